@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.static import serve
+
+from letters import views as letter_views
+
+urlpatterns = [
+    path("", letter_views.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("letters/", include("letters.urls")),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    # Media in development only, behind login; production serves MEDIA_ROOT from
+    # the proxy or a storage.
+    urlpatterns += [
+        path(
+            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
+            serve,
+            {"document_root": settings.MEDIA_ROOT},
+        )
+    ]

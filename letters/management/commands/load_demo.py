@@ -1,0 +1,604 @@
+"""
+Load the demo: a joint letter from four NGOs to the Prime Minister of Japan
+(late 2009) with three officials in cc, fourteen recommendations in four
+sections, its press release and a few follow-ups, plus a follow-up letter
+still in draft and one demo user per role.
+
+The offices, titles and addresses are real; the organisations are invented
+and every sentence is our own. Running it again changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.contrib.auth.models import Group, User
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils.text import slugify
+
+from letters.models import (
+    FollowUp,
+    FollowUpKind,
+    ImplementationStatus,
+    Letter,
+    LetterRecipient,
+    LetterStatus,
+    Organization,
+    PressRelease,
+    Quote,
+    RecipientRole,
+    Recommendation,
+    ResponseStatus,
+    Section,
+    Signatory,
+    SignatoryRole,
+    Theme,
+)
+from letters.roles import ADMIN, COORDINATOR, DRAFTER
+from recipients.models import NameOrder, Official, Position, Term
+
+DEMO_USERS = [
+    # username, password, role, first name, last name
+    ("drafter", "letters-drafter", DRAFTER, "Dana", "Drafter"),
+    ("coordinator", "letters-coordinator", COORDINATOR, "Chris", "Coordinator"),
+    ("admin", "letters-admin", ADMIN, "Alex", "Admin"),
+]
+
+ORGANIZATIONS = [
+    # name, short name, address, website, signer, title
+    (
+        "Asia Rights Monitor",
+        "ARM",
+        "3-2-1 Kanda-Jimbocho, Chiyoda-ku, Tokyo 101-0051, Japan",
+        "https://example.org/asia-rights-monitor",
+        "Aiko Morita",
+        "Tokyo Director",
+    ),
+    (
+        "Refugee Support Network Japan",
+        "RSNJ",
+        "2-14-5 Shinjuku, Shinjuku-ku, Tokyo 160-0022, Japan",
+        "https://example.org/rsnj",
+        "Kenji Ishida",
+        "Secretary-General",
+    ),
+    (
+        "Coalition for Food Without Borders",
+        "CFWB",
+        "45 Rue de la Paix, 1202 Geneva, Switzerland",
+        "https://example.org/cfwb",
+        "Hélène Dubois",
+        "Executive Director",
+    ),
+    (
+        "Association of Families Separated by the Return Project",
+        "AFSRP",
+        "5-7-3 Tsuruhashi, Ikuno-ku, Osaka 544-0031, Japan",
+        "https://example.org/afsrp",
+        "Park Min-jung",
+        "Chairperson",
+    ),
+]
+
+# title, institution, department, address lines, postal code, holder, salutation pattern
+POSITIONS = [
+    (
+        "Prime Minister",
+        "Cabinet Secretariat",
+        "Cabinet Public Relations Office",
+        "1-6-1 Nagata-cho\nChiyoda-ku",
+        "100-8914",
+        ("H.E. Mr", "Yukio", "Hatoyama", "鳩山由紀夫", dt.date(2009, 9, 16)),
+        "Dear Prime Minister {family_name},",
+    ),
+    (
+        "Minister for Foreign Affairs",
+        "Ministry of Foreign Affairs",
+        "",
+        "2-2-1 Kasumigaseki\nChiyoda-ku",
+        "100-8919",
+        ("H.E. Mr", "Katsuya", "Okada", "岡田克也", dt.date(2009, 9, 16)),
+        "Dear Minister {family_name},",
+    ),
+    (
+        "Director-General, Immigration Bureau",
+        "Ministry of Justice",
+        "Immigration Bureau",
+        "1-1-1 Kasumigaseki\nChiyoda-ku",
+        "100-8977",
+        # Illustrative holder: the office is real, the person is not.
+        ("Mr", "Hiroshi", "Tanabe", "田辺博", dt.date(2009, 7, 1)),
+        "Dear Director-General {family_name},",
+    ),
+    (
+        "Commandant",
+        "Japan Coast Guard",
+        "",
+        "2-1-3 Kasumigaseki\nChiyoda-ku",
+        "100-8918",
+        # Illustrative holder: the office is real, the person is not.
+        ("Admiral", "Takeshi", "Mori", "森武", dt.date(2008, 7, 1)),
+        "Dear Commandant {family_name},",
+    ),
+]
+
+THEMES = [
+    "Human rights diplomacy",
+    "UN mechanisms",
+    "Food aid",
+    "Refugee protection",
+    "Non-refoulement",
+    "Returnees and their families",
+    "Accountability",
+]
+
+OPENING = """\
+We write as four organisations that work with people from North Korea, inside Japan and
+across the region, to ask your new government to put their rights at the centre of its
+policy towards the Democratic People's Republic of Korea.
+
+Your government has said that it wants a foreign policy built on shared values. Nowhere is
+that test harder, or more urgent, than on the Korean peninsula. Below we set out practical
+steps in four areas where Japan can make a real difference in the coming year.
+"""
+
+CLOSING = """\
+We would welcome the chance to discuss these recommendations with you or your staff, and we
+thank you for your attention to them.
+"""
+
+# heading, body, lead-in, [(text, government, third state, themes)]
+SECTIONS = [
+    (
+        "Human rights in Japan's diplomacy with North Korea",
+        "Talks with Pyongyang have so far treated human rights as a side issue, raised when the "
+        "abduction cases are discussed and set aside otherwise. The wider situation, including "
+        "political prison camps and public executions, deserves a place of its own.",
+        "We urge the Government of Japan to:",
+        [
+            (
+                "Make the human rights situation in North Korea a standing item in every "
+                "bilateral and multilateral meeting with its government, including any resumed "
+                "six-party talks.",
+                "JP",
+                "KP",
+                ["Human rights diplomacy"],
+            ),
+            (
+                "Keep leading, with the European Union, the resolutions on North Korea at the UN "
+                "General Assembly and the Human Rights Council, and back the mandate of the "
+                "Special Rapporteur.",
+                "JP",
+                "",
+                ["UN mechanisms", "Human rights diplomacy"],
+            ),
+            (
+                "Press the North Korean government to let the Special Rapporteur and UN "
+                "human rights staff visit the country without conditions.",
+                "JP",
+                "KP",
+                ["UN mechanisms"],
+            ),
+            (
+                "Work with like-minded governments towards an independent international inquiry "
+                "into possible crimes against humanity in North Korea.",
+                "JP",
+                "",
+                ["Accountability", "UN mechanisms"],
+            ),
+        ],
+    ),
+    (
+        "Food aid",
+        "Chronic food shortages continue to hit the most vulnerable hardest. Aid saves lives "
+        "only when it reaches the people it is meant for.",
+        "We call on the Government of Japan to:",
+        [
+            (
+                "Resume humanitarian food aid through UN agencies, on the condition that "
+                "distribution is monitored by staff who can move freely and speak Korean.",
+                "JP",
+                "KP",
+                ["Food aid"],
+            ),
+            (
+                "Fund the World Food Programme's North Korea operation at a level that matches "
+                "its assessed needs, and report publicly on how Japanese aid was used.",
+                "JP",
+                "",
+                ["Food aid"],
+            ),
+            (
+                "Urge the North Korean authorities to end the practice of giving food priority "
+                "to the army and to groups favoured by the state.",
+                "JP",
+                "KP",
+                ["Food aid", "Human rights diplomacy"],
+            ),
+        ],
+    ),
+    (
+        "North Korean refugees",
+        "People who flee North Korea face forced return from China and harsh punishment at "
+        "home. The few who reach Japan need a fair hearing and real help to settle.",
+        "We ask the Government of Japan to:",
+        [
+            (
+                "Urge China to stop sending North Koreans back against their will and to let "
+                "UNHCR meet those who want to seek asylum.",
+                "JP",
+                "CN",
+                ["Refugee protection", "Non-refoulement"],
+            ),
+            (
+                "Offer resettlement places in Japan to North Korean refugees stranded in third "
+                "countries, with language classes, housing and job support.",
+                "JP",
+                "",
+                ["Refugee protection"],
+            ),
+            (
+                "Instruct the Immigration Bureau to examine asylum claims from North Koreans "
+                "promptly and fairly, with interpreters and access to lawyers.",
+                "JP",
+                "",
+                ["Refugee protection"],
+            ),
+            (
+                "Make sure the Coast Guard's procedures for people arriving by boat from North "
+                "Korea guarantee that no one is returned to a place where they face persecution.",
+                "JP",
+                "",
+                ["Non-refoulement"],
+            ),
+        ],
+    ),
+    (
+        "People who went from Japan to North Korea, 1959-1984",
+        "Some 93,000 people, most of them ethnic Koreans and among them Japanese spouses, left "
+        "Japan for North Korea under the return project. Many were never allowed to leave again "
+        "or even to write freely to their families in Japan.",
+        "We urge the Government of Japan to:",
+        [
+            (
+                "Acknowledge publicly the part Japanese institutions played in the return "
+                "project, and open the related government records to families and researchers.",
+                "JP",
+                "",
+                ["Returnees and their families", "Accountability"],
+            ),
+            (
+                "Press North Korea to let returnees and Japanese spouses visit Japan, and to "
+                "let them write to and call their relatives without censorship.",
+                "JP",
+                "KP",
+                ["Returnees and their families"],
+            ),
+            (
+                "Give returnees who have escaped to Japan, and their children, secure residence "
+                "and the same settlement support offered to other refugees.",
+                "JP",
+                "",
+                ["Returnees and their families", "Refugee protection"],
+            ),
+        ],
+    ),
+]
+
+# recommendation number, date, kind, response, implementation, note, next review
+FOLLOW_UPS = [
+    (
+        2,
+        dt.date(2009, 12, 18),
+        FollowUpKind.STATEMENT,
+        ResponseStatus.ACCEPTED,
+        ImplementationStatus.IMPLEMENTED,
+        "Japan co-sponsored the General Assembly resolution adopted this month.",
+        None,
+    ),
+    (
+        1,
+        dt.date(2010, 1, 20),
+        FollowUpKind.MEETING,
+        ResponseStatus.PARTIALLY_ACCEPTED,
+        ImplementationStatus.IN_PROGRESS,
+        "Ministry officials said human rights would be raised alongside the abduction issue, "
+        "but not as a separate agenda item.",
+        dt.date(2010, 6, 30),
+    ),
+    (
+        8,
+        dt.date(2010, 2, 3),
+        FollowUpKind.REPLY,
+        ResponseStatus.NOTED,
+        "",
+        "Written reply from the Ministry of Foreign Affairs: the concern will be conveyed to "
+        "Chinese counterparts 'at an appropriate opportunity'.",
+        dt.date(2010, 5, 1),
+    ),
+    (
+        9,
+        dt.date(2010, 2, 3),
+        FollowUpKind.REPLY,
+        ResponseStatus.REJECTED,
+        ImplementationStatus.NOT_STARTED,
+        "The same reply says there is no plan for a resettlement programme.",
+        None,
+    ),
+    (
+        5,
+        dt.date(2010, 3, 15),
+        FollowUpKind.MEDIA,
+        "",
+        ImplementationStatus.NOT_STARTED,
+        "Press reports confirm that food aid remains suspended.",
+        dt.date(2010, 9, 1),
+    ),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo letters, address book and one user per role. Safe to run twice."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Load even when DEBUG is off (creates accounts with known passwords).",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DEBUG and not options["allow_production"]:
+            raise CommandError(
+                "DEBUG is off: the demo creates accounts with known passwords. "
+                "Pass --allow-production if you really mean it."
+            )
+        with transaction.atomic():
+            users = self.load_users()
+            positions = self.load_address_book()
+            organizations = self.load_organizations()
+            themes = self.load_themes()
+            letter = self.load_letter(users, positions, organizations, themes)
+            self.load_follow_up_letter(letter, users)
+
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {letter}"))
+        self.stdout.write("Demo accounts (username / password):")
+        for username, password, role, *_ in DEMO_USERS:
+            self.stdout.write(f"  {role:<12} {username} / {password}")
+
+    def load_users(self) -> dict[str, User]:
+        users = {}
+        for username, password, role, first, last in DEMO_USERS:
+            user, created = User.objects.get_or_create(
+                username=username,
+                defaults={
+                    "first_name": first,
+                    "last_name": last,
+                    "email": f"{username}@example.org",
+                    "is_staff": role == ADMIN,
+                },
+            )
+            if created:
+                user.set_password(password)
+                user.save()
+            user.groups.add(Group.objects.get(name=role))
+            users[role] = user
+        return users
+
+    def load_address_book(self) -> list[Position]:
+        positions = []
+        for title, institution, department, lines, postal, holder, pattern in POSITIONS:
+            position, _ = Position.objects.get_or_create(
+                country="JP",
+                institution=institution,
+                title=title,
+                archived_at=None,
+                defaults={
+                    "department": department,
+                    "address_lines": lines,
+                    "locality": "Tokyo",
+                    "postal_code": postal,
+                    "salutation_pattern": pattern,
+                    "last_verified": dt.date(2009, 11, 30),
+                },
+            )
+            honorific, given, family, native, start = holder
+            official, _ = Official.objects.get_or_create(
+                given_name=given,
+                family_name=family,
+                defaults={
+                    "honorific": honorific,
+                    "name_order": NameOrder.FAMILY_FIRST,
+                    "native_name": native,
+                },
+            )
+            Term.objects.get_or_create(
+                position=position, start=start, defaults={"official": official}
+            )
+            positions.append(position)
+        return positions
+
+    def load_organizations(self) -> list[tuple[Organization, str, str]]:
+        result = []
+        for name, short, address, website, signer, title in ORGANIZATIONS:
+            org, _ = Organization.objects.get_or_create(
+                name=name,
+                defaults={"short_name": short, "address": address, "website": website},
+            )
+            result.append((org, signer, title))
+        return result
+
+    def load_themes(self) -> dict[str, Theme]:
+        return {
+            name: Theme.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0]
+            for name in THEMES
+        }
+
+    def load_letter(self, users, positions, organizations, themes) -> Letter:
+        existing = Letter.objects.filter(reference="JP-2009-12").first()
+        if existing:
+            return existing
+
+        lead = organizations[0][0]
+        letter = Letter.objects.create(
+            reference="JP-2009-12",
+            subject="Human rights in Japan's policy towards North Korea",
+            date=dt.date(2009, 12, 10),
+            language="en",
+            lead_organization=lead,
+            opening=OPENING,
+            closing=CLOSING,
+            created_by=users[DRAFTER],
+        )
+        for order, position in enumerate(positions):
+            LetterRecipient.objects.create(
+                letter=letter,
+                position=position,
+                role=RecipientRole.TO if order == 0 else RecipientRole.CC,
+                order=order,
+            )
+        for order, (heading, body, lead_in, recs) in enumerate(SECTIONS):
+            section = Section.objects.create(
+                letter=letter, order=order, heading=heading, body=body, lead_in=lead_in
+            )
+            for rec_order, (text, government, third_state, theme_names) in enumerate(recs):
+                rec = Recommendation.objects.create(
+                    section=section,
+                    order=rec_order,
+                    text=text,
+                    government=government,
+                    third_state=third_state,
+                )
+                rec.themes.set([themes[name] for name in theme_names])
+        for order, (org, signer, title) in enumerate(organizations):
+            Signatory.objects.create(
+                letter=letter,
+                organization=org,
+                role=SignatoryRole.LEAD if order == 0 else SignatoryRole.COSIGNER,
+                order=order,
+                signer_name=signer,
+                signer_title=title,
+                consent_to_publish=True,
+            )
+
+        # The letter went out: approvals on its final text, frozen recipients.
+        content_hash = letter.compute_content_hash()
+        sent = dt.datetime(2009, 12, 10, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
+        for signatory in letter.signatories.all():
+            signatory.invited_at = sent - dt.timedelta(days=9)
+            signatory.approved_at = sent - dt.timedelta(days=3)
+            signatory.approved_hash = content_hash
+            signatory.save()
+        for recipient in letter.recipients.select_related("position"):
+            recipient.take_snapshot()
+            recipient.snapshot_taken_at = sent - dt.timedelta(hours=2)
+            recipient.sent_on = sent.date()
+            recipient.send_channel = "post"
+            recipient.save()
+        letter.content_hash = content_hash
+        letter.status = LetterStatus.SENT
+        letter.finalized_at = sent - dt.timedelta(hours=2)
+        letter.sent_at = sent
+        letter.save()
+
+        release = PressRelease.objects.create(
+            letter=letter,
+            headline="Japan's new government urged to put North Koreans' rights first",
+            dateline="TOKYO",
+            date=letter.date,
+            body=(
+                "Four organisations today sent a joint letter to Prime Minister Hatoyama with "
+                "fourteen recommendations on Japan's policy towards North Korea. They ask Japan "
+                "to raise human rights in every meeting with Pyongyang, to resume monitored "
+                "food aid, to press China to stop forced returns, and to face its own part in "
+                "the 1959-1984 return project.\n\n"
+                "Copies went to the Foreign Minister, the head of the Immigration Bureau and the "
+                "Commandant of the Japan Coast Guard."
+            ),
+            published=True,
+        )
+        Quote.objects.create(
+            press_release=release,
+            text=(
+                "A government that speaks of values in foreign policy has a chance to show what "
+                "that means for the people of North Korea, and for the families in Japan who "
+                "have waited decades for news of their relatives."
+            ),
+            speaker_name="Aiko Morita",
+            speaker_title="Tokyo Director",
+            organization=lead,
+        )
+
+        recs = {r.number: r for r in letter.recommendations.all()}
+        for number, date, kind, response, implementation, note, review in FOLLOW_UPS:
+            FollowUp.objects.create(
+                recommendation=recs[number],
+                date=date,
+                kind=kind,
+                response_status=response,
+                implementation_status=implementation,
+                note=note,
+                next_review=review,
+                recorded_by=users[COORDINATOR],
+                recorded_at=dt.datetime.combine(date, dt.time(3), tzinfo=dt.UTC),
+            )
+        return letter
+
+    def load_follow_up_letter(self, letter: Letter, users) -> Letter:
+        """A draft that carries forward the asks not yet implemented."""
+        existing = Letter.objects.filter(reference="JP-2010-06").first()
+        if existing:
+            return existing
+        draft = Letter.objects.create(
+            reference="JP-2010-06",
+            subject="Six months on: North Koreans' rights in Japan's policy",
+            date=dt.date(2010, 6, 15),
+            language="en",
+            lead_organization=letter.lead_organization,
+            opening=(
+                "In December we wrote to you with fourteen recommendations. We welcome the steps "
+                "your government has taken since, and we write again about those still open."
+            ),
+            closing=CLOSING,
+            repeats_letter=letter,
+            created_by=users[DRAFTER],
+        )
+        for recipient in letter.recipients.all():
+            LetterRecipient.objects.create(
+                letter=draft,
+                position=recipient.position,
+                role=recipient.role,
+                order=recipient.order,
+            )
+        open_numbers = {1, 5, 8, 9}
+        for order, section in enumerate(letter.sections.all()):
+            old_recs = [r for r in section.recommendations.all() if r.number in open_numbers]
+            if not old_recs:
+                continue
+            new_section = Section.objects.create(
+                letter=draft, order=order, heading=section.heading, lead_in=section.lead_in
+            )
+            for rec_order, old in enumerate(old_recs):
+                rec = Recommendation.objects.create(
+                    section=new_section,
+                    order=rec_order,
+                    text=old.text,
+                    government=old.government,
+                    third_state=old.third_state,
+                    repeats=old,
+                )
+                rec.themes.set(old.themes.all())
+        for signatory in letter.signatories.all():
+            Signatory.objects.create(
+                letter=draft,
+                organization=signatory.organization,
+                role=signatory.role,
+                order=signatory.order,
+                signer_name=signatory.signer_name,
+                signer_title=signatory.signer_title,
+            )
+        draft.content_hash = draft.compute_content_hash()
+        draft.save()
+        return draft

@@ -1,0 +1,608 @@
+"""
+Letters, what they ask for, who signs them, and what became of each ask.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from letters.roles import has_any_role
+from recipients.models import Official, Position
+
+
+class Organization(models.Model):
+    """An NGO that can lead or sign a letter."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
+    paper_size = models.CharField(
+        max_length=10,
+        choices=[("a4", "A4"), ("letter", "US Letter")],
+        default="a4",
+        help_text="Default paper size for letters this organisation leads",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Theme(models.Model):
+    """A tag on recommendations, for following one subject across letters."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CIRCULATING = "circulating", "Circulating for sign-on"
+    FINAL = "final", "Final"
+    SENT = "sent", "Sent"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+EDITABLE_STATUSES = (LetterStatus.DRAFT, LetterStatus.CIRCULATING)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    JAPANESE = "ja", "Japanese"
+    KOREAN = "ko", "Korean"
+    CHINESE = "zh", "Chinese"
+    FRENCH = "fr", "French"
+    GERMAN = "de", "German"
+    SPANISH = "es", "Spanish"
+
+
+class PaperSize(models.TextChoices):
+    A4 = "a4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+class EnvelopeWindow(models.TextChoices):
+    DL_LEFT = "dl_left", "DL/C5, window on the left (ISO)"
+    DL_RIGHT = "dl_right", "DL/C5, window on the right"
+    US10 = "us10", "US #10"
+    NAGA3 = "naga3", "Japanese 長形3号"
+
+
+class RecommendationStyle(models.TextChoices):
+    NUMBERED = "numbered", "Numbered"
+    BULLETED = "bulleted", "Bulleted"
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LetterQuerySet:
+        """Staff with a role see every letter; anyone else sees none."""
+        if has_any_role(user):
+            return self
+        return self.none()
+
+    def drafts(self) -> LetterQuerySet:
+        return self.filter(status=LetterStatus.DRAFT)
+
+    def editable(self) -> LetterQuerySet:
+        return self.filter(status__in=EDITABLE_STATUSES)
+
+    def published(self) -> LetterQuerySet:
+        return self.filter(status=LetterStatus.PUBLISHED)
+
+
+class Letter(models.Model):
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="A short code, e.g. JP-2009-12"
+    )
+    subject = models.CharField(max_length=300)
+    date = models.DateField(null=True, blank=True, help_text="The date printed on the letter")
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    lead_organization = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="led_letters"
+    )
+    opening = models.TextField(blank=True, help_text="Markdown")
+    closing = models.TextField(blank=True, help_text="Markdown")
+    status = models.CharField(
+        max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    # Bumped on every save of the letter or its parts; forms carry the
+    # version they were loaded with so a stale edit can be refused.
+    version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    envelope_window = models.CharField(
+        max_length=20, choices=EnvelopeWindow.choices, default=EnvelopeWindow.DL_LEFT
+    )
+    recommendation_style = models.CharField(
+        max_length=10, choices=RecommendationStyle.choices, default=RecommendationStyle.NUMBERED
+    )
+
+    repeats_letter = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text="The earlier letter this one follows up or translates",
+    )
+    sign_on_deadline = models.DateTimeField(null=True, blank=True)
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        permissions = [
+            ("circulate_letter", "Can circulate a letter for sign-on"),
+            ("finalize_letter", "Can finalise a letter"),
+            ("send_letter", "Can record a letter as sent"),
+            ("publish_letter", "Can publish a letter"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-date"], name="letter_status_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    def compute_content_hash(self) -> str:
+        """SHA-256 of everything a signatory approves: text, recipients, signing organisations."""
+        sections = []
+        for section in self.sections.prefetch_related("recommendations__themes"):
+            recs = [
+                [r.text, str(r.government), str(r.third_state)]
+                for r in section.recommendations.all()
+            ]
+            sections.append([section.heading, section.body, section.lead_in, recs])
+        content = {
+            "subject": self.subject,
+            "date": self.date.isoformat() if self.date else "",
+            "language": self.language,
+            "opening": self.opening,
+            "closing": self.closing,
+            "sections": sections,
+            "recipients": [
+                [r.position_id, r.role] for r in self.recipients.order_by("role", "order", "pk")
+            ],
+            "signatories": [
+                [s.organization_id, s.role] for s in self.signatories.order_by("order", "pk")
+            ],
+        }
+        encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    def to_recipients(self):
+        return [r for r in self.recipients.all() if r.role == RecipientRole.TO]
+
+    def cc_recipients(self):
+        return [r for r in self.recipients.all() if r.role == RecipientRole.CC]
+
+
+class RecipientRole(models.TextChoices):
+    TO = "to", "To"
+    CC = "cc", "Cc"
+
+
+class LetterRecipient(models.Model):
+    """A position the letter goes to, and what it looked like when the letter was frozen."""
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="recipients")
+    position = models.ForeignKey(Position, models.PROTECT, related_name="letter_recipients")
+    official = models.ForeignKey(
+        Official,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letter_recipients",
+        help_text="The holder when the letter was finalised",
+    )
+    role = models.CharField(max_length=2, choices=RecipientRole.choices, default=RecipientRole.TO)
+    order = models.PositiveIntegerField(default=0)
+
+    snapshot_name = models.CharField(max_length=200, blank=True)
+    snapshot_title = models.CharField(max_length=300, blank=True)
+    snapshot_address = models.TextField(blank=True)
+    snapshot_salutation = models.CharField(max_length=300, blank=True)
+    snapshot_taken_at = models.DateTimeField(null=True, blank=True)
+
+    sent_on = models.DateField(null=True, blank=True)
+    send_channel = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[
+            ("post", "Post"),
+            ("email", "E-mail"),
+            ("fax", "Fax"),
+            ("hand", "Hand delivery"),
+            ("meeting", "In a meeting"),
+        ],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        # "-role" puts "to" before "cc".
+        ordering = ["letter", "-role", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "position"],
+                name="recipient_unique_position",
+                violation_error_message="This office is already a recipient of the letter.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.position}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.snapshot_taken_at is not None
+
+    def take_snapshot(self) -> None:
+        """Freeze name, title, address and salutation as the address book has them today."""
+        holder = self.position.current_holder()
+        self.official = holder
+        self.snapshot_name = holder.formal_name if holder else ""
+        self.snapshot_title = self.position.title
+        self.snapshot_address = "\n".join(self.position.address_lines_list())
+        self.snapshot_salutation = self.position.salutation(holder)
+        self.snapshot_taken_at = timezone.now()
+
+    def addressee(self) -> dict:
+        """What the letter prints for this recipient: frozen if finalised, live if a draft."""
+        if self.is_frozen:
+            return {
+                "name": self.snapshot_name,
+                "title": self.snapshot_title,
+                "address_lines": [line for line in self.snapshot_address.splitlines() if line],
+                "salutation": self.snapshot_salutation,
+                "vacant": not self.snapshot_name,
+            }
+        holder = self.position.current_holder()
+        return {
+            "name": holder.formal_name if holder else "",
+            "title": self.position.title,
+            "address_lines": self.position.address_lines_list(),
+            "salutation": self.position.salutation(holder),
+            "vacant": holder is None,
+        }
+
+
+class Section(models.Model):
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=300)
+    body = models.TextField(blank=True, help_text="Markdown")
+    lead_in = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Introduces the recommendations, e.g. 'We urge the Government of Japan to:'",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "order", "pk"]
+        indexes = [models.Index(fields=["letter", "order"], name="section_letter_order_idx")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+class ResponseStatus(models.TextChoices):
+    AWAITING = "awaiting", "Awaiting response"
+    ACCEPTED = "accepted", "Accepted"
+    PARTIALLY_ACCEPTED = "partially_accepted", "Partially accepted"
+    NOTED = "noted", "Noted"
+    REJECTED = "rejected", "Rejected"
+    NO_REPLY = "no_reply", "No reply"
+
+
+class ImplementationStatus(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    IN_PROGRESS = "in_progress", "In progress"
+    PARTIALLY_IMPLEMENTED = "partially_implemented", "Partially implemented"
+    IMPLEMENTED = "implemented", "Implemented"
+    REGRESSED = "regressed", "Regressed"
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RecommendationQuerySet:
+        if has_any_role(user):
+            return self
+        return self.none()
+
+    def with_status(self) -> RecommendationQuerySet:
+        """
+        Annotate the current response status, implementation status and next
+        review date: the latest follow-up that set each one (by date, then by
+        the time it was recorded).
+        """
+        latest = FollowUp.objects.filter(recommendation=OuterRef("pk")).order_by(
+            "-date", "-recorded_at", "-pk"
+        )
+        return self.annotate(
+            response_status=Subquery(
+                latest.exclude(response_status="").values("response_status")[:1]
+            ),
+            implementation_status=Subquery(
+                latest.exclude(implementation_status="").values("implementation_status")[:1]
+            ),
+            next_review=Subquery(
+                latest.filter(next_review__isnull=False).values("next_review")[:1]
+            ),
+        )
+
+    def overdue(self, on=None) -> RecommendationQuerySet:
+        on = on or timezone.localdate()
+        return self.with_status().filter(next_review__lt=on)
+
+
+class Recommendation(models.Model):
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="recommendations")
+    section = models.ForeignKey(Section, models.CASCADE, related_name="recommendations")
+    order = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(
+        editable=False, help_text="Assigned once; part of the stable reference"
+    )
+    reference = models.CharField(max_length=60, unique=True, editable=False)
+    text = models.TextField()
+    government = CountryField(help_text="The government the recommendation is addressed to")
+    third_state = CountryField(
+        blank=True, help_text="The state it asks that government to act upon, if any"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    repeats = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeated_by",
+        help_text="The earlier recommendation this one repeats",
+    )
+
+    history = HistoricalRecords(m2m_fields=[themes])
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["letter", "section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "number"], name="recommendation_unique_number"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["government"], name="rec_government_idx"),
+            models.Index(fields=["third_state"], name="rec_third_state_idx"),
+            models.Index(fields=["section", "order"], name="rec_section_order_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.letter_id = self.section.letter_id
+        if not self.number:
+            last = Recommendation.objects.filter(letter_id=self.letter_id).aggregate(
+                models.Max("number")
+            )["number__max"]
+            self.number = (last or 0) + 1
+        self.reference = f"{self.section.letter.reference}-R{self.number:02d}"
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:detail", args=[self.letter_id]) + f"#{self.reference}"
+
+    def latest_status(self) -> dict:
+        """Current statuses for one recommendation; lists use `with_status()` instead."""
+        entries = self.follow_ups.order_by("-date", "-recorded_at", "-pk")
+        response = entries.exclude(response_status="").first()
+        implementation = entries.exclude(implementation_status="").first()
+        return {
+            "response": response.response_status if response else "",
+            "implementation": implementation.implementation_status if implementation else "",
+        }
+
+
+class FollowUpKind(models.TextChoices):
+    REPLY = "reply", "Reply received"
+    MEETING = "meeting", "Raised in a meeting"
+    STATEMENT = "statement", "Public statement"
+    POLICY = "policy", "Law or policy change"
+    MEDIA = "media", "Media report"
+    OTHER = "other", "Other"
+
+
+class FollowUp(models.Model):
+    """A dated event in the life of a recommendation, optionally changing its status."""
+
+    recommendation = models.ForeignKey(Recommendation, models.PROTECT, related_name="follow_ups")
+    date = models.DateField(default=timezone.localdate)
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
+    response_status = models.CharField(
+        "new response status", max_length=30, choices=ResponseStatus.choices, blank=True
+    )
+    implementation_status = models.CharField(
+        "new implementation status", max_length=30, choices=ImplementationStatus.choices, blank=True
+    )
+    note = models.TextField(blank=True)
+    evidence_url = models.URLField("evidence link", blank=True, max_length=500)
+    evidence_file = models.FileField(upload_to="evidence/%Y/", blank=True)
+    next_review = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="follow_ups"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date", "-recorded_at"]
+        indexes = [
+            models.Index(
+                fields=["recommendation", "-date", "-recorded_at"], name="followup_latest_idx"
+            ),
+            models.Index(fields=["next_review"], name="followup_review_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.recommendation.reference} {self.date}: {self.get_kind_display()}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.date and self.date > timezone.localdate():
+            raise ValidationError({"date": "A follow-up records something that has happened."})
+
+
+class SignatoryRole(models.TextChoices):
+    LEAD = "lead", "Lead organisation"
+    COSIGNER = "cosigner", "Co-signer"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Signatory(models.Model):
+    """An organisation signing a letter, and the person who signs for it."""
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="signatories")
+    organization = models.ForeignKey(Organization, models.PROTECT, related_name="signatures")
+    role = models.CharField(
+        max_length=10, choices=SignatoryRole.choices, default=SignatoryRole.COSIGNER
+    )
+    order = models.PositiveIntegerField(default=0)
+    signer_name = models.CharField(max_length=200, blank=True)
+    signer_title = models.CharField(max_length=200, blank=True)
+    signature = models.ImageField(upload_to="signatures/", blank=True)
+    consent_to_publish = models.BooleanField(default=False)
+
+    token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
+    token_expires_at = models.DateTimeField(null=True, blank=True)
+    token_revoked_at = models.DateTimeField(null=True, blank=True)
+    invited_at = models.DateTimeField(null=True, blank=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_hash = models.CharField(max_length=64, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    reminders_sent = models.PositiveIntegerField(default=0)
+    last_reminded_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords(excluded_fields=["token"])
+
+    class Meta:
+        ordering = ["letter", "order", "pk"]
+        verbose_name_plural = "signatories"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "organization"],
+                name="signatory_unique_organization",
+                violation_error_message="This organisation already signs the letter.",
+            ),
+            models.UniqueConstraint(
+                fields=["letter"],
+                condition=Q(role="lead"),
+                name="signatory_one_lead",
+                violation_error_message="A letter has one lead organisation.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} on {self.letter.reference}"
+
+    def has_approved(self, content_hash: str) -> bool:
+        """An approval counts only for the exact text it was given."""
+        return (
+            self.approved_at is not None
+            and self.withdrawn_at is None
+            and self.declined_at is None
+            and self.approved_hash == content_hash
+        )
+
+
+class PressRelease(models.Model):
+    letter = models.ForeignKey(Letter, models.PROTECT, related_name="press_releases")
+    headline = models.CharField(max_length=300)
+    dateline = models.CharField(max_length=100, blank=True, help_text="e.g. TOKYO")
+    date = models.DateField(default=timezone.localdate)
+    body = models.TextField(help_text="Markdown")
+    published = models.BooleanField(default=False)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return self.headline
+
+
+class Quote(models.Model):
+    press_release = models.ForeignKey(PressRelease, models.CASCADE, related_name="quotes")
+    order = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+    speaker_name = models.CharField(max_length=200)
+    speaker_title = models.CharField(max_length=200, blank=True)
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="quotes"
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["press_release", "order", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.speaker_name}: {self.text[:40]}"

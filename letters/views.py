@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from letters.models import (
+    FollowUp,
+    Letter,
+    LetterStatus,
+    Recommendation,
+    ResponseStatus,
+    Section,
+)
+from letters.roles import has_any_role
+
+
+def require_role(request: HttpRequest) -> None:
+    if not has_any_role(request.user):
+        raise PermissionDenied("You need a role to see letters. Ask an administrator.")
+
+
+def get_letter(request: HttpRequest, pk: int) -> Letter:
+    """The letter, if this user may see it; 404 otherwise (no hint that it exists)."""
+    return get_object_or_404(Letter.objects.visible_to(request.user), pk=pk)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user):
+        return render(request, "letters/no_role.html", status=403)
+
+    letters = Letter.objects.select_related("lead_organization").annotate(
+        num_recommendations=Count("recommendations", distinct=True)
+    )
+    by_status = {status: [] for status in LetterStatus.values}
+    for letter in letters.order_by("-updated_at")[:200]:
+        by_status[letter.status].append(letter)
+    columns = [
+        (LetterStatus(status).label, status, items[:8], len(items))
+        for status, items in by_status.items()
+    ]
+
+    today = timezone.localdate()
+    recs = (
+        Recommendation.objects.with_status()
+        .select_related("letter")
+        .filter(letter__status__in=[LetterStatus.SENT, LetterStatus.PUBLISHED])
+    )
+    overdue = recs.filter(next_review__lt=today).order_by("next_review")[:10]
+    unanswered = recs.filter(response_status__isnull=True).order_by("letter__date", "number")[:10]
+    rejected = recs.filter(response_status=ResponseStatus.REJECTED).order_by("-letter__date")[:10]
+    recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
+        "-recorded_at"
+    )[:6]
+    return render(
+        request,
+        "letters/dashboard.html",
+        {
+            "columns": columns,
+            "overdue": overdue,
+            "unanswered": unanswered,
+            "rejected": rejected,
+            "recent": recent,
+            "today": today,
+        },
+    )
+
+
+def letter_list(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    letters = Letter.objects.select_related("lead_organization").annotate(
+        num_recommendations=Count("recommendations", distinct=True),
+        num_signatories=Count("signatories", distinct=True),
+    )
+    return render(request, "letters/letter_list.html", {"letters": letters})
+
+
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    sections = Section.objects.filter(letter=letter).prefetch_related(
+        Prefetch(
+            "recommendations",
+            queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+        )
+    )
+    recipients = letter.recipients.select_related("position", "official")
+    signatories = letter.signatories.select_related("organization")
+    return render(
+        request,
+        "letters/letter_detail.html",
+        {
+            "letter": letter,
+            "sections": sections,
+            "recipients": recipients,
+            "signatories": signatories,
+            "press_releases": letter.press_releases.all(),
+        },
+    )

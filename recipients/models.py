@@ -1,0 +1,248 @@
+"""
+The address book: offices (positions), the people who hold them (officials)
+and who held what when (terms).
+
+"Who is Prime Minister now" is a query over terms, never a field to keep in
+sync, so changing the holder cannot rewrite anything already sent.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+DEFAULT_SALUTATION = "Dear {office} {family_name},"
+VACANT_SALUTATION = "Dear {office},"
+
+
+class NameOrder(models.TextChoices):
+    GIVEN_FIRST = "given_first", "Given name first (Barack Obama)"
+    FAMILY_FIRST = "family_first", "Family name first (Hatoyama Yukio)"
+
+
+class PositionQuerySet(models.QuerySet):
+    def active(self) -> PositionQuerySet:
+        return self.filter(archived_at__isnull=True)
+
+    def with_current_holder(self, on: dt.date | None = None) -> PositionQuerySet:
+        """Annotate each position with the id of the official holding it on a day."""
+        terms = Term.objects.covering(on).filter(position=OuterRef("pk")).order_by("-start")
+        return self.annotate(current_official_id=Subquery(terms.values("official_id")[:1]))
+
+    def vacant(self, on: dt.date | None = None) -> PositionQuerySet:
+        return self.with_current_holder(on).filter(current_official_id__isnull=True)
+
+    def stale(self, days: int | None = None) -> PositionQuerySet:
+        """Positions nobody has checked for `days` days (STALE_AFTER_DAYS by default)."""
+        days = settings.STALE_AFTER_DAYS if days is None else days
+        cutoff = timezone.localdate() - dt.timedelta(days=days)
+        return self.filter(Q(last_verified__isnull=True) | Q(last_verified__lt=cutoff))
+
+
+class Position(models.Model):
+    """An office that persists while people come and go."""
+
+    title = models.CharField("office", max_length=200, help_text="For example: Prime Minister")
+    institution = models.CharField(
+        max_length=200, blank=True, help_text="Ministry, agency or department"
+    )
+    department = models.CharField(
+        max_length=200, blank=True, help_text="Office within the institution, if any"
+    )
+    country = CountryField(help_text="The government this office belongs to")
+
+    address_lines = models.TextField(
+        blank=True, help_text="Street address, one line per line as it should print"
+    )
+    locality = models.CharField("city or town", max_length=120, blank=True)
+    region = models.CharField("region or prefecture", max_length=120, blank=True)
+    postal_code = models.CharField(max_length=20, blank=True)
+    address_country = CountryField(
+        blank=True, help_text="Country of the postal address, if not the government's own"
+    )
+
+    email = models.EmailField(blank=True)
+    fax = models.CharField(max_length=40, blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    salutation_pattern = models.CharField(
+        max_length=200,
+        default=DEFAULT_SALUTATION,
+        help_text=(
+            "How letters greet the holder. Placeholders: {office}, {honorific}, "
+            "{given_name}, {family_name}, {full_name}."
+        ),
+    )
+    last_verified = models.DateField(null=True, blank=True)
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = PositionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["country", "institution", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "institution", "title"],
+                condition=Q(archived_at__isnull=True),
+                name="position_unique_active_office",
+                violation_error_message="This office already exists for this country.",
+            )
+        ]
+        indexes = [models.Index(fields=["last_verified"], name="position_verified_idx")]
+
+    def __str__(self) -> str:
+        if self.institution:
+            return f"{self.title}, {self.institution} ({self.country.name})"
+        return f"{self.title} ({self.country.name})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:recipients_position_change", args=[self.pk])
+
+    def current_term(self, on: dt.date | None = None) -> Term | None:
+        return self.terms.covering(on).select_related("official").order_by("-start").first()
+
+    def current_holder(self, on: dt.date | None = None) -> Official | None:
+        term = self.current_term(on)
+        return term.official if term else None
+
+    def salutation(self, official: Official | None) -> str:
+        """The greeting a letter to this office uses when `official` holds it."""
+        if official is None:
+            return VACANT_SALUTATION.format(office=self.title)
+        values = {
+            "office": self.title,
+            "honorific": official.honorific,
+            "given_name": official.given_name,
+            "family_name": official.family_name,
+            "full_name": official.full_name,
+        }
+        try:
+            text = self.salutation_pattern.format(**values)
+        except (KeyError, IndexError, ValueError):
+            text = DEFAULT_SALUTATION.format(**values)
+        return " ".join(text.split())
+
+    def address_lines_list(self) -> list[str]:
+        """The postal block below the holder's name, one item per printed line."""
+        lines = [self.department, self.institution]
+        lines += [line.strip() for line in self.address_lines.splitlines()]
+        place = " ".join(p for p in [self.locality, self.region, self.postal_code] if p)
+        lines.append(place)
+        country = self.address_country or self.country
+        if country:
+            lines.append(country.name.upper())
+        return [line for line in lines if line]
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+    def is_stale(self, days: int | None = None) -> bool:
+        days = settings.STALE_AFTER_DAYS if days is None else days
+        if self.last_verified is None:
+            return True
+        return self.last_verified < timezone.localdate() - dt.timedelta(days=days)
+
+
+class Official(models.Model):
+    """A person who holds or held an office."""
+
+    honorific = models.CharField(max_length=40, blank=True, help_text="H.E., Mr, Ms, Dr …")
+    given_name = models.CharField(max_length=100)
+    family_name = models.CharField(max_length=100)
+    name_order = models.CharField(
+        max_length=20, choices=NameOrder.choices, default=NameOrder.GIVEN_FIRST
+    )
+    native_name = models.CharField(
+        max_length=100, blank=True, help_text="The name in its own script, e.g. 鳩山由紀夫"
+    )
+    archived_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["family_name", "given_name"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        if self.name_order == NameOrder.FAMILY_FIRST:
+            parts = [self.family_name, self.given_name]
+        else:
+            parts = [self.given_name, self.family_name]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def formal_name(self) -> str:
+        """The name with its honorific, as an address block prints it."""
+        return " ".join(p for p in [self.honorific, self.full_name] if p)
+
+
+class TermQuerySet(models.QuerySet):
+    def covering(self, on: dt.date | None = None) -> TermQuerySet:
+        """Terms that include the day `on` (today by default)."""
+        on = on or timezone.localdate()
+        return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
+
+
+class Term(models.Model):
+    """An official holds a position from `start` to `end` (open-ended if empty)."""
+
+    position = models.ForeignKey(Position, models.PROTECT, related_name="terms")
+    official = models.ForeignKey(Official, models.PROTECT, related_name="terms")
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True, help_text="Leave empty while in office")
+    note = models.CharField(max_length=200, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = TermQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "-start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")),
+                name="term_ends_after_start",
+                violation_error_message="A term cannot end before it starts.",
+            ),
+            models.UniqueConstraint(
+                fields=["position", "start"],
+                name="term_unique_start",
+                violation_error_message="This position already has a term starting that day.",
+            ),
+        ]
+        indexes = [models.Index(fields=["position", "start", "end"], name="term_position_span_idx")]
+
+    def __str__(self) -> str:
+        until = self.end.isoformat() if self.end else "present"
+        return f"{self.official} as {self.position.title}, {self.start.isoformat()} to {until}"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start and self.end and self.end < self.start:
+            raise ValidationError({"end": "A term cannot end before it starts."})
+        if self.position_id and self.start:
+            overlapping = Term.objects.filter(position_id=self.position_id).exclude(pk=self.pk)
+            overlapping = overlapping.filter(Q(end__isnull=True) | Q(end__gte=self.start))
+            if self.end:
+                overlapping = overlapping.filter(start__lte=self.end)
+            clash = overlapping.select_related("official").first()
+            if clash:
+                raise ValidationError(f"This term overlaps another one: {clash}.")

@@ -1,0 +1,82 @@
+"""Test-only settings and fixtures. Factories live in tests/factories.py."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+
+import pytest
+
+from tests import factories
+
+# Playwright's sync API runs an event loop in the test thread; the ORM calls
+# made by browser tests are still synchronous.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    # A missing browser must fail the run, never skip it.
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: run `make test`, which installs it")
+    return {**browser_type_launch_args, "executable_path": CHROMIUM, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def drafter(db):
+    return factories.make_user("dana", role="Drafter")
+
+
+@pytest.fixture
+def coordinator(db):
+    return factories.make_user("chris", role="Coordinator")
+
+
+@pytest.fixture
+def admin_user(db):
+    return factories.make_user("alex", role="Admin", is_staff=True)
+
+
+@pytest.fixture
+def outsider(db):
+    return factories.make_user("olly")
+
+
+@pytest.fixture
+def letter(db):
+    return factories.make_letter()
+
+
+@pytest.fixture
+def demo(db):
+    """The full demo data set, as `manage.py load_demo` creates it."""
+    from django.core.management import call_command
+
+    call_command("load_demo", allow_production=True, stdout=io.StringIO())
+    from letters.models import Letter
+
+    return Letter.objects.get(reference="JP-2009-12")

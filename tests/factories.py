@@ -1,0 +1,102 @@
+"""Plain factory functions: make_x(**overrides), sensible defaults via setdefault."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from django.contrib.auth.models import Group, User
+
+from letters.models import (
+    FollowUp,
+    FollowUpKind,
+    Letter,
+    LetterRecipient,
+    Organization,
+    Recommendation,
+    Section,
+    Signatory,
+)
+from recipients.models import Official, Position, Term
+
+_seq = itertools.count(1)
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str, *, role: str | None = None, **fields) -> User:
+    user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
+    if role:
+        user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+def make_position(**overrides) -> Position:
+    n = next(_seq)
+    overrides.setdefault("title", f"Minister {n}")
+    overrides.setdefault("institution", f"Ministry {n}")
+    overrides.setdefault("country", "JP")
+    overrides.setdefault("address_lines", "1-1-1 Kasumigaseki\nChiyoda-ku")
+    overrides.setdefault("locality", "Tokyo")
+    overrides.setdefault("postal_code", "100-0013")
+    return Position.objects.create(**overrides)
+
+
+def make_official(**overrides) -> Official:
+    n = next(_seq)
+    overrides.setdefault("given_name", f"Taro{n}")
+    overrides.setdefault("family_name", f"Yamada{n}")
+    return Official.objects.create(**overrides)
+
+
+def make_term(position: Position, official: Official | None = None, **overrides) -> Term:
+    overrides.setdefault("start", dt.date(2009, 9, 16))
+    return Term.objects.create(position=position, official=official or make_official(), **overrides)
+
+
+def make_organization(**overrides) -> Organization:
+    n = next(_seq)
+    overrides.setdefault("name", f"Organisation {n}")
+    overrides.setdefault("short_name", f"ORG{n}")
+    return Organization.objects.create(**overrides)
+
+
+def make_letter(**overrides) -> Letter:
+    n = next(_seq)
+    overrides.setdefault("reference", f"TEST-{n:04d}")
+    overrides.setdefault("subject", f"Test letter {n}")
+    overrides.setdefault("date", dt.date(2009, 12, 10))
+    return Letter.objects.create(**overrides)
+
+
+def make_section(letter: Letter, **overrides) -> Section:
+    overrides.setdefault("heading", "Refugees")
+    overrides.setdefault("order", letter.sections.count())
+    return Section.objects.create(letter=letter, **overrides)
+
+
+def make_recommendation(section: Section | None = None, **overrides) -> Recommendation:
+    section = section or make_section(make_letter())
+    overrides.setdefault("text", "Stop forced returns.")
+    overrides.setdefault("government", "JP")
+    overrides.setdefault("order", section.recommendations.count())
+    return Recommendation.objects.create(section=section, **overrides)
+
+
+def make_recipient(letter: Letter, position: Position | None = None, **overrides):
+    overrides.setdefault("role", "to")
+    return LetterRecipient.objects.create(
+        letter=letter, position=position or make_position(), **overrides
+    )
+
+
+def make_signatory(letter: Letter, organization: Organization | None = None, **overrides):
+    return Signatory.objects.create(
+        letter=letter, organization=organization or make_organization(), **overrides
+    )
+
+
+def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
+    overrides.setdefault("kind", FollowUpKind.REPLY)
+    overrides.setdefault("date", dt.date(2010, 1, 1))
+    return FollowUp.objects.create(recommendation=recommendation, **overrides)

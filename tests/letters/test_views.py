@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_follow_up, make_letter, make_recommendation, make_section
+
+pytestmark = pytest.mark.django_db
+
+
+def test_anonymous_visitors_are_sent_to_login(client, letter):
+    for url in [reverse("dashboard"), reverse("letters:list"), letter.get_absolute_url()]:
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_login_page_is_public(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert b'name="username"' in response.content
+
+
+def test_outsider_sees_no_letters(client, outsider, letter):
+    client.force_login(outsider)
+    assert client.get(reverse("dashboard")).status_code == 403
+    assert client.get(reverse("letters:list")).status_code == 403
+    assert client.get(letter.get_absolute_url()).status_code == 403
+    assert letter.subject.encode() not in client.get(reverse("dashboard")).content
+
+
+def test_outsider_cannot_change_letters_in_admin(client, outsider, letter):
+    client.force_login(outsider)
+    url = reverse("admin:letters_letter_change", args=[letter.pk])
+    assert client.get(url).status_code == 302  # not staff: to the admin login
+    client.post(url, {"subject": "Hijacked"})
+    letter.refresh_from_db()
+    assert letter.subject != "Hijacked"
+
+
+@pytest.mark.parametrize("persona", ["drafter", "coordinator", "admin_user"])
+def test_every_role_sees_the_letter(client, request, persona, letter):
+    client.force_login(request.getfixturevalue(persona))
+    assert letter.subject.encode() in client.get(reverse("dashboard")).content
+    assert letter.subject.encode() in client.get(reverse("letters:list")).content
+    assert client.get(letter.get_absolute_url()).status_code == 200
+
+
+def test_unknown_letter_is_404(client, drafter):
+    client.force_login(drafter)
+    assert client.get(reverse("letters:detail", args=[999999])).status_code == 404
+
+
+def test_dashboard_shows_the_demo_letter_and_what_needs_attention(client, coordinator, demo):
+    client.force_login(coordinator)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "JP-2009-12" in html
+    assert "Human rights in Japan&#x27;s policy towards North Korea" in html
+    assert "JP-2009-12-R09" in html  # rejected
+    assert "JP-2009-12-R01" in html  # review overdue
+
+
+def test_dashboard_query_count_does_not_grow_with_letters(
+    client, drafter, django_assert_max_num_queries
+):
+    for _ in range(3):
+        rec = make_recommendation(make_section(make_letter(status="sent")))
+        make_follow_up(rec, next_review="2010-01-01", response_status="rejected")
+    client.force_login(drafter)
+    with django_assert_max_num_queries(12) as small:
+        client.get(reverse("dashboard"))
+    for _ in range(30):
+        rec = make_recommendation(make_section(make_letter(status="sent")))
+        make_follow_up(rec, next_review="2010-01-01", response_status="rejected")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(reverse("dashboard"))
+
+
+def test_letter_detail_escapes_user_text(client, drafter):
+    letter = make_letter(subject="<script>alert(1)</script>", opening="<b onclick=x>hi</b>")
+    client.force_login(drafter)
+    html = client.get(letter.get_absolute_url()).content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert "onclick" not in html
