@@ -220,6 +220,71 @@ class Letter(models.Model):
         encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
         return hashlib.sha256(encoded).hexdigest()
 
+    def copy_as_draft(
+        self, *, reference: str, by=None, recommendations=None, subject: str | None = None
+    ) -> Letter:
+        """
+        A new draft with this letter's text, recipients and signing organisations.
+
+        Each copied recommendation links to the one it repeats. With
+        `recommendations` (an iterable of this letter's recommendations), only
+        those are carried over, in their sections; empty sections are left out.
+        """
+        keep = None if recommendations is None else {r.pk for r in recommendations}
+        draft = Letter.objects.create(
+            reference=reference,
+            subject=subject or self.subject,
+            language=self.language,
+            lead_organization=self.lead_organization,
+            opening=self.opening,
+            closing=self.closing,
+            paper_size=self.paper_size,
+            envelope_window=self.envelope_window,
+            recommendation_style=self.recommendation_style,
+            repeats_letter=self,
+            created_by=by,
+        )
+        for recipient in self.recipients.all():
+            LetterRecipient.objects.create(
+                letter=draft,
+                position=recipient.position,
+                role=recipient.role,
+                order=recipient.order,
+            )
+        for section in self.sections.prefetch_related("recommendations__themes"):
+            recs = [r for r in section.recommendations.all() if keep is None or r.pk in keep]
+            if keep is not None and not recs:
+                continue
+            new_section = Section.objects.create(
+                letter=draft,
+                order=section.order,
+                heading=section.heading,
+                body=section.body,
+                lead_in=section.lead_in,
+            )
+            for rec in recs:
+                copy = Recommendation.objects.create(
+                    section=new_section,
+                    order=rec.order,
+                    text=rec.text,
+                    government=rec.government,
+                    third_state=rec.third_state,
+                    repeats=rec,
+                )
+                copy.themes.set(rec.themes.all())
+        for signatory in self.signatories.all():
+            Signatory.objects.create(
+                letter=draft,
+                organization=signatory.organization,
+                role=signatory.role,
+                order=signatory.order,
+                signer_name=signatory.signer_name,
+                signer_title=signatory.signer_title,
+            )
+        draft.content_hash = draft.compute_content_hash()
+        draft.save(update_fields=["content_hash"])
+        return draft
+
     def to_recipients(self):
         return [r for r in self.recipients.all() if r.role == RecipientRole.TO]
 

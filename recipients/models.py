@@ -110,6 +110,13 @@ class Position(models.Model):
         return reverse("admin:recipients_position_change", args=[self.pk])
 
     def current_term(self, on: dt.date | None = None) -> Term | None:
+        if "terms" in getattr(self, "_prefetched_objects_cache", {}):
+            # Prefetched with prefetch_related("terms__official"): no query.
+            day = on or timezone.localdate()
+            covering = [
+                t for t in self.terms.all() if t.start <= day and (t.end is None or t.end >= day)
+            ]
+            return max(covering, key=lambda t: t.start, default=None)
         return self.terms.covering(on).select_related("official").order_by("-start").first()
 
     def current_holder(self, on: dt.date | None = None) -> Official | None:

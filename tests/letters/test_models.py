@@ -166,3 +166,26 @@ def test_str_is_readable():
     assert str(letter) == "JP-2009-12: Refugees"
     sig = Signatory(letter=letter, organization=make_organization(name="Rights Watchers"))
     assert str(sig) == "Rights Watchers on JP-2009-12"
+
+
+def test_copy_as_draft_links_each_recommendation_to_the_one_it_repeats(demo, drafter):
+    copy = demo.copy_as_draft(reference="JP-2010-01", by=drafter)
+    assert copy.status == "draft"
+    assert copy.repeats_letter == demo
+    assert copy.recommendations.count() == 14
+    for rec in copy.recommendations.select_related("repeats"):
+        assert rec.repeats.letter == demo
+        assert rec.text == rec.repeats.text
+    assert [r.position_id for r in copy.recipients.all()] == [
+        r.position_id for r in demo.recipients.all()
+    ]
+    assert not any(r.is_frozen for r in copy.recipients.all())
+    assert copy.signatories.count() == 4
+    assert not copy.signatories.filter(approved_at__isnull=False).exists()
+
+
+def test_copy_as_draft_can_carry_only_some_recommendations(demo):
+    keep = demo.recommendations.filter(number__in=[1, 8])
+    copy = demo.copy_as_draft(reference="JP-2010-02", recommendations=keep)
+    assert sorted(r.repeats.number for r in copy.recommendations.all()) == [1, 8]
+    assert copy.sections.count() == 2

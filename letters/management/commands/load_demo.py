@@ -551,54 +551,18 @@ class Command(BaseCommand):
         existing = Letter.objects.filter(reference="JP-2010-06").first()
         if existing:
             return existing
-        draft = Letter.objects.create(
+        still_open = letter.recommendations.filter(number__in=[1, 5, 8, 9])
+        draft = letter.copy_as_draft(
             reference="JP-2010-06",
             subject="Six months on: North Koreans' rights in Japan's policy",
-            date=dt.date(2010, 6, 15),
-            language="en",
-            lead_organization=letter.lead_organization,
-            opening=(
-                "In December we wrote to you with fourteen recommendations. We welcome the steps "
-                "your government has taken since, and we write again about those still open."
-            ),
-            closing=CLOSING,
-            repeats_letter=letter,
-            created_by=users[DRAFTER],
+            by=users[DRAFTER],
+            recommendations=still_open,
         )
-        for recipient in letter.recipients.all():
-            LetterRecipient.objects.create(
-                letter=draft,
-                position=recipient.position,
-                role=recipient.role,
-                order=recipient.order,
-            )
-        open_numbers = {1, 5, 8, 9}
-        for order, section in enumerate(letter.sections.all()):
-            old_recs = [r for r in section.recommendations.all() if r.number in open_numbers]
-            if not old_recs:
-                continue
-            new_section = Section.objects.create(
-                letter=draft, order=order, heading=section.heading, lead_in=section.lead_in
-            )
-            for rec_order, old in enumerate(old_recs):
-                rec = Recommendation.objects.create(
-                    section=new_section,
-                    order=rec_order,
-                    text=old.text,
-                    government=old.government,
-                    third_state=old.third_state,
-                    repeats=old,
-                )
-                rec.themes.set(old.themes.all())
-        for signatory in letter.signatories.all():
-            Signatory.objects.create(
-                letter=draft,
-                organization=signatory.organization,
-                role=signatory.role,
-                order=signatory.order,
-                signer_name=signatory.signer_name,
-                signer_title=signatory.signer_title,
-            )
+        draft.date = dt.date(2010, 6, 15)
+        draft.opening = (
+            "In December we wrote to you with fourteen recommendations. We welcome the steps "
+            "your government has taken since, and we write again about those still open."
+        )
         draft.content_hash = draft.compute_content_hash()
         draft.save()
         return draft
