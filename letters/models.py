@@ -194,6 +194,18 @@ class Letter(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    def touch(self) -> None:
+        """
+        Record that the letter or one of its parts changed: bump the version
+        (so stale forms are refused) and store the new content hash (so
+        approvals of the old text stop counting). Call it in the same
+        transaction as the edit.
+        """
+        self.version = models.F("version") + 1
+        self.content_hash = self.compute_content_hash()
+        self.save(update_fields=["version", "content_hash", "updated_at"])
+        self.refresh_from_db(fields=["version"])
+
     def compute_content_hash(self) -> str:
         """SHA-256 of everything a signatory approves: text, recipients, signing organisations."""
         sections = []

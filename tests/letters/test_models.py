@@ -189,3 +189,16 @@ def test_copy_as_draft_can_carry_only_some_recommendations(demo):
     copy = demo.copy_as_draft(reference="JP-2010-02", recommendations=keep)
     assert sorted(r.repeats.number for r in copy.recommendations.all()) == [1, 8]
     assert copy.sections.count() == 2
+
+
+def test_touch_bumps_the_version_and_rehashes(letter):
+    rec = make_recommendation(make_section(letter))
+    letter.touch()
+    assert letter.version == 2
+    assert letter.content_hash == letter.compute_content_hash()
+    rec.text = "Changed"
+    rec.save()
+    letter.touch()
+    letter.refresh_from_db()
+    assert letter.version == 3
+    assert letter.content_hash == letter.compute_content_hash()
