@@ -201,10 +201,15 @@ class Letter(models.Model):
         approvals of the old text stop counting). Call it in the same
         transaction as the edit.
         """
-        self.version = models.F("version") + 1
+        # Read the stored version under a row lock: another request may have
+        # bumped it since this object was loaded. (No F() here: the history
+        # record needs a concrete value.)
+        current = (
+            Letter.objects.select_for_update().values_list("version", flat=True).get(pk=self.pk)
+        )
+        self.version = current + 1
         self.content_hash = self.compute_content_hash()
         self.save(update_fields=["version", "content_hash", "updated_at"])
-        self.refresh_from_db(fields=["version"])
 
     def compute_content_hash(self) -> str:
         """SHA-256 of everything a signatory approves: text, recipients, signing organisations."""
