@@ -10,7 +10,7 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
@@ -194,6 +194,7 @@ class Letter(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @transaction.atomic
     def touch(self) -> None:
         """
         Record that the letter or one of its parts changed: bump the version
