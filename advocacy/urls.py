@@ -11,6 +11,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("letters/", include("letters.urls")),
+    path("directory/", include("recipients.urls")),
+    path("", include("letters.urls_public")),
     path("admin/", admin.site.urls),
 ]
 

@@ -100,3 +100,23 @@ def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
     overrides.setdefault("kind", FollowUpKind.REPLY)
     overrides.setdefault("date", dt.date(2010, 1, 1))
     return FollowUp.objects.create(recommendation=recommendation, **overrides)
+
+
+# -- drafting factories --
+# -- end drafting factories --
+
+
+# -- printing factories --
+# -- end printing factories --
+
+
+# -- directory factories --
+# -- end directory factories --
+
+
+# -- follow-up tracker factories --
+# -- end follow-up tracker factories --
+
+
+# -- sign-on factories --
+# -- end sign-on factories --
