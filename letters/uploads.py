@@ -1,0 +1,112 @@
+"""
+Checks for files people upload. An image is judged by its content (never by its
+name or declared type), its size and its pixel dimensions, then re-encoded so
+that nothing but pixels reaches storage, the browser or the PDF renderer.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.text import get_valid_filename
+from PIL import Image, UnidentifiedImageError
+
+MAX_IMAGE_BYTES = 2 * 1024 * 1024
+MAX_IMAGE_PIXELS = 16_000_000  # 4000 x 4000
+MAX_IMAGE_SIDE = 6000
+ALLOWED_IMAGE_FORMATS = {"PNG", "JPEG"}
+
+MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
+
+
+def _megabytes(n: int) -> str:
+    if n < 1024 * 1024:
+        return f"{max(1, round(n / 1024))} KB"
+    return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+
+
+def clean_image(
+    upload,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    max_pixels: int = MAX_IMAGE_PIXELS,
+    max_side: int = MAX_IMAGE_SIDE,
+) -> ContentFile:
+    """
+    Return the upload re-encoded as PNG, or raise ValidationError with a message a
+    person can act on. Dimensions are read from the header before any pixel is
+    decoded, so a small file that would unpack to gigabytes is refused cheaply.
+    """
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            f"The image is too large ({_megabytes(upload.size)}); the limit is "
+            f"{_megabytes(max_bytes)}.",
+            code="too_large",
+        )
+    upload.seek(0)
+    try:
+        # Only the header is read here; the size check below refuses bombs, so
+        # Pillow's own warning about them would only be noise.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(upload) as probe:
+                kind, (width, height) = probe.format, probe.size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
+        raise ValidationError("This file is not a PNG or JPEG image.", code="not_an_image") from exc
+    if kind not in ALLOWED_IMAGE_FORMATS:
+        raise ValidationError(
+            f"Images must be PNG or JPEG; this one is {kind or 'unknown'}.", code="bad_format"
+        )
+    if width > max_side or height > max_side or width * height > max_pixels:
+        raise ValidationError(
+            f"The image is {width}×{height} pixels; keep it under {max_side} pixels a "
+            f"side and {max_pixels // 1_000_000} million pixels in all.",
+            code="too_many_pixels",
+        )
+
+    upload.seek(0)
+    try:
+        with Image.open(upload) as image:
+            image.load()
+            mode = "RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
+            clean = image.convert(mode)
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise ValidationError(
+            "The image could not be read; it may be damaged.", code="unreadable"
+        ) from exc
+
+    out = io.BytesIO()
+    clean.save(out, format="PNG", optimize=True)
+    stem = Path(get_valid_filename(Path(upload.name or "image").stem) or "image").name
+    return ContentFile(out.getvalue(), name=f"{stem[:60]}.png")
+
+
+def clean_document(upload, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> ContentFile:
+    """
+    Evidence files: a PDF (checked by its signature, stored as uploaded and
+    always served as a download) or an image (re-encoded as PNG).
+    """
+    if upload.size is not None and upload.size > max_bytes:
+        raise ValidationError(
+            f"The file is too large ({_megabytes(upload.size)}); the limit is "
+            f"{_megabytes(max_bytes)}.",
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head == b"%PDF-":
+        stem = Path(get_valid_filename(Path(upload.name or "document").stem) or "document").name
+        return ContentFile(upload.read(), name=f"{stem[:60]}.pdf")
+    try:
+        return clean_image(upload)
+    except ValidationError as exc:
+        if exc.code == "not_an_image":
+            raise ValidationError(
+                "Evidence must be a PDF, PNG or JPEG file.", code="bad_format"
+            ) from exc
+        raise
