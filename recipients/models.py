@@ -143,6 +143,10 @@ class Position(models.Model):
         return str(self.address_country or self.country or "")
 
     @property
+    def current_salutation(self) -> str:
+        return self.salutation(self.current_holder())
+
+    @property
     def is_vacant(self) -> bool:
         """Nobody holds the office today (uses prefetched terms when there are some)."""
         return self.current_term() is None
