@@ -56,6 +56,7 @@ class PositionResource(resources.ModelResource):
         )
         import_id_fields = ("id",)
         clean_model_instances = True
+        use_transactions = True
         skip_unchanged = True
         report_skipped = True
 
@@ -68,6 +69,11 @@ class PositionResource(resources.ModelResource):
 
     def dehydrate_address_country(self, position: Position) -> str:
         return position.address_country.code or ""
+
+    def before_import(self, dataset, **kwargs) -> None:
+        # New positions need no id column; without one every row is an addition.
+        if "id" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="id")
 
     def before_import_row(self, row, **kwargs) -> None:
         # Spreadsheets leave empty cells as None and codes in any case.
@@ -157,8 +163,6 @@ def read_upload(name: str, data: bytes) -> tablib.Dataset:
             "Export the directory to get a file with the right columns."
         )
     dataset.headers = headers
-    if "id" not in headers:
-        dataset.append_col([""] * len(dataset), header="id")
     if len(dataset) > MAX_ROWS:
         raise ValidationError(f"The file has {len(dataset)} rows; at most {MAX_ROWS} at a time.")
     if len(dataset) == 0:

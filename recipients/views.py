@@ -378,7 +378,7 @@ def export(request: HttpRequest) -> HttpResponse:
 def import_view(request: HttpRequest) -> HttpResponse:
     require_admin(request)
     form = ImportForm()
-    outcome = token = None
+    outcome = token = problem = None
     if request.method == "POST":
         try:
             if "token" in request.POST:
@@ -393,8 +393,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 dry_run = True
             dataset = read_upload(name, data)
         except ValidationError as error:
-            if error.messages != [""]:
+            if form.is_bound and error.messages != [""]:
                 form.add_error("file", error)
+            elif not form.is_bound:
+                problem = " ".join(error.messages)
         else:
             outcome = import_positions(dataset, dry_run=dry_run, user=request.user)
             if outcome.ok and dry_run:
@@ -409,5 +411,5 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recipients/import.html",
-        {"form": form, "outcome": outcome, "token": token},
+        {"form": form, "outcome": outcome, "token": token, "problem": problem},
     )
