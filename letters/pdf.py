@@ -316,7 +316,7 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
         variant=("PDF/A-3b, tagged" if archival else "PDF 1.7, tagged"),
         paper=paper_name,
         window=window,
-        g=geometry(window),
+        g=geometry(window, context["addressee"]),
         copy_label=copy_label(copy_for),
         template_version=template_version(),
     )
@@ -332,10 +332,18 @@ def copy_label(recipient) -> str:
     return f"Copy for {title}" if recipient.role == "cc" else f"To {title}"
 
 
-def geometry(window: Window) -> dict:
+PT_PER_MM = 72 / 25.4
+
+
+def geometry(window: Window, addressee=None) -> dict:
     """Page-area coordinates (mm) for the address window; print.css sets the margins."""
     top = window.top - MARGIN_TOP_FIRST
+    # The whole address must show through the window: shrink the type (down to
+    # 7 pt) when an address has more lines than the window holds at 10 pt.
+    lines = 2 + len(addressee.shown["address_lines"]) if addressee is not None else 1
+    fits = (window.height - 6) / (lines * 1.25) * PT_PER_MM
     return {
+        "address_pt": round(max(7.0, min(10.0, fits)), 1),
         "zone_height": top + window.height + 4,
         "left": window.left - MARGIN_LEFT,
         "width": window.width,
