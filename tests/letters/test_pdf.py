@@ -148,6 +148,7 @@ def test_japanese_text_is_extracted_as_japanese(letter):
     text = flat(" ".join(pages_text(data)))
     assert "北朝鮮に対する日本の人権政策について" in text
     assert "難民の保護を求めます" in text
+    assert "2009年12月10日" in text
     fonts = set()
     for page in read(data).pages:
         for font in page["/Resources"]["/Font"].values():
