@@ -80,14 +80,10 @@ class VersionedForm:
     def __init__(self, *args, letter: Letter, **kwargs) -> None:
         self.letter = letter
         super().__init__(*args, **kwargs)
-        self.fields["version"] = forms.IntegerField(
-            widget=forms.HiddenInput,
-            initial=letter.version,
-            min_value=1,
-            error_messages={
-                "required": "This form lost track of the letter's version. Reload the page.",
-                "invalid": "This form lost track of the letter's version. Reload the page.",
-            },
+        # Not required here: clean() reports a missing version where people
+        # see it (errors on a hidden field would not show).
+        self.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput, initial=letter.version, required=False
         )
         self.conflicts: list[dict] = []
         self.stale = False
@@ -107,8 +103,14 @@ class VersionedForm:
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        version = cleaned.get("version")
-        if version is None or version == self.letter.version:
+        raw = cleaned.get("version") or ""
+        if not raw.isdigit():
+            raise ValidationError(
+                "This form lost track of the letter's version. Reload the page and try again.",
+                code="no_version",
+            )
+        version = int(raw)
+        if version == self.letter.version:
             return cleaned
         self.stale = True
         for name in self.compared_fields():
@@ -359,9 +361,13 @@ class SignatoryEditForm(VersionedForm, forms.ModelForm):
         if not allow_signature:
             del self.fields["signature"]
         else:
-            self.fields["signature"].help_text = "PNG or JPEG, up to 2 MB."
-            self.fields["signature"].widget = forms.ClearableFileInput(
-                attrs={"accept": "image/png,image/jpeg"}
+            # A plain file field: letters.uploads.clean_image judges the content
+            # itself (Django's ImageField would answer first, less precisely).
+            self.fields["signature"] = forms.FileField(
+                label="Signature image",
+                required=False,
+                help_text="PNG or JPEG, up to 2 MB.",
+                widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
             )
 
     def compared_fields(self) -> list[str]:
