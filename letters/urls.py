@@ -11,7 +11,72 @@ urlpatterns = [
 ]
 
 # -- drafting (letters/views/editor.py) --
-urlpatterns += []
+from letters.views import editor  # noqa: E402
+
+urlpatterns += [
+    path("new/", editor.letter_create, name="create"),
+    path("markdown-preview/", editor.markdown_preview, name="markdown_preview"),
+    path("<int:pk>/edit/", editor.letter_edit, name="edit"),
+    path("<int:pk>/preview/", editor.letter_preview, name="preview"),
+    path("<int:pk>/duplicate/", editor.letter_duplicate, name="duplicate"),
+    path("<int:pk>/edit/block/<slug:name>/", editor.editor_block, name="editor_block"),
+    path("<int:pk>/sections/add/", editor.section_add, name="section_add"),
+    path("<int:pk>/sections/<int:section_pk>/edit/", editor.section_edit, name="section_edit"),
+    path("<int:pk>/sections/<int:section_pk>/move/", editor.section_move, name="section_move"),
+    path(
+        "<int:pk>/sections/<int:section_pk>/delete/",
+        editor.section_delete,
+        name="section_delete",
+    ),
+    path(
+        "<int:pk>/sections/<int:section_pk>/recommendations/add/",
+        editor.recommendation_add,
+        name="recommendation_add",
+    ),
+    path(
+        "<int:pk>/recommendations/<int:rec_pk>/edit/",
+        editor.recommendation_edit,
+        name="recommendation_edit",
+    ),
+    path(
+        "<int:pk>/recommendations/<int:rec_pk>/move/",
+        editor.recommendation_move,
+        name="recommendation_move",
+    ),
+    path(
+        "<int:pk>/recommendations/<int:rec_pk>/delete/",
+        editor.recommendation_delete,
+        name="recommendation_delete",
+    ),
+    path("<int:pk>/recipients/search/", editor.recipient_search, name="recipient_search"),
+    path("<int:pk>/recipients/add/", editor.recipient_add, name="recipient_add"),
+    path(
+        "<int:pk>/recipients/<int:recipient_pk>/move/",
+        editor.recipient_move,
+        name="recipient_move",
+    ),
+    path(
+        "<int:pk>/recipients/<int:recipient_pk>/remove/",
+        editor.recipient_remove,
+        name="recipient_remove",
+    ),
+    path("<int:pk>/signatories/add/", editor.signatory_add, name="signatory_add"),
+    path(
+        "<int:pk>/signatories/<int:signatory_pk>/edit/",
+        editor.signatory_edit,
+        name="signatory_edit",
+    ),
+    path(
+        "<int:pk>/signatories/<int:signatory_pk>/move/",
+        editor.signatory_move,
+        name="signatory_move",
+    ),
+    path(
+        "<int:pk>/signatories/<int:signatory_pk>/remove/",
+        editor.signatory_remove,
+        name="signatory_remove",
+    ),
+]
 # -- end drafting --
 
 
