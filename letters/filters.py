@@ -33,7 +33,7 @@ class RecommendationFilter(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="search", label="Text or reference")
     letter = django_filters.ModelChoiceFilter(
-        queryset=Letter.objects.only("reference").order_by("-date", "reference"),
+        queryset=Letter.objects.only("reference", "subject").order_by("-date", "reference"),
         to_field_name="reference",
         empty_label="Any letter",
     )

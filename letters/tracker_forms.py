@@ -47,6 +47,9 @@ class FollowUpForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["evidence_url"].assume_scheme = "https"
+        self.fields["evidence_url"].error_messages["invalid"] = (
+            "Enter an http(s) link, like https://example.org/reply."
+        )
         self.fields["response_status"].choices = [
             ("", "No change"),
             *self.fields["response_status"].choices[1:],

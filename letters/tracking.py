@@ -68,7 +68,8 @@ def correct_follow_up(*, entry: FollowUp, by, loaded_revision: int, reason: str)
         raise StaleEdit
     entry.revision = loaded_revision + 1
     entry._change_reason = reason
-    entry.full_clean()
+    # Who first recorded it stays as it was (entries from imports may have none).
+    entry.full_clean(exclude=["recorded_by"])
     entry.save()
     return entry
 
