@@ -136,7 +136,7 @@ def make_tracked_recommendation(
 ) -> Recommendation:
     """A recommendation of a sent letter, with one follow-up entry if any status is given."""
     letter = letter or make_letter(status="sent")
-    section = letter.sections.first() or make_section(letter)
+    section = overrides.pop("section", None) or letter.sections.first() or make_section(letter)
     rec = make_recommendation(section, **overrides)
     rec.themes.set(themes)
     if response or implementation or review:
