@@ -144,6 +144,42 @@ def make_draft(**overrides) -> Letter:
 
 
 # -- follow-up tracker factories --
+def make_theme(**overrides):
+    from letters.models import Theme
+
+    n = next(_seq)
+    overrides.setdefault("name", f"Theme {n}")
+    overrides.setdefault("slug", f"theme-{n}")
+    return Theme.objects.create(**overrides)
+
+
+def make_tracked_recommendation(
+    letter: Letter | None = None,
+    *,
+    themes=(),
+    response: str = "",
+    implementation: str = "",
+    review: dt.date | None = None,
+    date: dt.date = dt.date(2010, 1, 10),
+    **overrides,
+) -> Recommendation:
+    """A recommendation of a sent letter, with one follow-up entry if any status is given."""
+    letter = letter or make_letter(status="sent")
+    section = overrides.pop("section", None) or letter.sections.first() or make_section(letter)
+    rec = make_recommendation(section, **overrides)
+    rec.themes.set(themes)
+    if response or implementation or review:
+        make_follow_up(
+            rec,
+            date=date,
+            response_status=response,
+            implementation_status=implementation,
+            next_review=review,
+        )
+        rec.refresh_from_db()
+    return rec
+
+
 # -- end follow-up tracker factories --
 
 
