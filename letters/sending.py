@@ -33,9 +33,13 @@ def _lock(letter: Letter) -> Letter:
 
 def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:
     """Render the archival PDF of one recipient's copy and keep its bytes."""
-    from letters import pdf  # the printing area's module
+    from letters import pdf  # imported here: WeasyPrint is heavy and only sending needs it
 
-    data = pdf.render_letter_pdf(letter, copy_for=recipient, archival=True)
+    try:
+        data = pdf.render_letter_pdf(letter, copy_for=recipient, archival=True)
+    except pdf.PdfError as exc:
+        title = recipient.position.title
+        raise SendingError(f"The copy for {title} could not be printed: {exc}") from exc
     filename = pdf.pdf_filename(letter, recipient)
     copy = SentCopy(
         letter=letter,
