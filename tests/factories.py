@@ -128,10 +128,13 @@ def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
     position = make_position(title="Prime Minister")
     make_term(position)
     make_recipient(letter, position)
-    lead = make_organization(name="Lead Org", email="lead@example.org")
+    # Several letters may share the same organisations, as in real life.
+    lead = Organization.objects.get_or_create(name="Lead Org", email="lead@example.org")[0]
     make_signatory(letter, lead, role="lead", order=0, signer_name="Lee Lead", signer_title="Head")
     for n in range(cosigners):
-        org = make_organization(name=f"Partner {n + 1}", email=f"partner{n + 1}@example.org")
+        org = Organization.objects.get_or_create(
+            name=f"Partner {n + 1}", email=f"partner{n + 1}@example.org"
+        )[0]
         make_signatory(letter, org, order=n + 1)
     letter.touch()
     return letter
