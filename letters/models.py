@@ -841,3 +841,58 @@ class PrintBatch(models.Model):
 
 
 # -- end printing --
+
+
+# -- sign-on models --
+class ApprovedText(models.Model):
+    """
+    A letter's text as it stood when a signatory approved it. Kept (once per
+    content hash) so that after a later edit the representative can be shown
+    what changed since the version they approved.
+    """
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="approved_texts")
+    content_hash = models.CharField(max_length=64)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "content_hash"], name="approved_text_unique_hash"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference} text {self.content_hash[:12]}"
+
+
+class SentCopy(models.Model):
+    """The exact PDF bytes that went to one recipient, kept forever with their SHA-256."""
+
+    letter = models.ForeignKey(Letter, models.PROTECT, related_name="sent_copies")
+    recipient = models.ForeignKey(LetterRecipient, models.PROTECT, related_name="sent_copies")
+    file = models.FileField(upload_to="sent/%Y/")
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_hash = models.CharField(
+        max_length=64, help_text="The letter's content hash the copy was printed from"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["letter", "-recipient__role", "recipient__order", "recipient__pk"]
+        verbose_name_plural = "sent copies"
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "recipient"], name="sent_copy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+# -- end sign-on models --

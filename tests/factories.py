@@ -184,4 +184,25 @@ def make_tracked_recommendation(
 
 
 # -- sign-on factories --
+def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
+    """A draft ready to circulate: text, an addressee in office, a lead and co-signers."""
+    letter = make_letter(**overrides)
+    section = make_section(letter, heading="Refugees", body="People are sent back.")
+    make_recommendation(section, text="Stop forced returns.")
+    make_recommendation(section, text="Open the asylum procedure.")
+    position = make_position(title="Prime Minister")
+    make_term(position)
+    make_recipient(letter, position)
+    # Several letters may share the same organisations, as in real life.
+    lead = Organization.objects.get_or_create(name="Lead Org", email="lead@example.org")[0]
+    make_signatory(letter, lead, role="lead", order=0, signer_name="Lee Lead", signer_title="Head")
+    for n in range(cosigners):
+        org = Organization.objects.get_or_create(
+            name=f"Partner {n + 1}", email=f"partner{n + 1}@example.org"
+        )[0]
+        make_signatory(letter, org, order=n + 1)
+    letter.touch()
+    return letter
+
+
 # -- end sign-on factories --
