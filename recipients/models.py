@@ -13,7 +13,7 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -48,6 +48,36 @@ class PositionQuerySet(models.QuerySet):
 
     def vacant(self, on: dt.date | None = None) -> PositionQuerySet:
         return self.with_current_holder(on).filter(current_official_id__isnull=True)
+
+    def search(self, q: str) -> PositionQuerySet:
+        """
+        Positions matching every word of `q` in the office, institution,
+        department, country (code or name) or the current holder's name.
+        """
+        from django_countries import countries
+
+        queryset = self
+        for word in q.split()[:8]:
+            lowered = word.lower()
+            codes = [code for code, name in countries if lowered in str(name).lower()]
+            holders = (
+                Term.objects.covering()
+                .filter(position=OuterRef("pk"))
+                .filter(
+                    Q(official__family_name__icontains=word)
+                    | Q(official__given_name__icontains=word)
+                    | Q(official__native_name__icontains=word)
+                )
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(institution__icontains=word)
+                | Q(department__icontains=word)
+                | Q(country__iexact=word)
+                | Q(country__in=codes)
+                | Exists(holders)
+            )
+        return queryset
 
     def stale(self, days: int | None = None) -> PositionQuerySet:
         """Positions nobody has checked for `days` days (STALE_AFTER_DAYS by default)."""
