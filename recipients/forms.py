@@ -100,9 +100,9 @@ class ChangeHolderForm(forms.Form):
     """ "From day D, this person holds the office": an existing official, a new one, or nobody."""
 
     start = forms.DateField(
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first day in office. The current term ends the day before.",
+        label="First day in office",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The current term ends the day before.",
     )
     official = forms.ModelChoiceField(
         label="Someone already in the address book",
@@ -119,7 +119,7 @@ class ChangeHolderForm(forms.Form):
         widget=forms.RadioSelect,
     )
     native_name = forms.CharField(label="Native-script name", max_length=100, required=False)
-    vacant = forms.BooleanField(label="Nobody: the office is vacant from that day", required=False)
+    vacant = forms.BooleanField(label="Nobody: the office is vacant", required=False)
     note = forms.CharField(max_length=200, required=False, help_text="e.g. Cabinet reshuffle")
 
     def __init__(self, *args, **kwargs) -> None:

@@ -191,13 +191,21 @@ def import_positions(dataset: tablib.Dataset, *, dry_run: bool, user=None) -> Im
         if number in invalid:
             kind = "invalid"
             for name, problems in invalid[number].error_dict.items():
-                label = "" if name == "__all__" else f"{name}: "
+                label = "" if name == "__all__" else f"{_field_label(name)}: "
                 messages += [f"{label}{p}" for p in problems]
         if number in failed:
             kind = "error"
             messages += [_error_text(e.error) for e in failed[number]]
         rows.append(ImportRow(number=number, values=dict(values), kind=kind, messages=messages))
     return ImportOutcome(rows=rows, errors=errors, dry_run=dry_run)
+
+
+def _field_label(name: str) -> str:
+    try:
+        verbose = str(Position._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+    return verbose[:1].upper() + verbose[1:]
 
 
 def _error_text(error: Exception) -> str:
