@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -62,13 +64,32 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
         self.fields[
             "address_country"
         ].help_text = "Only if the postal address is in another country than the government's"
-        self.fields["postal_code"].help_text = "Required in " + ", ".join(
-            sorted(
-                str(countries.name(code))
-                for code, f in FORMATS.items()
-                if "postal_code" in f.required
-            )
+        self.fields["postal_code"].help_text = (
+            "Required in " + ", ".join(sorted(self.postal_code_countries())) + "."
         )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Office",
+                "title",
+                Row(Column("institution"), Column("department")),
+                "country",
+            ),
+            Fieldset(
+                "Postal address",
+                "address_lines",
+                Row(Column("locality"), Column("region")),
+                Row(Column("postal_code"), Column("address_country")),
+            ),
+            Fieldset("Contact", Row(Column("email"), Column("phone"), Column("fax"))),
+            Fieldset("In letters", "salutation_pattern"),
+            "loaded",
+        )
+
+    @staticmethod
+    def postal_code_countries() -> list[str]:
+        return [str(countries.name(c)) for c, f in FORMATS.items() if "postal_code" in f.required]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -105,7 +126,7 @@ class ChangeHolderForm(forms.Form):
         help_text="The current term ends the day before.",
     )
     official = forms.ModelChoiceField(
-        label="Someone already in the address book",
+        label="Person",
         queryset=Official.objects.filter(archived_at__isnull=True),
         required=False,
     )

@@ -5,7 +5,10 @@ when, from which value to which.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
 
 from recipients.models import Official, Position, Term
 
@@ -30,6 +33,8 @@ def _label(model, name: str) -> str:
 def _show(value) -> str:
     if value is None or value == "":
         return "(empty)"
+    if isinstance(value, dt.date):
+        return date_format(value, "j M Y")
     text = str(value)
     return text if len(text) <= 120 else text[:117] + "…"
 

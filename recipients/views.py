@@ -115,6 +115,7 @@ def _position_preview(form: PositionForm) -> dict:
     )  # fmt: skip
     return {
         "preview_name": sample.formal_name,
+        "preview_title": position.title,
         "preview_is_sample": holder is None,
         "preview_lines": position.address_lines_list(),
         "preview_salutation": position.salutation(sample),

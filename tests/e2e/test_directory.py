@@ -61,7 +61,7 @@ def test_admin_changes_the_prime_minister_and_only_the_draft_follows(
     )
     expect(page.get_by_text("Letters greet: Dear Prime Minister Kan,")).to_be_visible()
     history = page.get_by_role("region", name="History")
-    expect(history.get_by_text("Created term of kan naoto")).to_be_visible()
+    expect(history.get_by_text("Created: Term of Kan Naoto")).to_be_visible()
     assert_accessible(page)
     shot(page, "after_change")
     assert [m.to for m in mail.outbox] == [[drafter.email]]
