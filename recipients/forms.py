@@ -8,7 +8,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from recipients.addresses import FORMATS
-from recipients.models import NameOrder, Official, Position
+from recipients.models import NameOrder, Official, Position, Term
 
 STALE_EDIT = (
     "Someone else saved this record after you opened it. Your changes are still in the "
@@ -115,6 +115,19 @@ class OfficialForm(StaleEditMixin, forms.ModelForm):
         cleaned = super().clean()
         self.check_not_stale()
         return cleaned
+
+
+class TermForm(forms.ModelForm):
+    """Correct a term's dates or person; a new holder goes through ChangeHolderForm."""
+
+    class Meta:
+        model = Term
+        fields = ["official", "start", "end", "note"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"official": "Person", "start": "First day", "end": "Last day"}
 
 
 class ChangeHolderForm(forms.Form):

@@ -21,7 +21,7 @@ from letters.models import LetterRecipient
 from letters.roles import ADMIN, has_any_role, role_names
 from recipients import holders
 from recipients.filters import PositionFilter
-from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm
+from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm, TermForm
 from recipients.history import official_history, position_history
 from recipients.models import DEFAULT_SALUTATION, NameOrder, Official, Position, Term
 from recipients.resources import (
@@ -193,6 +193,28 @@ def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
         "recipients/change_holder.html",
         {"position": position, "holder": position.current_holder(), "form": form},
     )
+
+
+def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a recorded term (a wrong date or person); the model refuses overlaps."""
+    require_admin(request)
+    term = get_object_or_404(Term.objects.select_related("position", "official"), pk=pk)
+    form = TermForm(request.POST or None, instance=term)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            term.delete()
+            messages.success(request, f"Removed the term of {term.official}.")
+            return redirect(term.position)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    form.save()
+            except IntegrityError:
+                form.add_error(None, "This position already has a term starting that day.")
+            else:
+                messages.success(request, f"Corrected the term of {term.official}.")
+                return redirect(term.position)
+    return render(request, "recipients/term_form.html", {"form": form, "term": term})
 
 
 def _names(uses) -> str:

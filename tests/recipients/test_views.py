@@ -360,3 +360,49 @@ def test_dashboard_flags_stale_positions(client, coordinator, settings):
     assert "Addresses to check" in html
     assert "Commandant" in html
     assert "Fresh office" not in html
+
+
+# -- correcting terms --
+
+
+def test_term_ending_before_it_starts_is_refused_on_the_form(client, admin_user, position):
+    term = position.terms.get()
+    client.force_login(admin_user)
+    data = {"official": term.official_id, "start": "2009-09-16", "end": "2009-01-01", "note": ""}
+    response = client.post(reverse("recipients:term_edit", args=[term.pk]), data)
+    assert response.status_code == 200
+    assert "A term cannot end before it starts." in response.content.decode()
+    term.refresh_from_db()
+    assert term.end is None
+
+
+def test_overlapping_term_correction_is_refused(client, admin_user, position):
+    first = position.terms.get()
+    first.end = dt.date(2010, 6, 7)
+    first.save()
+    second = make_term(position, start=dt.date(2010, 6, 8))
+    client.force_login(admin_user)
+    data = {"official": second.official_id, "start": "2010-01-01", "end": "", "note": ""}
+    response = client.post(reverse("recipients:term_edit", args=[second.pk]), data)
+    assert "overlaps another one" in response.content.decode()
+    second.refresh_from_db()
+    assert second.start == dt.date(2010, 6, 8)
+
+
+def test_term_correction_is_admin_only(client, coordinator, position):
+    client.force_login(coordinator)
+    term = position.terms.get()
+    assert client.get(reverse("recipients:term_edit", args=[term.pk])).status_code == 403
+    assert (
+        client.post(reverse("recipients:term_edit", args=[term.pk]), {"delete": "1"}).status_code
+        == 403
+    )
+    assert position.terms.exists()
+
+
+def test_a_mistaken_term_can_be_removed(client, admin_user, position):
+    term = position.terms.get()
+    client.force_login(admin_user)
+    client.post(reverse("recipients:term_edit", args=[term.pk]), {"delete": "1"})
+    assert position.is_vacant
+    assert term.history.filter(history_type="-").get().history_user == admin_user
