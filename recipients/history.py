@@ -91,6 +91,16 @@ def position_history(position: Position, limit: int = 50) -> list[Change]:
 
 
 def official_history(official: Official, limit: int = 50) -> list[Change]:
-    return describe(
+    own = describe(
         official.history.select_related("history_user")[:limit], Official, what=lambda r: "Person"
     )
+    terms = list(
+        Term.history.filter(official_id=official.pk).select_related("history_user")[:limit]
+    )
+    titles = dict(
+        Position.objects.filter(pk__in={r.position_id for r in terms}).values_list("pk", "title")
+    )
+    term_changes = describe(
+        terms, Term, what=lambda r: f"Term as {titles.get(r.position_id, '(deleted office)')}"
+    )
+    return sorted(own + term_changes, key=lambda c: c.when, reverse=True)[:limit]

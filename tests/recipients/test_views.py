@@ -406,3 +406,28 @@ def test_a_mistaken_term_can_be_removed(client, admin_user, position):
     client.post(reverse("recipients:term_edit", args=[term.pk]), {"delete": "1"})
     assert position.is_vacant
     assert term.history.filter(history_type="-").get().history_user == admin_user
+
+
+def test_official_page_shows_their_terms_in_the_history(client, admin_user, position):
+    kan = make_official(given_name="Naoto", family_name="Kan")
+    client.force_login(admin_user)
+    client.post(
+        reverse("recipients:change_holder", args=[position.pk]),
+        {"start": "2010-06-08", "official": kan.pk, "name_order": NameOrder.GIVEN_FIRST},
+    )
+    changes = client.get(kan.get_absolute_url()).context["history"]
+    assert any(c.what == "Term as Prime Minister" and c.who == admin_user for c in changes)
+
+
+def test_stale_edit_of_a_person_is_refused(client, admin_user, position):
+    hatoyama = position.current_holder()
+    client.force_login(admin_user)
+    url = reverse("recipients:official_edit", args=[hatoyama.pk])
+    stamp = client.get(url).context["form"].initial["loaded"]
+    Official.objects.get(pk=hatoyama.pk).save()
+    data = {"given_name": "Yukio", "family_name": "Hatoyama", "honorific": "Dr",
+            "name_order": NameOrder.GIVEN_FIRST, "loaded": stamp}  # fmt: skip
+    response = client.post(url, data)
+    assert "Someone else saved this record" in response.content.decode()
+    hatoyama.refresh_from_db()
+    assert hatoyama.honorific == ""
