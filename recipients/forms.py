@@ -102,6 +102,7 @@ class OfficialForm(StaleEditMixin, forms.ModelForm):
         model = Official
         fields = ["honorific", "given_name", "family_name", "name_order", "native_name"]
         widgets = {"name_order": forms.RadioSelect}
+        labels = {"native_name": "Native-script name"}
         help_texts = {
             "name_order": "Japanese, Korean and Chinese names are written family name first.",
             "native_name": "Optional: the name in its own script, e.g. 鳩山由紀夫",

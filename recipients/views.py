@@ -33,6 +33,7 @@ from recipients.resources import (
 )
 
 PAGE_SIZE = 50
+NATIVE_LANGUAGES = {"JP": "ja", "KR": "ko", "KP": "ko", "CN": "zh", "TW": "zh", "HK": "zh"}
 
 
 def require_reader(request: HttpRequest) -> None:
@@ -293,12 +294,16 @@ def official_list(request: HttpRequest) -> HttpResponse:
 def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
     official = get_object_or_404(Official, pk=pk)
+    terms = list(official.terms.select_related("position").order_by("-start"))
+    # The native-script name is in the language of the country they serve.
+    country = str(terms[0].position.country) if terms else ""
     return render(
         request,
         "recipients/official_detail.html",
         {
             "official": official,
-            "terms": official.terms.select_related("position").order_by("-start"),
+            "native_lang": NATIVE_LANGUAGES.get(country, "und"),
+            "terms": terms,
             "uses": _letters_using(official=official),
             "history": official_history(official),
             "can_edit": is_admin(request),
