@@ -15,11 +15,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from letters.models import LetterRecipient
 from letters.roles import ADMIN, has_any_role, role_names
 from recipients import holders
+from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
 from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm, TermForm
 from recipients.history import official_history, position_history
@@ -121,6 +123,7 @@ def _position_preview(form: PositionForm) -> dict:
         "preview_lines": position.address_lines_list(),
         "preview_salutation": position.salutation(sample),
         "preview_errors": [e for errors in form.errors.values() for e in errors],
+        "preview_needs": needed_parts(position.postal_country),
     }
 
 
@@ -153,7 +156,11 @@ def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
     position.last_verified = timezone.localdate()
     position.save(update_fields=["last_verified", "updated_at"])
     messages.success(request, f"{position.title}: confirmed correct today.")
-    return redirect(request.POST.get("next") or position.get_absolute_url())
+    back = request.POST.get("next", "")
+    # Back to the directory page the button was on, never to another site.
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = position.get_absolute_url()
+    return redirect(back)
 
 
 def change_holder(request: HttpRequest, pk: int) -> HttpResponse:

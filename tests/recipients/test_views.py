@@ -431,3 +431,13 @@ def test_stale_edit_of_a_person_is_refused(client, admin_user, position):
     assert "Someone else saved this record" in response.content.decode()
     hatoyama.refresh_from_db()
     assert hatoyama.honorific == ""
+
+
+def test_verify_from_the_directory_returns_there_but_never_to_another_site(
+    client, admin_user, position
+):
+    client.force_login(admin_user)
+    url = reverse("recipients:position_verify", args=[position.pk])
+    back = reverse("recipients:list") + "?show=stale"
+    assert client.post(url, {"next": back}).url == back
+    assert client.post(url, {"next": "https://evil.example/"}).url == position.get_absolute_url()
