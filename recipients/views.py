@@ -256,6 +256,13 @@ def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
         position.archived_at = timezone.now()
         position.save(update_fields=["archived_at", "updated_at"])
         messages.success(request, f"Archived {position.title}: hidden from the directory.")
+        drafts = [u for u in _letters_using(position=position) if not u.is_frozen]
+        if drafts:
+            messages.warning(
+                request,
+                f"Letters still being drafted to this office: {_names(drafts)}. "
+                "Pick another recipient in them.",
+            )
         return redirect(position)
     position.archived_at = None
     try:

@@ -441,3 +441,11 @@ def test_verify_from_the_directory_returns_there_but_never_to_another_site(
     back = reverse("recipients:list") + "?show=stale"
     assert client.post(url, {"next": back}).url == back
     assert client.post(url, {"next": "https://evil.example/"}).url == position.get_absolute_url()
+
+
+def test_archiving_warns_about_drafts_still_addressed_to_the_office(client, admin_user, position):
+    make_recipient(make_letter(reference="JP-2010-09"), position)
+    client.force_login(admin_user)
+    url = reverse("recipients:position_archive", args=[position.pk])
+    response = client.post(url, follow=True)
+    assert "Letters still being drafted to this office: JP-2010-09." in response.content.decode()
