@@ -60,6 +60,8 @@ class PositionResource(resources.ModelResource):
         # Export pages through the positions this many at a time, prefetching
         # each page's current holders: two queries per thousand rows.
         chunk_size = 1000
+        # Keep each row's instance, so the preview can say what an update changes.
+        store_instance = True
         skip_unchanged = True
         report_skipped = True
 
@@ -111,6 +113,8 @@ class ImportRow:
     values: dict
     kind: str  # new, update, skip, invalid, error
     messages: list[str] = field(default_factory=list)
+    # (field label, old value, new value) for updates.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -199,8 +203,27 @@ def import_positions(dataset: tablib.Dataset, *, dry_run: bool, user=None) -> Im
         if number in failed:
             kind = "error"
             messages += [_error_text(e.error) for e in failed[number]]
-        rows.append(ImportRow(number=number, values=dict(values), kind=kind, messages=messages))
+        changes = _changes(row_result) if kind == "update" else []
+        rows.append(
+            ImportRow(
+                number=number, values=dict(values), kind=kind, messages=messages, changes=changes
+            )
+        )
     return ImportOutcome(rows=rows, errors=errors, dry_run=dry_run)
+
+
+def _changes(row_result) -> list[tuple[str, str, str]]:
+    before, after = row_result.original, row_result.instance
+    if before is None or after is None:
+        return []
+    changes = []
+    for name in PositionResource._meta.fields:
+        if name in ("id", "current_holder"):
+            continue
+        old, new = getattr(before, name), getattr(after, name)
+        if str(old or "") != str(new or ""):
+            changes.append((_field_label(name), str(old or "(empty)"), str(new or "(empty)")))
+    return changes
 
 
 def _field_label(name: str) -> str:

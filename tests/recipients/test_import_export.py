@@ -136,6 +136,9 @@ def test_export_then_import_updates_by_id(admin_client, client):
     response = upload(admin_client, edited)
     outcome = response.context["outcome"]
     assert outcome.counts == {"new": 0, "update": 1, "skip": 0, "invalid": 0, "error": 0}
+    assert outcome.rows[0].changes == [
+        ("Address lines", "1-1-1 Kasumigaseki\nChiyoda-ku", "1-6-1 Nagata-cho\nChiyoda-ku")
+    ]
     admin_client.post(reverse("recipients:import"), {"token": response.context["token"]})
     position.refresh_from_db()
     assert position.address_lines.startswith("1-6-1 Nagata-cho")
