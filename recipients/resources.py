@@ -22,6 +22,8 @@ from import_export import fields, resources
 from recipients.models import Position
 
 MAX_BYTES = 1024 * 1024
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 2000
 REQUIRED_COLUMNS = ("title", "country")
 NOT_UTF8 = (
@@ -80,10 +82,22 @@ class PositionResource(resources.ModelResource):
         if "id" not in (dataset.headers or []):
             dataset.append_col([""] * len(dataset), header="id")
 
+    def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+        dataset = super().export(queryset, **kwargs)
+        # Quote would-be formulas so a spreadsheet shows them as text; the
+        # import takes the quote off again, so a round trip changes nothing.
+        escaped = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            escaped.append([_escape(value) for value in row])
+        return escaped
+
     def before_import_row(self, row, **kwargs) -> None:
         # Spreadsheets leave empty cells as None and codes in any case.
         for key, value in list(row.items()):
-            row[key] = "" if value is None else str(value).strip()
+            text = "" if value is None else str(value).strip()
+            if text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS:
+                text = text[1:]
+            row[key] = text
         for key in ("country", "address_country"):
             if key in row:
                 row[key] = row[key].upper()
@@ -105,6 +119,12 @@ class PositionResource(resources.ModelResource):
         super().import_instance(instance, row, **kwargs)
         if instance.archived_at is not None:
             raise ValidationError("This position is archived; restore it before updating it.")
+
+
+def _escape(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 @dataclass

@@ -174,3 +174,15 @@ def test_excel_export_opens(admin_client):
     rows = list(book.active.values)
     assert rows[0][:2] == ("id", "title")
     assert rows[1][1] == "Prime Minister"
+
+
+def test_export_quotes_would_be_formulas_and_the_import_takes_the_quote_off(admin_client):
+    position = make_position(title='=HYPERLINK("http://evil.example")', phone="+81 3 3581 0101")
+    csv_text = admin_client.get(reverse("recipients:export"), {"format": "csv"}).content.decode()
+    assert "'=HYPERLINK" in csv_text
+    assert "'+81 3 3581 0101" in csv_text
+    outcome = upload(admin_client, csv_text).context["outcome"]
+    assert outcome.ok
+    assert outcome.counts["skip"] == 1  # nothing changed on the round trip
+    position.refresh_from_db()
+    assert position.phone == "+81 3 3581 0101"
