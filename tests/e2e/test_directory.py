@@ -149,8 +149,15 @@ def test_a_drafter_reads_the_directory_but_sees_no_edit_buttons(
     page, live_server, log_in, demo, drafter
 ):
     log_in(drafter)
-    page.goto(live_server.url + reverse("recipients:list") + "?q=okada")
+    page.goto(live_server.url + reverse("recipients:list"))
+    # Keyboard only: focus the search box, type, submit with Enter.
+    search = page.get_by_label("Search")
+    search.focus()
+    page.keyboard.type("okada")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=okada"))
     expect(page.get_by_role("link", name="Minister for Foreign Affairs")).to_be_visible()
+    expect(page.get_by_role("link", name="Prime Minister", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="New position")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("link", name="Okada Katsuya").click()
