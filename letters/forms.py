@@ -124,10 +124,11 @@ class VersionedForm:
         last = self.letter.history.select_related("history_user").first()
         who = ""
         if last is not None and last.history_user is not None:
-            who = f" by {last.history_user.get_full_name() or last.history_user.get_username()}"
+            name = last.history_user.get_full_name() or last.history_user.get_username()
+            who = f", saved by {name}"
         self.stale_message = (
             f"Not saved: this letter changed since you opened it (you had version {version}, "
-            f"it is now version {self.letter.version}, saved{who}). Your text is kept below"
+            f"it is now version {self.letter.version}{who}). Your text is kept below"
             + (
                 "; compare it with what is saved now and save again to keep yours."
                 if self.conflicts

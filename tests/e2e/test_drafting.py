@@ -120,7 +120,7 @@ def test_drafter_writes_the_real_case_from_scratch(
         third_state="China",
         theme="Refoulement",
     )
-    add_recommendation(page, "Refugees", "Open a fair asylum procedure for North Koreans.")
+    add_recommendation(page, "Refugees", "Open an asylum procedure.")
 
     # Reorder one: the China recommendation goes first, by keyboard.
     move_up = page.get_by_role("button", name="Move “JP-2009-12-R02” up")
@@ -130,6 +130,20 @@ def test_drafter_writes_the_real_case_from_scratch(
     expect(first_section.locator(".rec-text").first).to_have_text(
         "Press China to stop returning refugees to North Korea."
     )
+
+    # Edit one inline, after cancelling a first attempt.
+    third = page.get_by_role("listitem").filter(has_text="JP-2009-12-R03")
+    third.get_by_role("link", name="Edit JP-2009-12-R03").click()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("link", name="Cancel")).to_have_count(0)
+    third.get_by_role("link", name="Edit JP-2009-12-R03").click()
+    editing = page.locator("li.editing")
+    editing.get_by_label("Text").fill("Open a fair asylum procedure for North Koreans.")
+    editing.get_by_label("New themes").fill("Refugees")
+    assert_accessible(page)
+    editing.get_by_role("button", name="Save").click()
+    expect(page.locator("li.editing")).to_have_count(0)
+    expect(section(page, "Refugees").locator(".theme-tag")).to_have_text("Refugees")
 
     # The opening, with its live preview, saved with the version the page now carries.
     page.get_by_label("Opening").fill("We write to you about **human rights** in North Korea.")
