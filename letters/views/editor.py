@@ -31,7 +31,6 @@ from letters.forms import (
     SignatoryEditForm,
     SignatoryForm,
     VersionedForm,
-    default_government_for,
 )
 from letters.models import (
     Letter,
@@ -40,7 +39,6 @@ from letters.models import (
     Recommendation,
     Section,
     Signatory,
-    Theme,
 )
 from letters.rendering import letter_context
 from letters.views import get_letter, require_role
@@ -115,17 +113,9 @@ def _sections(letter: Letter) -> list[Section]:
 
 
 def sections_context(letter: Letter, **extra) -> dict:
+    # Each section links to its own "add a recommendation" form rather than
+    # carrying one: 250-country selects in every section made long letters slow.
     sections = _sections(letter)
-    theme_choices = list(Theme.objects.values_list("pk", "name"))
-    government = default_government_for(letter)
-    for section in sections:
-        if getattr(section, "add_form", None) is None:
-            section.add_form = RecommendationForm(
-                letter=letter,
-                prefix=f"rec-new-{section.pk}",
-                theme_choices=theme_choices,
-                default_government=government,
-            )
     add_form = extra.pop("section_form", None) or SectionForm(letter=letter, prefix="section-new")
     return {"letter": letter, "sections": sections, "section_form": add_form, **extra}
 
@@ -418,13 +408,13 @@ def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
 # -- recommendations ------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @transaction.atomic
 def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
-    form = RecommendationForm(request.POST, letter=letter, prefix=f"rec-new-{section.pk}")
-    if form.is_valid():
+    form = RecommendationForm(request.POST or None, letter=letter, prefix=f"rec-new-{section.pk}")
+    if request.method == "POST" and form.is_valid():
         section.letter = letter
         rec = editing.add_recommendation(
             section=section,
@@ -432,7 +422,6 @@ def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpRe
             save_m2m=lambda: (form.save_m2m(), form.save_themes()),
         )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Added {rec.reference}.")
-    section.add_form = form
     return _form_response(
         request,
         letter,

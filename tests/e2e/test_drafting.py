@@ -49,7 +49,7 @@ def section(page, heading: str):
 
 def add_recommendation(page, heading: str, text: str, *, third_state: str = "", theme: str = ""):
     box = section(page, heading)
-    box.get_by_text("Add a recommendation").click()
+    box.get_by_role("link", name=f"Add a recommendation to “{heading}”").click()
     box.get_by_label("Text").fill(text)
     if third_state:
         box.get_by_label("Third state (optional)").select_option(label=third_state)

@@ -814,3 +814,16 @@ def test_editor_blocks_can_be_reloaded_for_cancel(client, drafter, draft):
         assert response.status_code == 200 and f'id="{name}"' in response.content.decode()
     assert client.get(url("editor_block", draft.pk, "nope"), **HX).status_code == 404
     assert client.get(url("editor_block", draft.pk, "sections")).status_code == 302
+
+
+def test_the_add_recommendation_form_is_fetched_on_demand(client, drafter, draft):
+    section = draft.sections.get(heading="Refugees")
+    client.force_login(drafter)
+    add_url = url("recommendation_add", draft.pk, section.pk)
+    editor = client.get(url("edit", draft.pk)).content.decode()
+    assert f'hx-get="{add_url}"' in editor
+    assert f"rec-new-{section.pk}-text" not in editor  # not rendered until asked for
+    fragment = client.get(add_url, **HX).content.decode()
+    assert f'name="rec-new-{section.pk}-text"' in fragment and "<html" not in fragment
+    page = client.get(add_url).content.decode()  # no JavaScript: a page of its own
+    assert "<html" in page and f'name="rec-new-{section.pk}-text"' in page
