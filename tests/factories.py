@@ -17,6 +17,7 @@ from letters.models import (
     Section,
     Signatory,
 )
+from letters.roles import sync_groups
 from recipients.models import Official, Position, Term
 
 _seq = itertools.count(1)
@@ -27,6 +28,9 @@ PASSWORD = "correct horse battery staple"
 def make_user(username: str, *, role: str | None = None, **fields) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # Transactional tests flush the database, the groups the data migration made too.
+            sync_groups()
         user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -144,8 +148,57 @@ def make_draft(**overrides) -> Letter:
 
 
 # -- follow-up tracker factories --
+# (make_theme is shared with drafting, above)
+def make_tracked_recommendation(
+    letter: Letter | None = None,
+    *,
+    themes=(),
+    response: str = "",
+    implementation: str = "",
+    review: dt.date | None = None,
+    date: dt.date = dt.date(2010, 1, 10),
+    **overrides,
+) -> Recommendation:
+    """A recommendation of a sent letter, with one follow-up entry if any status is given."""
+    letter = letter or make_letter(status="sent")
+    section = overrides.pop("section", None) or letter.sections.first() or make_section(letter)
+    rec = make_recommendation(section, **overrides)
+    rec.themes.set(themes)
+    if response or implementation or review:
+        make_follow_up(
+            rec,
+            date=date,
+            response_status=response,
+            implementation_status=implementation,
+            next_review=review,
+        )
+        rec.refresh_from_db()
+    return rec
+
+
 # -- end follow-up tracker factories --
 
 
 # -- sign-on factories --
+def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
+    """A draft ready to circulate: text, an addressee in office, a lead and co-signers."""
+    letter = make_letter(**overrides)
+    section = make_section(letter, heading="Refugees", body="People are sent back.")
+    make_recommendation(section, text="Stop forced returns.")
+    make_recommendation(section, text="Open the asylum procedure.")
+    position = make_position(title="Prime Minister")
+    make_term(position)
+    make_recipient(letter, position)
+    # Several letters may share the same organisations, as in real life.
+    lead = Organization.objects.get_or_create(name="Lead Org", email="lead@example.org")[0]
+    make_signatory(letter, lead, role="lead", order=0, signer_name="Lee Lead", signer_title="Head")
+    for n in range(cosigners):
+        org = Organization.objects.get_or_create(
+            name=f"Partner {n + 1}", email=f"partner{n + 1}@example.org"
+        )[0]
+        make_signatory(letter, org, order=n + 1)
+    letter.touch()
+    return letter
+
+
 # -- end sign-on factories --

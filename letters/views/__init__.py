@@ -59,6 +59,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
         "-recorded_at"
     )[:6]
+
+    # -- directory: offices whose address nobody has confirmed lately --
+    from django.conf import settings
+    from django.db.models import F
+
+    from recipients.models import Position
+
+    stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
+    directory_context = {
+        "stale_positions": stale[:6],
+        "stale_positions_total": stale.count(),
+        "stale_after_days": settings.STALE_AFTER_DAYS,
+    }
+    # -- end directory --
     return render(
         request,
         "letters/dashboard.html",
@@ -69,6 +83,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rejected": rejected,
             "recent": recent,
             "today": today,
+            **directory_context,
         },
     )
 
