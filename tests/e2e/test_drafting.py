@@ -130,6 +130,8 @@ def test_drafter_writes_the_real_case_from_scratch(
     expect(first_section.locator(".rec-text").first).to_have_text(
         "Press China to stop returning refugees to North Korea."
     )
+    # Focus stays on the moved item (its "up" button is now disabled).
+    expect(page.get_by_role("button", name="Move “JP-2009-12-R02” down")).to_be_focused()
 
     # Edit one inline, after cancelling a first attempt.
     third = page.get_by_role("listitem").filter(has_text="JP-2009-12-R03")
@@ -138,6 +140,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     expect(page.get_by_role("link", name="Cancel")).to_have_count(0)
     third.get_by_role("link", name="Edit JP-2009-12-R03").click()
     editing = page.locator("li.editing")
+    expect(editing.get_by_label("Text")).to_be_focused()
     editing.get_by_label("Text").fill("Open a fair asylum procedure for North Koreans.")
     editing.get_by_label("New themes").fill("Refugees")
     assert_accessible(page)
