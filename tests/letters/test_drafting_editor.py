@@ -388,3 +388,15 @@ def test_preview_query_count_does_not_grow_with_the_letter(
     _grow(draft, 20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_the_demo_letters_open_in_the_drafting_pages(client, drafter, demo):
+    client.force_login(drafter)
+    follow_up = Letter.objects.get(reference="JP-2010-06")
+    assert follow_up.is_editable
+    html = client.get(edit_url(follow_up)).content.decode()
+    assert follow_up.subject in html.replace("&#x27;", "'")
+    preview = client.get(reverse("letters:preview", args=[demo.pk])).content.decode()
+    assert "Dear Prime Minister Hatoyama," in preview
+    assert preview.count('class="letter-signature"') == 4
+    assert client.get(edit_url(demo)).status_code == 403  # sent: read only
