@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -509,7 +510,8 @@ def recipient_search(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk)
     q = request.GET.get("q", "").strip()[:100]
     if not request.htmx:
-        return redirect(reverse("letters:edit", args=[letter.pk]) + f"?q={q}#recipients")
+        query = urlencode({"q": q})
+        return redirect(reverse("letters:edit", args=[letter.pk]) + f"?{query}#recipients")
     results = search_positions(letter, q) if len(q) >= 2 else None
     return render(
         request,

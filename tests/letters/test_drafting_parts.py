@@ -827,3 +827,28 @@ def test_the_add_recommendation_form_is_fetched_on_demand(client, drafter, draft
     assert f'name="rec-new-{section.pk}-text"' in fragment and "<html" not in fragment
     page = client.get(add_url).content.decode()  # no JavaScript: a page of its own
     assert "<html" in page and f'name="rec-new-{section.pk}-text"' in page
+
+
+def test_a_lead_that_becomes_a_cosigner_leaves_the_letter_without_a_lead(client, drafter):
+    letter = make_letter()
+    org = make_organization()
+    letter.lead_organization = org
+    letter.save()
+    lead = make_signatory(letter, org, role=SignatoryRole.LEAD)
+    client.force_login(drafter)
+    prefix = f"signatory-{lead.pk}"
+    client.post(
+        url("signatory_edit", letter.pk, lead.pk),
+        {f"{prefix}-role": "cosigner", f"{prefix}-version": letter.version},
+        **HX,
+    )
+    letter.refresh_from_db()
+    lead.refresh_from_db()
+    assert lead.role == SignatoryRole.COSIGNER and letter.lead_organization is None
+
+
+def test_a_search_without_javascript_keeps_odd_characters(client, drafter, draft):
+    client.force_login(drafter)
+    response = client.get(url("recipient_search", draft.pk), {"q": "a&b #c"})
+    assert response.status_code == 302
+    assert response.url.endswith("?q=a%26b+%23c#recipients")
