@@ -297,13 +297,14 @@ def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     if not (editing.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
         raise PermissionDenied("Your role can read letters but not write them.")
     initial = {"reference": f"{letter.reference}-copy", "subject": letter.subject}
-    form = DuplicateForm(request.POST or None, initial=initial)
+    form = DuplicateForm(request.POST or None, initial=initial, source=letter)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             copy = letter.copy_as_draft(
                 reference=form.cleaned_data["reference"],
                 subject=form.cleaned_data["subject"],
                 by=request.user,
+                recommendations=form.chosen_recommendations(),
             )
         messages.success(
             request,
