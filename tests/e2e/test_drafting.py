@@ -265,3 +265,25 @@ def test_letter_list_filters(page, live_server, log_in, drafter):
     expect(page.get_by_role("link", name="JP-2009-12")).to_have_count(0)
     assert_accessible(page)
     shot(page, "list")
+
+
+def test_a_sent_letter_is_duplicated_as_a_follow_up(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    sent = make_draft(reference="JP-2009-12", status="sent")
+    log_in(drafter)
+    page.goto(f"{live_server.url}{sent.get_absolute_url()}")
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Duplicate").click()
+    assert_accessible(page)
+    page.get_by_label("Reference").fill("JP-2010-03")
+    page.get_by_label("Subject").fill("Follow-up on our letter of December 2009")
+    page.get_by_label(re.compile("JP-2009-12-R01")).uncheck()
+    shot(page, "duplicate")
+    page.get_by_role("button", name="Create the copy").click()
+    expect(page.get_by_role("heading", name=re.compile("Follow-up on our letter"))).to_be_visible()
+    expect(page.locator(".editor-recommendation")).to_have_count(2)
+    expect(page.get_by_text("Repeats JP-2009-12-R02")).to_be_visible()
+    expect(page.get_by_text("Repeats JP-2009-12-R03")).to_be_visible()
+    assert_accessible(page)
