@@ -65,7 +65,8 @@ ARCHIVAL_VARIANT = "pdf/a-3b"
 # Limits that keep one hostile letter from taking a worker down (see NOTES.md:
 # a 12000x12000 PNG takes >1 GB, ~200 nested blocks overflow the stack).
 MAX_TEXT_CHARS = 200_000
-MAX_NESTING = 12
+# Elements nested in the whole page: our template uses ~10, each list level 2.
+MAX_DEPTH = 60
 MAX_PAGES = 60
 MAX_SECONDS = 20.0  # below gunicorn's 30 s worker timeout, so the user gets a message
 MAX_DATA_URL = 64 * 1024
@@ -367,12 +368,6 @@ def check_printable(letter: Letter, context: dict) -> None:
             f"The letter is too long to print ({total:,} characters; the limit is "
             f"{MAX_TEXT_CHARS:,}). Shorten it or split it into several letters."
         )
-    for text in [letter.opening, letter.closing, *(s.body for s in context["sections"])]:
-        if nesting_depth(text or "") > MAX_NESTING:
-            raise PdfError(
-                f"The letter has lists nested more than {MAX_NESTING} levels deep; "
-                "flatten them before printing."
-            )
     for s in context["signatories"]:
         if s.signed and s.signature:
             check_image(s.signature.path, label=f"signature of {s.organization.name}")
@@ -381,19 +376,22 @@ def check_printable(letter: Letter, context: dict) -> None:
             check_image(org.logo.path, label=f"logo of {org.name}")
 
 
-_INDENT = re.compile(r"^( *)(?:[-*+]|\d+[.)]|>)\s", re.MULTILINE)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
-def nesting_depth(markdown_text: str) -> int:
-    """How deep Markdown lists and quotes nest, judged from indentation and '>' runs."""
-    depth = 0
-    for match in _INDENT.finditer(markdown_text):
-        depth = max(depth, len(match.group(1)) // 2 + 1)
-    for line in markdown_text.splitlines():
-        stripped = line.lstrip()
-        quotes = len(stripped) - len(stripped.lstrip("> "))
-        depth = max(depth, stripped[:quotes].count(">"))
-    return depth
+def html_depth(html: str) -> int:
+    """How deeply elements nest; Markdown nests a list per '- ' even on one line."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if name.lower() in _VOID or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str:
@@ -447,6 +445,10 @@ def time_limit(seconds: float):
 
 def layout(html: str) -> weasyprint.Document:
     """Lay out one document, within the page, time and recursion limits."""
+    if html_depth(html) > MAX_DEPTH:
+        raise PdfError(
+            "The letter has lists or quotes nested too deeply to print; flatten them first."
+        )
     try:
         with time_limit(MAX_SECONDS):
             document = weasyprint.HTML(

@@ -272,6 +272,20 @@ def test_deeply_nested_lists_are_refused_with_a_message(letter):
         pdf.render_letter_pdf(letter)
 
 
+def test_lists_nested_on_one_line_are_refused_with_a_message(letter):
+    section = factories.make_section(letter)
+    section.body = "- " * 300 + "deep"
+    section.save()
+    with pytest.raises(pdf.PdfError, match="nested too deeply"):
+        pdf.render_letter_pdf(letter)
+
+
+def test_reasonable_nesting_still_prints(letter):
+    letter.opening = "\n".join("    " * depth + "- level" for depth in range(8))
+    letter.save()
+    assert "level" in pages_text(pdf.render_letter_pdf(letter))[0]
+
+
 def test_deeply_nested_quotes_are_refused_with_a_message(letter):
     letter.closing = ">" * 500 + " quoted"
     letter.save()
@@ -416,3 +430,44 @@ def test_us_letter_paper_prints_on_us_letter(demo):
     demo.save()
     box = read(pdf.render_letter_pdf(demo)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_user_text_reaches_the_pdf_escaped_or_as_clean_markdown(letter):
+    letter.subject = "<b>Bold</b> & <img src='file:///etc/passwd'>"
+    letter.opening = (
+        '<link rel="attachment" href="file:///etc/passwd">\n\n'
+        "<script>alert(1)</script> Some **strong** words."
+    )
+    letter.save()
+    data = pdf.render_letter_pdf(letter)
+    text = flat(pages_text(data)[0])
+    assert "Re: <b>Bold</b> & <img src='file:///etc/passwd'>" in text
+    assert "Some strong words." in text
+    assert b"/EmbeddedFile" not in data
+    html = pdf.letter_html(letter)
+    assert "<script>" not in html and 'rel="attachment"' not in html
+
+
+def test_printing_takes_the_same_queries_for_10_or_80_recipients(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_recipients(count: int) -> None:
+        start = demo.recipients.count()
+        for n in range(start, start + count):
+            position = factories.make_position(title=f"Ambassador {n}")
+            factories.make_term(position)
+            factories.make_recipient(demo, position, role="cc", order=10 + n)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            pdf.pdf_cache_key(demo)
+            htmls = pdf.copies_html(demo, archival=True)
+        assert len(htmls) == demo.recipients.count()
+        return len(ctx.captured_queries)
+
+    add_recipients(6)
+    few = queries()
+    add_recipients(70)
+    assert queries() == few
+    assert few <= 12

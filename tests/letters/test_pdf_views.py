@@ -208,7 +208,7 @@ def test_a_failed_batch_says_why(client, coordinator, letter, django_capture_on_
     batch = PrintBatch.objects.get(letter=letter)
     assert batch.status == "failed"
     page = client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
-    assert "The copies could not be printed: The letter has lists nested" in page
+    assert "The copies could not be printed: The letter has lists or quotes nested" in page
 
 
 def test_a_drafter_may_not_start_a_batch(client, drafter, demo):
