@@ -33,6 +33,7 @@ from urllib.request import url2pathname
 
 import weasyprint
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
@@ -231,7 +232,10 @@ class AssetFetcher(URLFetcher):
             from django.contrib.staticfiles import finders
 
             relative = path[len(static_prefix) :]
-            found = finders.find(relative)
+            try:
+                found = finders.find(relative)
+            except SuspiciousFileOperation:
+                return None
             return Path(found) if found else Path(settings.STATIC_ROOT) / relative
         return None
 
@@ -643,9 +647,13 @@ def store_pdf(key: str, data: bytes) -> None:
     path = cache_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _through_cache(key: str, produce) -> bytes:

@@ -347,6 +347,10 @@ def test_a_render_that_runs_too_long_is_stopped(letter, monkeypatch):
         "ftp://127.0.0.1/x",
         "https://pdf-assets.invalid/../../etc/passwd",
         "https://pdf-assets.invalid/elsewhere/x.png",
+        "https://pdf-assets.invalid/media/../../../../etc/passwd",
+        "https://pdf-assets.invalid/static/../../../../etc/passwd",
+        "https://pdf-assets.invalid/media/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "file:///proc/self/environ",
     ],
 )
 def test_the_fetcher_refuses_and_logs_everything_but_our_files(url, caplog):
