@@ -127,6 +127,18 @@ def test_final_letters_are_pdfa_3b_tagged_with_metadata(demo):
     assert info["/pdfvariant"] == "PDF/A-3b, tagged"
 
 
+def test_archival_copies_embed_their_fonts_and_an_srgb_output_intent(demo):
+    reader = read(pdf.render_letter_pdf(demo))
+    intents = reader.trailer["/Root"]["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object().get("/DescendantFonts")
+            font = descendant[0].get_object() if descendant else font.get_object()
+            descriptor = font["/FontDescriptor"]
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
 def test_drafts_are_plain_tagged_pdf(demo):
     reader = read(pdf.render_letter_pdf(demo.followed_by.get()))
     assert "/Metadata" not in reader.trailer["/Root"]
