@@ -588,7 +588,10 @@ def key_inputs(letter: Letter) -> list:
         letter.reference,
         letter.content_hash,
         letter.version,
-        letter.status,
+        # What the status changes on paper, not the status: a final letter and the
+        # same letter once sent print the same bytes (sending archives the former).
+        watermark(letter),
+        letter.status in SIGNED_STATUSES,
         letter.paper_size,
         letter.envelope_window,
         letter.recommendation_style,

@@ -248,6 +248,15 @@ def test_rendering_is_deterministic(demo, settings, tmp_path):
     assert pdf.render_letter_pdf(demo) == first
 
 
+def test_a_final_letter_prints_the_same_bytes_once_sent(demo, monkeypatch):
+    demo.status = LetterStatus.FINAL
+    demo.save()
+    final = pdf.render_letter_pdf(demo)
+    demo.status = LetterStatus.PUBLISHED
+    demo.save()
+    assert pdf.render_letter_pdf(demo) == final
+
+
 def test_changes_that_print_change_the_cache_key(demo):
     key = pdf.pdf_cache_key(demo)
     signatory = demo.signatories.first()
