@@ -109,7 +109,7 @@ def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter(request, pk)
     if not request.user.has_perm(BATCH_PERMISSION):
         raise PermissionDenied("Only coordinators print batches of copies.")
-    running = letter.print_batches.filter(status__in=["queued", "running"]).first()
+    running = next((b for b in letter.print_batches.all()[:1] if b.is_active), None)
     if running is not None:
         messages.info(request, "Copies of this letter are being printed already.")
         batch = running
