@@ -22,6 +22,7 @@ import re
 import signal
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -791,4 +792,6 @@ def pdf_filename(
 
 def warm_up() -> None:
     """Load fonts and compile the stylesheet before the first real request."""
+    start = time.perf_counter()
     html_to_pdf("<html lang='en'><p>Warm-up 日本語</p></html>")
+    logger.info("WeasyPrint warmed up in %.0f ms", (time.perf_counter() - start) * 1000)
