@@ -413,7 +413,11 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     context = pdf_context(letter, archival=archival)
     out = []
     for recipient in context["to_recipients"] + context["cc_recipients"]:
-        context.update(addressee=recipient, copy_label=copy_label(recipient))
+        context.update(
+            addressee=recipient,
+            copy_label=copy_label(recipient),
+            g=geometry(context["window"], recipient),
+        )
         out.append((recipient, render_to_string("letters/pdf/letter.html", context)))
     return out
 
