@@ -144,6 +144,9 @@ def status_breakdown(
         key = item[group] if group else "All"
         grouped.setdefault(key, {})[item[column]] = item["n"]
 
+    # Only the statuses that occur: the legend and the table stay short.
+    present = {status for by_status in grouped.values() for status, n in by_status.items() if n}
+    order = [(status, label) for status, label in order if status in present]
     labels = dict(order)
     rows = []
     for key, by_status in grouped.items():
