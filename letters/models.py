@@ -786,3 +786,113 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_name}: {self.text[:40]}"
+
+
+# -- printing --
+class PrintBatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PrintBatch(models.Model):
+    """
+    One background run that prints every copy of a letter (letters/tasks.py):
+    its progress for the progress bar, and the ZIP of copies when done.
+    """
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="print_batches")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=PrintBatchStatus.choices, default=PrintBatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="pdf-batches/%Y/", blank=True)
+    letter_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "print batches"
+        indexes = [models.Index(fields=["letter", "-created_at"], name="printbatch_letter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="printbatch_done_lte_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+# -- end printing --
+
+
+# -- sign-on models --
+class ApprovedText(models.Model):
+    """
+    A letter's text as it stood when a signatory approved it. Kept (once per
+    content hash) so that after a later edit the representative can be shown
+    what changed since the version they approved.
+    """
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="approved_texts")
+    content_hash = models.CharField(max_length=64)
+    snapshot = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "content_hash"], name="approved_text_unique_hash"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference} text {self.content_hash[:12]}"
+
+
+class SentCopy(models.Model):
+    """The exact PDF bytes that went to one recipient, kept forever with their SHA-256."""
+
+    letter = models.ForeignKey(Letter, models.PROTECT, related_name="sent_copies")
+    recipient = models.ForeignKey(LetterRecipient, models.PROTECT, related_name="sent_copies")
+    file = models.FileField(upload_to="sent/%Y/")
+    filename = models.CharField(max_length=200)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_hash = models.CharField(
+        max_length=64, help_text="The letter's content hash the copy was printed from"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["letter", "-recipient__role", "recipient__order", "recipient__pk"]
+        verbose_name_plural = "sent copies"
+        constraints = [
+            models.UniqueConstraint(fields=["letter", "recipient"], name="sent_copy_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+# -- end sign-on models --

@@ -50,6 +50,9 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     salutation = to[0].shown["salutation"] if to else ""
 
     signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    for signatory in signatories:
+        # A signature image may only accompany the exact text its signer approved.
+        signatory.signed = signatory.has_approved(letter.content_hash)
     return {
         "letter": letter,
         "sections": sections,

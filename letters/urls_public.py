@@ -1,7 +1,19 @@
 """Pages reachable without an account: sign-on links and published letters."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from letters.views import public
 
 app_name = "public"
 
-urlpatterns = []
+urlpatterns = [
+    path("sign/<str:token>/", public.sign, name="sign"),
+    path("published/", public.published_index, name="index"),
+    path("published/feed/", public.published_feed, name="feed"),
+    path("published/<str:reference>/", public.published_detail, name="detail"),
+    path(
+        "published/<str:reference>/copies/<int:copy_pk>.pdf",
+        public.published_copy,
+        name="copy",
+    ),
+]

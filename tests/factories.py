@@ -103,6 +103,35 @@ def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
 
 
 # -- drafting factories --
+def make_theme(**overrides):
+    from django.utils.text import slugify
+
+    from letters.models import Theme
+
+    n = next(_seq)
+    overrides.setdefault("name", f"Theme {n}")
+    overrides.setdefault("slug", slugify(overrides["name"]))
+    return Theme.objects.create(**overrides)
+
+
+def make_draft(**overrides) -> Letter:
+    """A draft of the real case's shape in miniature: 2 sections, 3 recommendations, 1 to + 1 cc."""
+    letter = make_letter(**overrides)
+    first = make_section(letter, heading="Diplomacy")
+    second = make_section(letter, heading="Refugees")
+    make_recommendation(first, text="Raise human rights in every meeting.")
+    make_recommendation(first, text="Press China to stop forced returns.", third_state="CN")
+    make_recommendation(second, text="Open the asylum procedure.")
+    to = make_position(title="Prime Minister", institution="Cabinet Office")
+    make_term(to, make_official(honorific="H.E.", given_name="Yukio", family_name="Hatoyama"))
+    make_recipient(letter, to, role="to")
+    make_recipient(letter, make_position(title="Minister for Foreign Affairs"), role="cc")
+    make_signatory(letter, role="lead")
+    letter.content_hash = letter.compute_content_hash()
+    letter.save(update_fields=["content_hash"])
+    return letter
+
+
 # -- end drafting factories --
 
 
@@ -155,4 +184,25 @@ def make_tracked_recommendation(
 
 
 # -- sign-on factories --
+def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
+    """A draft ready to circulate: text, an addressee in office, a lead and co-signers."""
+    letter = make_letter(**overrides)
+    section = make_section(letter, heading="Refugees", body="People are sent back.")
+    make_recommendation(section, text="Stop forced returns.")
+    make_recommendation(section, text="Open the asylum procedure.")
+    position = make_position(title="Prime Minister")
+    make_term(position)
+    make_recipient(letter, position)
+    # Several letters may share the same organisations, as in real life.
+    lead = Organization.objects.get_or_create(name="Lead Org", email="lead@example.org")[0]
+    make_signatory(letter, lead, role="lead", order=0, signer_name="Lee Lead", signer_title="Head")
+    for n in range(cosigners):
+        org = Organization.objects.get_or_create(
+            name=f"Partner {n + 1}", email=f"partner{n + 1}@example.org"
+        )[0]
+        make_signatory(letter, org, order=n + 1)
+    letter.touch()
+    return letter
+
+
 # -- end sign-on factories --

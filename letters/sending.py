@@ -1,0 +1,145 @@
+"""
+Sending and publishing a final letter: record how and when each recipient
+got it, archive the exact PDF each one received (with its SHA-256) so the
+same bytes are served forever after, publish and unpublish, and start a
+press release from the letter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from letters.models import (
+    Letter,
+    LetterRecipient,
+    LetterStatus,
+    PressRelease,
+    SentCopy,
+)
+
+
+class SendingError(Exception):
+    """A step that cannot be taken, with a message for the person who tried."""
+
+
+def _lock(letter: Letter) -> Letter:
+    return Letter.objects.select_for_update().get(pk=letter.pk)
+
+
+def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:
+    """Render the archival PDF of one recipient's copy and keep its bytes."""
+    from letters import pdf  # imported here: WeasyPrint is heavy and only sending needs it
+
+    try:
+        data = pdf.render_letter_pdf(letter, copy_for=recipient, archival=True)
+    except pdf.PdfError as exc:
+        title = recipient.position.title
+        raise SendingError(f"The copy for {title} could not be printed: {exc}") from exc
+    filename = pdf.pdf_filename(letter, recipient)
+    copy = SentCopy(
+        letter=letter,
+        recipient=recipient,
+        filename=filename,
+        sha256=hashlib.sha256(data).hexdigest(),
+        size=len(data),
+        content_hash=letter.content_hash,
+        created_by=by,
+    )
+    copy.file.save(filename, ContentFile(data), save=False)
+    copy.save()
+    return copy
+
+
+@transaction.atomic
+def record_sending(
+    *, letter: Letter, by, entries: list[tuple[LetterRecipient, dt.date, str]]
+) -> list[SentCopy]:
+    """
+    Record the date and channel for every recipient of a final letter and
+    archive the PDFs that went out. Happens once: after it, nothing about
+    the letter changes.
+    """
+    letter = _lock(letter)
+    if letter.status != LetterStatus.FINAL:
+        raise SendingError("Only a final letter that has not gone out can be sent.")
+    if letter.content_hash != letter.compute_content_hash():
+        raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
+    recipients = {r.pk: r for r in letter.recipients.select_for_update().select_related("position")}
+    given = {recipient.pk for recipient, _, _ in entries}
+    if given != set(recipients):
+        raise SendingError("Record the date and channel for every recipient.")
+    copies = []
+    for recipient, sent_on, channel in entries:
+        stored = recipients[recipient.pk]
+        stored.sent_on = sent_on
+        stored.send_channel = channel
+        stored.save()
+        copies.append(archive_copy(letter=letter, recipient=stored, by=by))
+    letter.status = LetterStatus.SENT
+    letter.sent_at = timezone.now()
+    letter.save()
+    return copies
+
+
+@transaction.atomic
+def publish(*, letter: Letter, by) -> Letter:
+    letter = _lock(letter)
+    if letter.status != LetterStatus.SENT:
+        raise SendingError("Only a letter that has been sent can be published.")
+    letter.status = LetterStatus.PUBLISHED
+    letter.published_at = timezone.now()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def unpublish(*, letter: Letter, by) -> Letter:
+    letter = _lock(letter)
+    if letter.status != LetterStatus.PUBLISHED:
+        raise SendingError("The letter is not published.")
+    letter.status = LetterStatus.SENT
+    letter.save()
+    return letter
+
+
+def _recipient_line(letter: Letter) -> str:
+    to = letter.to_recipients()
+    if not to:
+        return ""
+    shown = to[0].addressee()
+    name = shown["name"]
+    return f"{shown['title']} {name}".strip() if name else shown["title"]
+
+
+@transaction.atomic
+def start_press_release(*, letter: Letter, by) -> PressRelease:
+    """A first draft of the release: who wrote to whom, about what, and the first asks."""
+    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    names = [s.organization.name for s in signatories]
+    if len(names) > 1:
+        who = ", ".join(names[:-1]) + f" and {names[-1]}"
+    else:
+        who = names[0] if names else "We"
+    count = len(names)
+    recs = list(letter.recommendations.order_by("section__order", "order", "pk")[:4])
+    lines = [
+        f"{who} today {'sent a joint letter' if count > 1 else 'wrote'} to "
+        f"{_recipient_line(letter) or 'the government'} on {letter.subject.rstrip('.')}, "
+        f"with {letter.recommendations.count()} recommendations.",
+        "",
+        "Among other things, the letter asks:",
+        "",
+        *[f"- {rec.text}" for rec in recs],
+    ]
+    release = PressRelease.objects.create(
+        letter=letter,
+        headline=letter.subject,
+        date=timezone.localdate(),
+        body="\n".join(lines),
+    )
+    return release

@@ -1,0 +1,439 @@
+"""
+Sign-on: circulating a draft to the co-signing organisations, their private
+links, approvals bound to the exact text, reminders, and finalising.
+
+Every function that changes state locks the letter row first and then the
+signatory rows (always in that order, so two requests cannot deadlock): two
+representatives approving at once both count, and finalising waits for an
+approval in flight and then sees it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from letters.models import (
+    ApprovedText,
+    Letter,
+    LetterStatus,
+    Signatory,
+    SignatoryRole,
+    new_token,
+)
+from letters.textdiff import text_snapshot
+
+
+class SigningError(Exception):
+    """A step that cannot be taken, with a message for the person who tried."""
+
+
+class TextChanged(SigningError):
+    """The representative approved a text that is no longer the current one."""
+
+
+class State:
+    NOT_INVITED = "not_invited"
+    INVITED = "invited"
+    OPENED = "opened"
+    APPROVED = "approved"
+    APPROVED_OLDER = "approved_older"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+    LABELS = {
+        NOT_INVITED: "Not invited yet",
+        INVITED: "Invited",
+        OPENED: "Opened the link",
+        APPROVED: "Approved the current text",
+        APPROVED_OLDER: "Approved an older text",
+        DECLINED: "Declined",
+        WITHDRAWN: "Withdrew",
+        EXPIRED: "Link expired",
+        REVOKED: "Link revoked",
+    }
+
+
+def sign_on_state(signatory: Signatory, letter: Letter, *, now: dt.datetime | None = None) -> str:
+    """Where one organisation stands, for the board."""
+    now = now or timezone.now()
+    if signatory.withdrawn_at:
+        return State.WITHDRAWN
+    if signatory.declined_at:
+        return State.DECLINED
+    if signatory.has_approved(letter.content_hash):
+        return State.APPROVED
+    if signatory.approved_at:
+        return State.APPROVED_OLDER
+    if signatory.token_revoked_at:
+        return State.REVOKED
+    if signatory.invited_at and signatory.token_expires_at and signatory.token_expires_at <= now:
+        return State.EXPIRED
+    if signatory.opened_at:
+        return State.OPENED
+    if signatory.invited_at:
+        return State.INVITED
+    return State.NOT_INVITED
+
+
+def link_for(signatory: Signatory) -> str:
+    return settings.SITE_ROOT.rstrip("/") + reverse("public:sign", args=[signatory.token])
+
+
+def link_is_live(signatory: Signatory, *, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return (
+        signatory.invited_at is not None
+        and signatory.token_revoked_at is None
+        and signatory.token_expires_at is not None
+        and signatory.token_expires_at > now
+        and signatory.letter.status == LetterStatus.CIRCULATING
+    )
+
+
+def signatory_for_token(token: str) -> Signatory | None:
+    """The signatory a live link belongs to; None for every other case alike."""
+    if not token or len(token) > 64:
+        return None
+    signatory = Signatory.objects.select_related("letter", "organization").filter(token=token)
+    signatory = signatory.first()
+    if signatory is None or not link_is_live(signatory):
+        return None
+    return signatory
+
+
+def _lock(letter_pk: int) -> Letter:
+    return Letter.objects.select_for_update().get(pk=letter_pk)
+
+
+def _lock_signatory(token: str) -> tuple[Letter, Signatory]:
+    """Lock the letter, then the signatory; refuse a link that stopped working meanwhile."""
+    found = Signatory.objects.filter(token=token).values_list("letter_id", flat=True).first()
+    if found is None:
+        raise SigningError("This link does not work.")
+    letter = _lock(found)
+    signatory = Signatory.objects.select_for_update().get(token=token)
+    signatory.letter = letter
+    if not link_is_live(signatory):
+        raise SigningError("This link does not work.")
+    return letter, signatory
+
+
+def _refresh_hash(letter: Letter) -> None:
+    """Store the hash of the text as it is now, in case an edit skipped `touch()`."""
+    current = letter.compute_content_hash()
+    if current != letter.content_hash:
+        letter.content_hash = current
+        letter.save(update_fields=["content_hash", "updated_at"])
+
+
+def _send_mail(to: str, subject: str, body: str) -> None:
+    EmailMessage(subject=subject, body=body, to=[to]).send()
+
+
+def _mail_link(signatory: Signatory, letter: Letter, message: str, *, reminder: bool) -> bool:
+    address = signatory.organization.email
+    if not address:
+        return False
+    prefix = "Reminder: " if reminder else ""
+    subject = f"{prefix}Please review and sign: {letter.subject}"
+    deadline = timezone.localtime(signatory.token_expires_at).strftime("%-d %B %Y, %H:%M %Z")
+    body = (
+        f"{message.strip()}\n\n"
+        f"Letter: {letter.reference}, {letter.subject}\n"
+        f"Your organisation's private link (please do not forward it):\n{link_for(signatory)}\n\n"
+        f"The link works until {deadline}.\n"
+    )
+    # Only once the invitation is committed, so no one gets a link that is not live.
+    transaction.on_commit(lambda: _send_mail(address, subject, body))
+    return True
+
+
+DEFAULT_MESSAGE = (
+    "Dear colleagues,\n\n"
+    "Please read the joint letter below and tell us whether your organisation will sign it. "
+    "The link shows the full text as it will be printed."
+)
+
+
+@dataclass
+class Circulation:
+    emailed: list[Signatory]
+    without_email: list[Signatory]
+
+
+@transaction.atomic
+def circulate(
+    *, letter: Letter, by, deadline: dt.datetime, message: str, email: bool
+) -> Circulation:
+    """
+    Open the letter for sign-on until `deadline`, give each co-signer a live
+    private link, and e-mail it if asked. Calling it again while circulating
+    moves the deadline and re-sends; approvals already given stay as they are.
+    """
+    letter = _lock(letter.pk)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        raise SigningError(f"A {letter.get_status_display().lower()} letter cannot circulate.")
+    if deadline <= timezone.now():
+        raise SigningError("The deadline must be in the future.")
+    now = timezone.now()
+    _refresh_hash(letter)
+    letter.status = LetterStatus.CIRCULATING
+    letter.sign_on_deadline = deadline
+    letter.save(update_fields=["status", "sign_on_deadline", "updated_at"])
+
+    result = Circulation(emailed=[], without_email=[])
+    cosigners = letter.signatories.select_for_update().filter(role=SignatoryRole.COSIGNER)
+    for signatory in cosigners.select_related("organization"):
+        if signatory.invited_at is None or signatory.token_revoked_at is not None:
+            # A fresh token at the first invitation: the default one has sat in
+            # the database (and in copies of it) since the draft was made.
+            signatory.token = new_token()
+            signatory.token_revoked_at = None
+        signatory.invited_at = signatory.invited_at or now
+        signatory.token_expires_at = deadline
+        signatory.save()
+        if email and _mail_link(signatory, letter, message, reminder=False):
+            result.emailed.append(signatory)
+        elif email:
+            result.without_email.append(signatory)
+    return result
+
+
+@transaction.atomic
+def reissue_link(*, signatory: Signatory, by) -> Signatory:
+    """A new token for one organisation: the old link stops working at once."""
+    letter = _lock(signatory.letter_id)
+    signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
+    if letter.status != LetterStatus.CIRCULATING:
+        raise SigningError("Links can only be issued while the letter circulates.")
+    if letter.sign_on_deadline is None or letter.sign_on_deadline <= timezone.now():
+        raise SigningError("The sign-on deadline has passed: set a new one first.")
+    signatory.token = new_token()
+    signatory.token_revoked_at = None
+    signatory.token_expires_at = letter.sign_on_deadline
+    signatory.invited_at = signatory.invited_at or timezone.now()
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def revoke_link(*, signatory: Signatory, by) -> Signatory:
+    _lock(signatory.letter_id)
+    signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
+    signatory.token_revoked_at = timezone.now()
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def mark_opened(*, signatory: Signatory) -> None:
+    if signatory.opened_at is None:
+        # A plain UPDATE keeps two tabs opening at once from racing; history
+        # need not record a page view.
+        Signatory.objects.filter(pk=signatory.pk, opened_at__isnull=True).update(
+            opened_at=timezone.now()
+        )
+
+
+def _keep_text(letter: Letter) -> None:
+    ApprovedText.objects.get_or_create(
+        letter=letter,
+        content_hash=letter.content_hash,
+        defaults={"snapshot": text_snapshot(letter)},
+    )
+
+
+@transaction.atomic
+def approve(
+    *,
+    token: str,
+    content_hash: str,
+    signer_name: str,
+    signer_title: str,
+    consent_to_publish: bool,
+    signature: ContentFile | None = None,
+) -> Signatory:
+    """
+    Approve the text whose hash the representative was shown. Approving the
+    same text twice changes nothing but the details given; a text that
+    changed while they read it is refused so they can read it again.
+    """
+    letter, signatory = _lock_signatory(token)
+    if content_hash != letter.content_hash:
+        raise TextChanged(
+            "The letter changed while you were reading it. Please read the changes below "
+            "and approve again."
+        )
+    signatory.signer_name = signer_name
+    signatory.signer_title = signer_title
+    signatory.consent_to_publish = consent_to_publish
+    if signature is not None:
+        signatory.signature.save(signature.name, signature, save=False)
+    if not signatory.has_approved(letter.content_hash):
+        signatory.approved_at = timezone.now()
+        signatory.approved_hash = letter.content_hash
+        signatory.declined_at = None
+        signatory.decline_reason = ""
+        signatory.withdrawn_at = None
+    signatory.save()
+    _keep_text(letter)
+    return signatory
+
+
+@transaction.atomic
+def decline(*, token: str, reason: str) -> Signatory:
+    _letter, signatory = _lock_signatory(token)
+    signatory.declined_at = timezone.now()
+    signatory.decline_reason = reason
+    signatory.withdrawn_at = None
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def withdraw(*, token: str) -> Signatory:
+    """The organisation takes its approval back (possible until the letter is final)."""
+    _letter, signatory = _lock_signatory(token)
+    if signatory.approved_at is None:
+        raise SigningError("There is no approval to withdraw.")
+    signatory.withdrawn_at = timezone.now()
+    signatory.save()
+    return signatory
+
+
+@transaction.atomic
+def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title: str) -> None:
+    """The coordinator works for the lead organisation and approves for it in the app."""
+    letter = _lock(signatory.letter_id)
+    signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
+    if signatory.role != SignatoryRole.LEAD:
+        raise SigningError("Co-signers approve through their own link.")
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        raise SigningError("Approvals can only change before the letter is final.")
+    if not signer_name.strip():
+        raise SigningError("Enter the name of the person who signs for the lead organisation.")
+    _refresh_hash(letter)
+    signatory.signer_name = signer_name.strip()
+    signatory.signer_title = signer_title.strip()
+    signatory.approved_at = timezone.now()
+    signatory.approved_hash = letter.content_hash
+    signatory.declined_at = None
+    signatory.withdrawn_at = None
+    signatory.consent_to_publish = True
+    signatory.save()
+    _keep_text(letter)
+
+
+@dataclass
+class Reminders:
+    sent: list[Signatory]
+    without_email: list[Signatory]
+
+
+@transaction.atomic
+def remind(*, letter: Letter, by, message: str = "") -> Reminders:
+    """E-mail every co-signer with a live link that has not approved the current text."""
+    letter = _lock(letter.pk)
+    if letter.status != LetterStatus.CIRCULATING:
+        raise SigningError("Reminders go out only while the letter circulates.")
+    now = timezone.now()
+    result = Reminders(sent=[], without_email=[])
+    pending = letter.signatories.select_for_update().filter(role=SignatoryRole.COSIGNER)
+    for signatory in pending.select_related("organization"):
+        signatory.letter = letter
+        if signatory.has_approved(letter.content_hash) or signatory.declined_at:
+            continue
+        if not link_is_live(signatory, now=now):
+            continue
+        text = message or (
+            "A reminder: your organisation has not yet approved the current text of this "
+            "joint letter."
+        )
+        if _mail_link(signatory, letter, text, reminder=True):
+            signatory.reminders_sent += 1
+            signatory.last_reminded_at = now
+            signatory.save()
+            result.sent.append(signatory)
+        else:
+            result.without_email.append(signatory)
+    return result
+
+
+@transaction.atomic
+def finalise(*, letter: Letter, by) -> list[str]:
+    """
+    Freeze the letter if it may be frozen; otherwise return what stands in the
+    way (and change nothing but a stale stored hash).
+    """
+    letter = _lock(letter.pk)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    _refresh_hash(letter)
+    signatories = list(
+        letter.signatories.select_for_update().select_related("organization").order_by("order")
+    )
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    problems = []
+    if not any(r.role == "to" for r in recipients):
+        problems.append("The letter needs at least one addressee (a “to” recipient).")
+    for recipient in recipients:
+        if recipient.position.current_holder() is None:
+            problems.append(
+                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
+                "update the address book or remove the recipient."
+            )
+    if not signatories:
+        problems.append("No organisation signs the letter.")
+    for signatory in signatories:
+        if not signatory.has_approved(letter.content_hash):
+            state = State.LABELS[sign_on_state(signatory, letter)].lower()
+            problems.append(
+                f"{signatory.organization.name} has not approved the current text ({state})."
+            )
+        elif not signatory.signer_name:
+            problems.append(f"{signatory.organization.name} has no signer name.")
+    if problems:
+        return problems
+
+    now = timezone.now()
+    for recipient in recipients:
+        recipient.take_snapshot()
+        recipient.save()
+    letter.status = LetterStatus.FINAL
+    letter.finalized_at = now
+    letter.save()
+    return []
+
+
+@transaction.atomic
+def withdraw_letter(*, letter: Letter, by) -> Letter:
+    letter = _lock(letter.pk)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING, LetterStatus.FINAL):
+        raise SigningError(
+            f"A {letter.get_status_display().lower()} letter cannot be withdrawn; "
+            "supersede it with a new draft instead."
+        )
+    letter.status = LetterStatus.WITHDRAWN
+    letter.withdrawn_at = timezone.now()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def supersede(*, letter: Letter, by, reference: str) -> Letter:
+    """A new draft copied from a letter that can no longer change."""
+    if letter.is_editable:
+        raise SigningError("A draft can still be edited; there is nothing to supersede.")
+    if Letter.objects.filter(reference=reference).exists():
+        raise SigningError(f"The reference {reference} is already taken.")
+    return letter.copy_as_draft(reference=reference, by=by)
