@@ -35,10 +35,13 @@ class RecommendationFilter(django_filters.FilterSet):
     """The tracker: recommendations across all letters, by who, what and where they stand."""
 
     q = django_filters.CharFilter(method="search", label="Text or reference")
-    letter = django_filters.ModelChoiceFilter(
-        queryset=Letter.objects.only("reference", "subject").order_by("-date", "reference"),
-        to_field_name="reference",
-        empty_label="Any letter",
+    # A reference, not a list of every letter: thousands of options would be
+    # slow to send and useless to scroll.
+    letter = django_filters.CharFilter(
+        field_name="letter__reference",
+        lookup_expr="iexact",
+        label="Letter reference",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12"}),
     )
     government = django_filters.ChoiceFilter(
         choices=list(countries), empty_label="Any government", label="Addressed to"

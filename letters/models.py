@@ -663,6 +663,8 @@ class FollowUp(models.Model):
             ),
             models.Index(fields=["next_review"], name="followup_review_idx"),
             models.Index(fields=["date"], name="followup_date_idx"),
+            # "Latest follow-ups" on the dashboard.
+            models.Index(fields=["-recorded_at"], name="followup_recorded_idx"),
         ]
 
     def __str__(self) -> str:

@@ -144,15 +144,7 @@ def make_draft(**overrides) -> Letter:
 
 
 # -- follow-up tracker factories --
-def make_theme(**overrides):
-    from letters.models import Theme
-
-    n = next(_seq)
-    overrides.setdefault("name", f"Theme {n}")
-    overrides.setdefault("slug", f"theme-{n}")
-    return Theme.objects.create(**overrides)
-
-
+# (make_theme is in the drafting block above.)
 def make_tracked_recommendation(
     letter: Letter | None = None,
     *,
