@@ -139,7 +139,8 @@ def status_breakdown(
         group = DIMENSIONS[by][0]
         values = recommendations.order_by().values(group, column)
     grouped: dict[str, dict[str, int]] = {}
-    for item in values.annotate(n=Count("pk", distinct=by == "theme")):
+    # No DISTINCT needed per theme: a recommendation has each theme at most once.
+    for item in values.annotate(n=Count("pk")):
         key = item[group] if group else "All"
         grouped.setdefault(key, {})[item[column]] = item["n"]
     return _bar_chart(grouped, kind=kind, by=by, limit=limit)
