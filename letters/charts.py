@@ -49,6 +49,7 @@ DIMENSIONS = {
 
 WIDTH = 640
 LABEL_WIDTH = 150
+OVERALL_WIDTH = 360
 TOTAL_WIDTH = 44
 BAR_HEIGHT = 22
 GAP = 8
@@ -97,11 +98,12 @@ class BarChart:
 
 def _layout(chart: BarChart) -> BarChart:
     biggest = max((row.total for row in chart.rows), default=1) or 1
-    span = WIDTH - LABEL_WIDTH - TOTAL_WIDTH
+    span = chart.width - chart.label_width - TOTAL_WIDTH
+    chart.total_x = chart.width - TOTAL_WIDTH + 6
     for index, row in enumerate(chart.rows):
         row.y = index * (BAR_HEIGHT + GAP)
         row.text_y = row.y + BAR_HEIGHT / 2 + 4
-        x = float(LABEL_WIDTH)
+        x = float(chart.label_width)
         for segment in row.segments:
             segment.x = round(x, 2)
             segment.width = round(span * segment.count / biggest, 2)
@@ -216,6 +218,10 @@ def _bar_chart(
         legend=[(status or "none", label) for status, label in order],
         rows=rows,
         more=more,
+        # One overall bar needs no label column, and is drawn narrower so it
+        # stays legible in a side panel.
+        label_width=LABEL_WIDTH if by else 0,
+        width=WIDTH if by else OVERALL_WIDTH,
     )
     return _layout(chart)
 
