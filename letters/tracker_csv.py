@@ -70,6 +70,14 @@ def export_rows(recommendations: QuerySet[Recommendation], chunk: int = 2000) ->
     yield from _with_themes(batch, Through)
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Spreadsheets run a cell that starts like a formula: make user text plain text."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def _with_themes(batch: list[tuple], through) -> Iterator[list]:
     if not batch:
         return
@@ -82,11 +90,11 @@ def _with_themes(batch: list[tuple], through) -> Iterator[list]:
     for pk, ref, letter, gov, third, text, response, impl, review, updated in batch:
         yield [
             ref,
-            letter,
+            _inert(letter),
             gov,
             third,
-            "; ".join(themes.get(pk, [])),
-            text,
+            _inert("; ".join(themes.get(pk, []))),
+            _inert(text),
             response,
             impl,
             review.isoformat() if review else "",
