@@ -125,7 +125,8 @@ class SendingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sent_on"].required = True
         self.fields["send_channel"].required = True
-        self.fields["sent_on"].initial = timezone.localdate()
+        if not self.instance.sent_on:
+            self.initial["sent_on"] = timezone.localdate()
 
     def clean_sent_on(self) -> dt.date:
         sent_on = self.cleaned_data["sent_on"]

@@ -119,8 +119,10 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
         }
     )
     response = render(request, "public/sign.html", context)
-    # The token is in the URL: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep the page out of shared caches. (Referer
+    # headers stay on this site: SECURE_REFERRER_POLICY is same-origin; a
+    # stricter "no-referrer" would make browsers send "Origin: null" with the
+    # form and fail the CSRF check.)
     response["Cache-Control"] = "private, no-store"
     return response
 

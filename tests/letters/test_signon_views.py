@@ -73,7 +73,8 @@ def test_a_live_link_shows_the_full_letter_without_login(client, circulating):
     assert "Stop forced returns." in html and "Open the asylum procedure." in html
     assert "Dear Prime Minister" in html or "Prime Minister" in html
     assert signatory.organization.name in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
     signatory.refresh_from_db()
     assert signatory.opened_at is not None
 
