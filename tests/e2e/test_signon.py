@@ -76,7 +76,7 @@ def test_sign_on_from_circulation_to_the_public_page(
     reps = {name: (f"Rep of {name}", "Director") for name in links}
     reps["Refugee Support Network Japan"] = ("Kenji Ishida", "Secretary-General")
     contexts = {}
-    for org, link in links.items():
+    for org in links:
         # Each representative in a browser of their own; one on a phone.
         phone = org == "Refugee Support Network Japan"
         options = {"viewport": {"width": 390, "height": 844}} if phone else {}
