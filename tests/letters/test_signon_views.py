@@ -399,3 +399,23 @@ def test_stale_approvals_block_finalising_until_everyone_approves_again(
     client.force_login(coordinator)
     html = client.post(reverse("letters:finalise", args=[circulating.pk])).content.decode()
     assert html.count("has not approved the current text (approved an older text)") == 3
+
+
+def test_the_board_needs_a_fixed_number_of_queries(
+    client, coordinator, django_assert_max_num_queries
+):
+    from tests.factories import make_organization, make_signatory
+
+    letter = circulate(make_signon_letter())
+    client.force_login(coordinator)
+    client.get(letter.get_absolute_url())
+    with django_assert_max_num_queries(40) as small:
+        client.get(letter.get_absolute_url())
+    count = len(small)
+    for n in range(25):
+        make_signatory(letter, make_organization(), order=10 + n)
+    letter.touch()
+    circulate(letter)
+    with django_assert_max_num_queries(count):
+        html = client.get(letter.get_absolute_url()).content.decode()
+    assert html.count('class="list-group-item signon-row"') == 28
