@@ -10,8 +10,10 @@ import secrets
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, Q, Value
+from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
@@ -438,6 +440,37 @@ class ImplementationStatus(models.TextChoices):
     REGRESSED = "regressed", "Regressed"
 
 
+def derive_status(entries) -> dict:
+    """
+    A recommendation's current state from its follow-up entries (any iterable
+    of objects with date, recorded_at, pk, response_status,
+    implementation_status, next_review):
+
+    - response / implementation: the latest entry that set each one, by date,
+      then by the time it was recorded (two entries on one day: the later
+      record wins);
+    - review_due: the next review of the latest entry that set one, unless a
+      later entry dated on or after that review shows it took place;
+    - last_update: the date of the latest entry.
+    """
+    ordered = sorted(entries, key=lambda e: (e.date, e.recorded_at, e.pk or 0), reverse=True)
+    response = next((e.response_status for e in ordered if e.response_status), "")
+    implementation = next((e.implementation_status for e in ordered if e.implementation_status), "")
+    review_due = None
+    for index, entry in enumerate(ordered):
+        if entry.next_review:
+            later = ordered[:index]
+            if not any(e.date >= entry.next_review for e in later):
+                review_due = entry.next_review
+            break
+    return {
+        "current_response": response,
+        "current_implementation": implementation,
+        "review_due": review_due,
+        "last_update": ordered[0].date if ordered else None,
+    }
+
+
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, user) -> RecommendationQuerySet:
         if has_any_role(user):
@@ -447,27 +480,23 @@ class RecommendationQuerySet(models.QuerySet):
     def with_status(self) -> RecommendationQuerySet:
         """
         Annotate the current response status, implementation status and next
-        review date: the latest follow-up that set each one (by date, then by
-        the time it was recorded).
+        review date (None when there is none). They are kept on the row by
+        `refresh_status()` so that the tracker can filter and sort 100,000
+        recommendations on indexed columns instead of correlated subqueries.
         """
-        latest = FollowUp.objects.filter(recommendation=OuterRef("pk")).order_by(
-            "-date", "-recorded_at", "-pk"
-        )
         return self.annotate(
-            response_status=Subquery(
-                latest.exclude(response_status="").values("response_status")[:1]
-            ),
-            implementation_status=Subquery(
-                latest.exclude(implementation_status="").values("implementation_status")[:1]
-            ),
-            next_review=Subquery(
-                latest.filter(next_review__isnull=False).values("next_review")[:1]
-            ),
+            response_status=NullIf(F("current_response"), Value("")),
+            implementation_status=NullIf(F("current_implementation"), Value("")),
+            next_review=F("review_due"),
         )
 
     def overdue(self, on=None) -> RecommendationQuerySet:
         on = on or timezone.localdate()
-        return self.with_status().filter(next_review__lt=on)
+        return self.with_status().filter(review_due__lt=on)
+
+    def still_open(self) -> RecommendationQuerySet:
+        """Not (yet) implemented: what a follow-up letter carries forward."""
+        return self.exclude(current_implementation=ImplementationStatus.IMPLEMENTED)
 
 
 class Recommendation(models.Model):
@@ -492,8 +521,28 @@ class Recommendation(models.Model):
         related_name="repeated_by",
         help_text="The earlier recommendation this one repeats",
     )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_recommendations",
+        help_text="People e-mailed when its review is overdue",
+    )
 
-    history = HistoricalRecords(m2m_fields=[themes])
+    # Derived from the follow-up entries by refresh_status(); never edited by hand.
+    current_response = models.CharField(
+        max_length=30, choices=ResponseStatus.choices, blank=True, editable=False
+    )
+    current_implementation = models.CharField(
+        max_length=30, choices=ImplementationStatus.choices, blank=True, editable=False
+    )
+    review_due = models.DateField(null=True, blank=True, editable=False)
+    last_update = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        m2m_fields=[themes],
+        # Derived columns change with every follow-up, whose own history says why.
+        excluded_fields=["current_response", "current_implementation", "review_due", "last_update"],
+    )
 
     objects = RecommendationQuerySet.as_manager()
 
@@ -508,6 +557,13 @@ class Recommendation(models.Model):
             models.Index(fields=["government"], name="rec_government_idx"),
             models.Index(fields=["third_state"], name="rec_third_state_idx"),
             models.Index(fields=["section", "order"], name="rec_section_order_idx"),
+            # -- follow-up tracker: one index per tracker filter and sort --
+            models.Index(fields=["current_response", "reference"], name="rec_response_idx"),
+            models.Index(
+                fields=["current_implementation", "reference"], name="rec_implementation_idx"
+            ),
+            models.Index(fields=["review_due"], name="rec_review_due_idx"),
+            models.Index(fields=["last_update"], name="rec_last_update_idx"),
         ]
 
     def __str__(self) -> str:
@@ -524,7 +580,30 @@ class Recommendation(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("letters:detail", args=[self.letter_id]) + f"#{self.reference}"
+        return reverse("letters:recommendation", args=[self.pk])
+
+    def refresh_status(self) -> None:
+        """
+        Store the status derived from the entries on the row. An UPDATE rather
+        than save(): the columns are a cache of the entries, whose own history
+        records every change, so the recommendation's history stays about its text.
+        """
+        values = derive_status(
+            FollowUp.objects.filter(recommendation_id=self.pk).only(
+                "date",
+                "recorded_at",
+                "response_status",
+                "implementation_status",
+                "next_review",
+            )
+        )
+        Recommendation.objects.filter(pk=self.pk).update(**values)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < timezone.localdate()
 
     def latest_status(self) -> dict:
         """Current statuses for one recommendation; lists use `with_status()` instead."""
@@ -559,13 +638,20 @@ class FollowUp(models.Model):
         "new implementation status", max_length=30, choices=ImplementationStatus.choices, blank=True
     )
     note = models.TextField(blank=True)
-    evidence_url = models.URLField("evidence link", blank=True, max_length=500)
+    evidence_url = models.URLField(
+        "evidence link",
+        blank=True,
+        max_length=500,
+        validators=[URLValidator(schemes=["http", "https"], message="Enter an http(s) link.")],
+    )
     evidence_file = models.FileField(upload_to="evidence/%Y/", blank=True)
     next_review = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="follow_ups"
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Bumped on each correction; the form carries it so a stale correction is refused.
+    revision = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
 
@@ -576,10 +662,21 @@ class FollowUp(models.Model):
                 fields=["recommendation", "-date", "-recorded_at"], name="followup_latest_idx"
             ),
             models.Index(fields=["next_review"], name="followup_review_idx"),
+            models.Index(fields=["date"], name="followup_date_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.recommendation.reference} {self.date}: {self.get_kind_display()}"
+
+    def save(self, *args, **kwargs) -> None:
+        # Entries are the source of truth; the recommendation's status columns
+        # follow them in the same transaction, whoever saves (views, admin, demo).
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            self.recommendation.refresh_status()
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("Follow-up entries are corrected, never deleted.")
 
     def clean(self) -> None:
         super().clean()
@@ -689,6 +786,61 @@ class Quote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker_name}: {self.text[:40]}"
+
+
+# -- printing --
+class PrintBatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PrintBatch(models.Model):
+    """
+    One background run that prints every copy of a letter (letters/tasks.py):
+    its progress for the progress bar, and the ZIP of copies when done.
+    """
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="print_batches")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=PrintBatchStatus.choices, default=PrintBatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="pdf-batches/%Y/", blank=True)
+    letter_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "print batches"
+        indexes = [models.Index(fields=["letter", "-created_at"], name="printbatch_letter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="printbatch_done_lte_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+
+# -- end printing --
 
 
 # -- sign-on models --

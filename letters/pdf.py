@@ -16,12 +16,15 @@ import io
 import json
 import logging
 import mimetypes
+import multiprocessing
 import os
 import re
 import signal
 import tempfile
 import threading
 import warnings
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -64,7 +67,7 @@ ARCHIVAL_VARIANT = "pdf/a-3b"
 MAX_TEXT_CHARS = 200_000
 MAX_NESTING = 12
 MAX_PAGES = 60
-MAX_SECONDS = 30.0
+MAX_SECONDS = 20.0  # below gunicorn's 30 s worker timeout, so the user gets a message
 MAX_DATA_URL = 64 * 1024
 MAX_ASSET_BYTES = 5 * 1024 * 1024
 MAX_IMAGE_PIXELS = 16_000_000
@@ -303,7 +306,6 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
     signatories = printed_signatories(letter, context["signatories"])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
     window = WINDOWS.get(letter.envelope_window, WINDOWS[EnvelopeWindow.DL_LEFT])
-    addressee = context["addressee"]
     context.update(
         signatories=signatories,
         organizations=[s.organization for s in signatories],
@@ -314,22 +316,34 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
         variant=("PDF/A-3b, tagged" if archival else "PDF 1.7, tagged"),
         paper=paper_name,
         window=window,
-        g=geometry(window),
-        copy_label=(
-            f"{'Copy for' if addressee.role == 'cc' else 'To'}: {addressee.position.title}"
-            if copy_for is not None
-            else ""
-        ),
+        g=geometry(window, context["addressee"]),
+        copy_label=copy_label(copy_for),
         template_version=template_version(),
     )
     check_printable(letter, context)
     return context
 
 
-def geometry(window: Window) -> dict:
+def copy_label(recipient) -> str:
+    """The footer of a copy says whose copy it is."""
+    if recipient is None:
+        return ""
+    title = recipient.position.title
+    return f"Copy for {title}" if recipient.role == "cc" else f"To {title}"
+
+
+PT_PER_MM = 72 / 25.4
+
+
+def geometry(window: Window, addressee=None) -> dict:
     """Page-area coordinates (mm) for the address window; print.css sets the margins."""
     top = window.top - MARGIN_TOP_FIRST
+    # The whole address must show through the window: shrink the type (down to
+    # 7 pt) when an address has more lines than the window holds at 10 pt.
+    lines = 2 + len(addressee.shown["address_lines"]) if addressee is not None else 1
+    fits = (window.height - 6) / (lines * 1.25) * PT_PER_MM
     return {
+        "address_pt": round(max(7.0, min(10.0, fits)), 1),
         "zone_height": top + window.height + 4,
         "left": window.left - MARGIN_LEFT,
         "width": window.width,
@@ -388,6 +402,19 @@ def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str
     )
 
 
+def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient, str]]:
+    """
+    The HTML of every copy (addressees first, then cc's) from one set of queries:
+    the same HTML `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
+    """
+    context = pdf_context(letter, archival=archival)
+    out = []
+    for recipient in context["to_recipients"] + context["cc_recipients"]:
+        context.update(addressee=recipient, copy_label=copy_label(recipient))
+        out.append((recipient, render_to_string("letters/pdf/letter.html", context)))
+    return out
+
+
 # --- Rendering ----------------------------------------------------------------------------
 
 
@@ -439,6 +466,38 @@ def layout(html: str) -> weasyprint.Document:
     return document
 
 
+def _render_in_worker(html: str, archival: bool) -> bytes:
+    return html_to_pdf(html, archival=archival)
+
+
+def render_many(
+    htmls: list[str], *, archival: bool, workers: int | None = None
+) -> Iterator[tuple[int, bytes]]:
+    """
+    Render many documents on every core, yielding (index, bytes) as each finishes.
+    Layout is CPU-bound Python, so processes, not threads. The pool is forked from
+    a warmed-up parent, so workers inherit its fonts and stylesheet.
+    """
+    workers = workers or os.cpu_count() or 1
+    if workers <= 1 or len(htmls) <= 1:
+        for index, html in enumerate(htmls):
+            yield index, html_to_pdf(html, archival=archival)
+        return
+    stylesheet()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
+        futures = {
+            pool.submit(_render_in_worker, html, archival): index
+            for index, html in enumerate(htmls)
+        }
+        try:
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            for future in futures:
+                future.cancel()
+
+
 def write(document: weasyprint.Document, *, archival: bool) -> bytes:
     options = {"pdf_tags": True, "custom_metadata": True}
     if archival:
@@ -465,17 +524,15 @@ def _file_stamp(field) -> str:
     return f"{field.name}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def pdf_cache_key(letter: Letter, *, copy_for=None, kind: str = "letter", archival=None) -> str:
+def key_inputs(letter: Letter) -> list:
     """
-    A hash of everything that shapes the printed bytes, in three small queries:
-    the text (content hash), the letter's print settings, each recipient as it
-    prints (frozen snapshot, or the live office and its holders for a draft),
-    the signatories with their approvals and files, the template, WeasyPrint and
-    the variant. Any change gives a new key, so entries never need invalidating.
+    Everything that shapes a letter's printed bytes, in three small queries: the
+    text (content hash), the print settings, each recipient as it prints (frozen
+    snapshot, or the live office and its holders for a draft), the signatories
+    with their approvals and files, the template, WeasyPrint.
     """
     from recipients.models import Term
 
-    archival = is_archival(letter) if archival is None else archival
     recipients = list(
         letter.recipients.order_by("pk").values_list(
             "pk",
@@ -520,9 +577,7 @@ def pdf_cache_key(letter: Letter, *, copy_for=None, kind: str = "letter", archiv
                 _file_stamp(org.logo),
             ]
         )
-    payload = [
-        kind,
-        copy_for.pk if copy_for is not None else None,
+    return [
         letter.pk,
         letter.reference,
         letter.content_hash,
@@ -537,14 +592,41 @@ def pdf_cache_key(letter: Letter, *, copy_for=None, kind: str = "letter", archiv
         signatories,
         template_version(),
         weasyprint.__version__,
+    ]
+
+
+def pdf_cache_key(
+    letter: Letter,
+    *,
+    copy_for=None,
+    kind: str = "letter",
+    archival: bool | None = None,
+    inputs: list | None = None,
+) -> str:
+    """
+    The cache key (and ETag) of one printed document: a hash of `key_inputs` plus
+    which document and which variant. Any change gives a new key, so entries never
+    need invalidating. Pass `inputs` to key many copies with the same queries.
+    """
+    archival = is_archival(letter) if archival is None else archival
+    payload = [
+        kind,
+        copy_for.pk if copy_for is not None else None,
         ARCHIVAL_VARIANT if archival else "plain",
+        key_inputs(letter) if inputs is None else inputs,
     ]
     encoded = json.dumps(payload, default=str, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
 
 
+def cache_root() -> Path:
+    """PDF_CACHE_ROOT if set, else MEDIA_ROOT/pdf-cache: shared by every process."""
+    root = getattr(settings, "PDF_CACHE_ROOT", None)
+    return Path(root) if root else Path(settings.MEDIA_ROOT) / "pdf-cache"
+
+
 def cache_path(key: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / "pdf-cache" / key[:2] / f"{key}.pdf"
+    return cache_root() / key[:2] / f"{key}.pdf"
 
 
 def cached_pdf(key: str) -> bytes | None:
@@ -575,6 +657,43 @@ def _through_cache(key: str, produce) -> bytes:
 # --- Public interface ------------------------------------------------------------------------
 
 
+def _produce_letter(letter: Letter, copy_for, archival: bool) -> bytes:
+    return html_to_pdf(letter_html(letter, copy_for=copy_for, archival=archival), archival=archival)
+
+
+def _produce_all(letter: Letter, copy_for, archival: bool) -> bytes:
+    htmls = [html for _, html in copies_html(letter, archival=archival)]
+    documents = [layout(html) for html in htmls or [letter_html(letter, archival=archival)]]
+    pages = [page for document in documents for page in document.pages]
+    return write(documents[0].copy(pages), archival=archival)
+
+
+def _produce_labels(letter: Letter, copy_for, archival: bool) -> bytes:
+    return html_to_pdf(labels_html(letter), archival=False)
+
+
+PRODUCERS = {"letter": _produce_letter, "all": _produce_all, "labels": _produce_labels}
+
+
+def document(
+    letter: Letter,
+    *,
+    kind: str = "letter",
+    copy_for: LetterRecipient | None = None,
+    archival: bool | None = None,
+) -> tuple[str, Callable[[], bytes]]:
+    """
+    (cache key, a function that returns the bytes from the cache or renders them).
+    Views use the key as ETag and answer 304 without rendering anything.
+    """
+    archival = is_archival(letter) if archival is None else archival
+    if kind == "labels":
+        archival = False
+    key = pdf_cache_key(letter, copy_for=copy_for, kind=kind, archival=archival)
+    produce = PRODUCERS[kind]
+    return key, lambda: _through_cache(key, lambda: produce(letter, copy_for, archival))
+
+
 def render_letter_pdf(
     letter: Letter, *, copy_for: LetterRecipient | None = None, archival: bool | None = None
 ) -> bytes:
@@ -583,36 +702,23 @@ def render_letter_pdf(
     `archival` None means PDF/A-3b (tagged) once the letter is final, sent or
     published, and plain tagged PDF for drafts. Raises PdfError with a message.
     """
-    archival = is_archival(letter) if archival is None else archival
-    key = pdf_cache_key(letter, copy_for=copy_for, archival=archival)
-    return _through_cache(
-        key,
-        lambda: html_to_pdf(
-            letter_html(letter, copy_for=copy_for, archival=archival), archival=archival
-        ),
-    )
+    return document(letter, copy_for=copy_for, archival=archival)[1]()
+
+
+def render_all_copies_pdf(letter: Letter, *, archival: bool | None = None) -> bytes:
+    """One PDF with every copy (addressees, then cc's), each numbered from its own page 1."""
+    return document(letter, kind="all", archival=archival)[1]()
+
+
+def render_labels_pdf(letter: Letter) -> bytes:
+    """A sheet of address labels (3 x 8 on A4, 3 x 10 on US Letter) for every recipient."""
+    return document(letter, kind="labels")[1]()
 
 
 def copies(letter: Letter) -> list[LetterRecipient]:
     """Every copy that goes out: the addressees first, then the cc's."""
     recipients = list(letter.recipients.select_related("position"))
     return [r for r in recipients if r.role == "to"] + [r for r in recipients if r.role == "cc"]
-
-
-def render_all_copies_pdf(letter: Letter, *, archival: bool | None = None) -> bytes:
-    """One PDF with every copy, each numbered from its own page 1."""
-    archival = is_archival(letter) if archival is None else archival
-
-    def produce() -> bytes:
-        documents = [
-            layout(letter_html(letter, copy_for=r, archival=archival)) for r in copies(letter)
-        ] or [layout(letter_html(letter, archival=archival))]
-        pages = [page for document in documents for page in document.pages]
-        if len(pages) > MAX_PAGES * 10:
-            raise PdfError("Too many pages to merge; start a batch of copies instead.")
-        return write(documents[0].copy(pages), archival=archival)
-
-    return _through_cache(pdf_cache_key(letter, kind="all", archival=archival), produce)
 
 
 LABEL_SHEETS = {
@@ -645,14 +751,6 @@ def labels_html(letter: Letter) -> str:
     return render_to_string(
         "letters/pdf/labels.html",
         {"letter": letter, "recipients": recipients, "sheet": sheet, "paper": paper_name},
-    )
-
-
-def render_labels_pdf(letter: Letter) -> bytes:
-    """A sheet of address labels (3 x 8 on A4, 3 x 10 on US Letter) for every recipient."""
-    return _through_cache(
-        pdf_cache_key(letter, kind="labels", archival=False),
-        lambda: html_to_pdf(labels_html(letter), archival=False),
     )
 
 

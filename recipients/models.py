@@ -13,14 +13,23 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
+from recipients.addresses import address_errors, format_address
+
 DEFAULT_SALUTATION = "Dear {office} {family_name},"
 VACANT_SALUTATION = "Dear {office},"
+SAMPLE_NAME = {
+    "office": "Minister",
+    "honorific": "H.E.",
+    "given_name": "Given",
+    "family_name": "Family",
+    "full_name": "Given Family",
+}
 
 
 class NameOrder(models.TextChoices):
@@ -39,6 +48,36 @@ class PositionQuerySet(models.QuerySet):
 
     def vacant(self, on: dt.date | None = None) -> PositionQuerySet:
         return self.with_current_holder(on).filter(current_official_id__isnull=True)
+
+    def search(self, q: str) -> PositionQuerySet:
+        """
+        Positions matching every word of `q` in the office, institution,
+        department, country (code or name) or the current holder's name.
+        """
+        from django_countries import countries
+
+        queryset = self
+        for word in q.split()[:8]:
+            lowered = word.lower()
+            codes = [code for code, name in countries if lowered in str(name).lower()]
+            holders = (
+                Term.objects.covering()
+                .filter(position=OuterRef("pk"))
+                .filter(
+                    Q(official__family_name__icontains=word)
+                    | Q(official__given_name__icontains=word)
+                    | Q(official__native_name__icontains=word)
+                )
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(institution__icontains=word)
+                | Q(department__icontains=word)
+                | Q(country__iexact=word)
+                | Q(country__in=codes)
+                | Exists(holders)
+            )
+        return queryset
 
     def stale(self, days: int | None = None) -> PositionQuerySet:
         """Positions nobody has checked for `days` days (STALE_AFTER_DAYS by default)."""
@@ -107,7 +146,40 @@ class Position(models.Model):
         return f"{self.title} ({self.country.name})"
 
     def get_absolute_url(self) -> str:
-        return reverse("admin:recipients_position_change", args=[self.pk])
+        return reverse("recipients:position", args=[self.pk])
+
+    def clean(self) -> None:
+        super().clean()
+        errors = address_errors(
+            address_lines=self.address_lines,
+            locality=self.locality,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.postal_country,
+        )
+        try:
+            self.salutation_pattern.format(**SAMPLE_NAME)
+        except (KeyError, IndexError, ValueError):
+            errors["salutation_pattern"] = (
+                "Use only these placeholders, in braces: {office}, {honorific}, "
+                "{given_name}, {family_name}, {full_name}."
+            )
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def postal_country(self) -> str:
+        """The country the post goes to: the address's own, else the government's."""
+        return str(self.address_country or self.country or "")
+
+    @property
+    def current_salutation(self) -> str:
+        return self.salutation(self.current_holder())
+
+    @property
+    def is_vacant(self) -> bool:
+        """Nobody holds the office today (uses prefetched terms when there are some)."""
+        return self.current_term() is None
 
     def current_term(self, on: dt.date | None = None) -> Term | None:
         if "terms" in getattr(self, "_prefetched_objects_cache", {}):
@@ -143,12 +215,13 @@ class Position(models.Model):
     def address_lines_list(self) -> list[str]:
         """The postal block below the holder's name, one item per printed line."""
         lines = [self.department, self.institution]
-        lines += [line.strip() for line in self.address_lines.splitlines()]
-        place = " ".join(p for p in [self.locality, self.region, self.postal_code] if p)
-        lines.append(place)
-        country = self.address_country or self.country
-        if country:
-            lines.append(country.name.upper())
+        lines += format_address(
+            address_lines=self.address_lines,
+            locality=self.locality,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.postal_country,
+        )
         return [line for line in lines if line]
 
     @property
@@ -186,6 +259,9 @@ class Official(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("recipients:official", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         if self.name_order == NameOrder.FAMILY_FIRST:
@@ -198,6 +274,17 @@ class Official(models.Model):
     def formal_name(self) -> str:
         """The name with its honorific, as an address block prints it."""
         return " ".join(p for p in [self.honorific, self.full_name] if p)
+
+    @property
+    def display_name(self) -> str:
+        """The full name with the native-script name after it, for screens."""
+        if self.native_name:
+            return f"{self.full_name} ({self.native_name})"
+        return self.full_name
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class TermQuerySet(models.QuerySet):

@@ -103,6 +103,35 @@ def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
 
 
 # -- drafting factories --
+def make_theme(**overrides):
+    from django.utils.text import slugify
+
+    from letters.models import Theme
+
+    n = next(_seq)
+    overrides.setdefault("name", f"Theme {n}")
+    overrides.setdefault("slug", slugify(overrides["name"]))
+    return Theme.objects.create(**overrides)
+
+
+def make_draft(**overrides) -> Letter:
+    """A draft of the real case's shape in miniature: 2 sections, 3 recommendations, 1 to + 1 cc."""
+    letter = make_letter(**overrides)
+    first = make_section(letter, heading="Diplomacy")
+    second = make_section(letter, heading="Refugees")
+    make_recommendation(first, text="Raise human rights in every meeting.")
+    make_recommendation(first, text="Press China to stop forced returns.", third_state="CN")
+    make_recommendation(second, text="Open the asylum procedure.")
+    to = make_position(title="Prime Minister", institution="Cabinet Office")
+    make_term(to, make_official(honorific="H.E.", given_name="Yukio", family_name="Hatoyama"))
+    make_recipient(letter, to, role="to")
+    make_recipient(letter, make_position(title="Minister for Foreign Affairs"), role="cc")
+    make_signatory(letter, role="lead")
+    letter.content_hash = letter.compute_content_hash()
+    letter.save(update_fields=["content_hash"])
+    return letter
+
+
 # -- end drafting factories --
 
 
@@ -115,6 +144,42 @@ def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
 
 
 # -- follow-up tracker factories --
+def make_theme(**overrides):
+    from letters.models import Theme
+
+    n = next(_seq)
+    overrides.setdefault("name", f"Theme {n}")
+    overrides.setdefault("slug", f"theme-{n}")
+    return Theme.objects.create(**overrides)
+
+
+def make_tracked_recommendation(
+    letter: Letter | None = None,
+    *,
+    themes=(),
+    response: str = "",
+    implementation: str = "",
+    review: dt.date | None = None,
+    date: dt.date = dt.date(2010, 1, 10),
+    **overrides,
+) -> Recommendation:
+    """A recommendation of a sent letter, with one follow-up entry if any status is given."""
+    letter = letter or make_letter(status="sent")
+    section = overrides.pop("section", None) or letter.sections.first() or make_section(letter)
+    rec = make_recommendation(section, **overrides)
+    rec.themes.set(themes)
+    if response or implementation or review:
+        make_follow_up(
+            rec,
+            date=date,
+            response_status=response,
+            implementation_status=implementation,
+            next_review=review,
+        )
+        rec.refresh_from_db()
+    return rec
+
+
 # -- end follow-up tracker factories --
 
 

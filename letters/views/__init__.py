@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Prefetch
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from letters.filters import LetterFilter
 from letters.models import (
     FollowUp,
     Letter,
@@ -15,6 +18,8 @@ from letters.models import (
     Section,
 )
 from letters.roles import has_any_role
+
+LETTERS_PER_PAGE = 25
 
 
 def require_role(request: HttpRequest) -> None:
@@ -54,6 +59,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
         "-recorded_at"
     )[:6]
+
+    # -- directory: offices whose address nobody has confirmed lately --
+    from django.conf import settings
+    from django.db.models import F
+
+    from recipients.models import Position
+
+    stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
+    directory_context = {
+        "stale_positions": stale[:6],
+        "stale_positions_total": stale.count(),
+        "stale_after_days": settings.STALE_AFTER_DAYS,
+    }
+    # -- end directory --
     return render(
         request,
         "letters/dashboard.html",
@@ -64,17 +83,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "rejected": rejected,
             "recent": recent,
             "today": today,
+            **directory_context,
         },
     )
 
 
 def letter_list(request: HttpRequest) -> HttpResponse:
     require_role(request)
-    letters = Letter.objects.select_related("lead_organization").annotate(
-        num_recommendations=Count("recommendations", distinct=True),
-        num_signatories=Count("signatories", distinct=True),
+    # Counts as subqueries: joins for both would multiply rows on every page.
+    recs = Recommendation.objects.filter(letter=OuterRef("pk")).values("letter")
+    letters = (
+        Letter.objects.select_related("lead_organization")
+        .annotate(
+            num_recommendations=Coalesce(Subquery(recs.annotate(n=Count("pk")).values("n")), 0)
+        )
+        .order_by("-date", "-created_at", "-pk")
     )
-    return render(request, "letters/letter_list.html", {"letters": letters})
+    letter_filter = LetterFilter(request.GET or None, queryset=letters, request=request)
+    if letter_filter.is_bound and not letter_filter.is_valid():
+        # An unknown choice in the URL lists nothing rather than failing;
+        # the form says which filter was wrong.
+        letters = letters.none()
+    else:
+        letters = letter_filter.qs
+    page = Paginator(letters, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "letters/letter_list.html",
+        {
+            "filter": letter_filter,
+            "page": page,
+            "letters": page.object_list,
+            "query": query.urlencode(),
+        },
+    )
 
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:

@@ -148,6 +148,7 @@ def test_japanese_text_is_extracted_as_japanese(letter):
     text = flat(" ".join(pages_text(data)))
     assert "北朝鮮に対する日本の人権政策について" in text
     assert "難民の保護を求めます" in text
+    assert "2009年12月10日" in text
     fonts = set()
     for page in read(data).pages:
         for font in page["/Resources"]["/Font"].values():
@@ -385,3 +386,33 @@ def test_passwd_never_reaches_the_pdf_even_as_an_attachment():
     assert b"/EmbeddedFile" not in data
     assert b"root:" not in data
     assert "Hello" in read(data).pages[0].extract_text()
+
+
+@pytest.mark.parametrize("window", ["dl_left", "dl_right", "us10", "naga3"])
+def test_every_envelope_window_shows_the_whole_address(demo, window):
+    demo.envelope_window = window
+    demo.paper_size = "letter" if window == "us10" else "a4"
+    demo.save()
+    first = flat(pages_text(pdf.render_letter_pdf(demo))[0])
+    for line in ["H.E. Mr Hatoyama Yukio", "1-6-1 Nagata-cho", "Tokyo 100-8914", "JAPAN"]:
+        assert line in first
+
+
+def test_a_long_address_gets_smaller_type_to_fit_the_window(demo):
+    recipient = demo.recipients.get(role="to")
+    context = pdf.pdf_context(demo, copy_for=recipient)
+    assert context["g"]["address_pt"] == 10.0
+    demo.envelope_window = "us10"
+    context = pdf.pdf_context(demo, copy_for=recipient)
+    assert 7.0 <= context["g"]["address_pt"] < 10.0
+
+
+def test_us_letter_paper_prints_on_us_letter(demo):
+    demo.paper_size = "letter"
+    demo.save()
+    box = read(pdf.render_letter_pdf(demo)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (612, 792)
+    demo.paper_size = "a4"
+    demo.save()
+    box = read(pdf.render_letter_pdf(demo)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (595, 842)

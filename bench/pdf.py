@@ -1,0 +1,174 @@
+"""
+How fast letters print, against the engine's own floor.
+
+    .venv/bin/python bench/pdf.py [--runs 15] [--copies 100] [--memory 300]
+
+Builds the demo letter in a throwaway SQLite database and media folder, then
+prints in one run, as median milliseconds and as a ratio to the floor:
+- floor: the bare WeasyPrint render of the same HTML (same CSS, fonts, options);
+- endpoint: GET letters:pdf through the Django test client, cache emptied first;
+- cache hit: the same GET with the PDF cached, and the 304 for a known ETag;
+- batch: 100 personalised copies through the print task (all cores) vs. 100
+  sequential bare renders;
+- memory: RSS over 300 renders in one process.
+Targets (issue 4): endpoint <= 1.15x floor, cache hit <= 5% of floor, batch
+>= 1.8x faster than sequential on 2 cores, memory flat.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+WORK = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+os.environ["DATABASE_URL"] = f"sqlite:///{WORK / 'bench.sqlite3'}"
+os.environ["MEDIA_ROOT"] = str(WORK / "media")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "advocacy.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+import weasyprint  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+from django.urls import reverse  # noqa: E402
+
+from letters import pdf  # noqa: E402
+from letters.models import Letter, LetterRecipient, PrintBatch  # noqa: E402
+from letters.tasks import run_batch  # noqa: E402
+from tests import factories  # noqa: E402
+
+
+def rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def median_ms(fn, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def floor_render(html: str, archival: bool) -> bytes:
+    """WeasyPrint alone: no queries, template, cache or checks of ours."""
+    options = {"pdf_tags": True, "custom_metadata": True, "presentational_hints": True}
+    if archival:
+        options["pdf_variant"] = pdf.ARCHIVAL_VARIANT
+    return weasyprint.HTML(
+        string=html, base_url=pdf.ASSET_ORIGIN, url_fetcher=pdf.AssetFetcher()
+    ).write_pdf(stylesheets=[pdf.stylesheet()], font_config=pdf.font_config(), **options)
+
+
+def line(label: str, ms: float, floor: float, note: str = "") -> None:
+    print(f"{label:<44} {ms:>9.1f} ms {ms / floor:>7.3f}x floor  {note}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=15)
+    parser.add_argument("--copies", type=int, default=100)
+    parser.add_argument("--memory", type=int, default=300)
+    args = parser.parse_args()
+
+    setup_test_environment()
+    call_command("migrate", verbosity=0)
+    call_command("load_demo", stdout=io.StringIO())
+    letter = Letter.objects.get(reference="JP-2009-12")
+    archival = pdf.is_archival(letter)
+    coordinator = factories.make_user("bench", role="Coordinator")
+    client = Client()
+    client.force_login(coordinator)
+    url = reverse("letters:pdf", args=[letter.pk])
+    cache = pdf.cache_root()
+
+    print(
+        f"WeasyPrint {weasyprint.__version__}, {os.cpu_count()} cores, demo letter "
+        f"{letter.reference} ({'PDF/A-3b' if archival else 'plain'}), median of {args.runs}"
+    )
+    pdf.warm_up()
+    html = pdf.letter_html(letter)
+    floor_render(html, archival)
+    floor = median_ms(lambda: floor_render(html, archival), args.runs)
+    pages = len(pdf.layout(html).pages)
+    line(f"floor: bare WeasyPrint ({pages} pages)", floor, floor)
+
+    def uncached_get():
+        shutil.rmtree(cache, ignore_errors=True)
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+
+    endpoint = median_ms(uncached_get, args.runs)
+    line("endpoint: GET letters:pdf, rendered", endpoint, floor, "target <= 1.15x")
+
+    first = client.get(url)
+    etag = first["ETag"]
+    hit = median_ms(lambda: client.get(url), args.runs * 4)
+    line("cache hit: GET letters:pdf, cached", hit, floor, "target <= 0.05x")
+    not_modified = median_ms(
+        lambda: client.get(url, headers={"if-none-match": etag}), args.runs * 4
+    )
+    line("cache hit: 304 for If-None-Match", not_modified, floor)
+
+    # A letter to `copies` offices: the demo's four and made-up missions.
+    for n in range(args.copies - letter.recipients.count()):
+        position = factories.make_position(title=f"Permanent Representative {n}")
+        factories.make_term(position)
+        LetterRecipient.objects.create(letter=letter, position=position, role="cc", order=10 + n)
+    letter.refresh_from_db()
+    htmls = [h for _, h in pdf.copies_html(letter, archival=archival)]
+    assert len(htmls) == args.copies
+
+    start = time.perf_counter()
+    for h in htmls:
+        floor_render(h, archival)
+    sequential = (time.perf_counter() - start) * 1000
+
+    shutil.rmtree(cache, ignore_errors=True)
+    batch = PrintBatch.objects.create(letter=letter, requested_by=coordinator)
+    start = time.perf_counter()
+    batch = run_batch(batch.pk)
+    batched = (time.perf_counter() - start) * 1000
+    assert batch.status == "done" and batch.done == args.copies, (batch.status, batch.error)
+    print(
+        f"{args.copies} sequential bare renders {sequential:>21.0f} ms "
+        f"{sequential / args.copies:>7.1f} ms/copy"
+    )
+    print(
+        f"{args.copies} copies, print task on {os.cpu_count()} cores {batched:>16.0f} ms "
+        f"{batched / args.copies:>7.1f} ms/copy  {sequential / batched:.2f}x faster "
+        "(target >= 1.8x)"
+    )
+
+    marks = {}
+    for n in range(1, args.memory + 1):
+        pdf.html_to_pdf(html, archival=archival)
+        if n in (10, args.memory // 3, 2 * args.memory // 3, args.memory):
+            marks[n] = rss_mb()
+    print(
+        "RSS over renders: "
+        + ", ".join(f"{n}: {mb:.0f} MB" for n, mb in marks.items())
+        + f"  (growth after 10: {marks[args.memory] - marks[10]:+.0f} MB)"
+    )
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,181 @@
+"""FilterSets for the list pages. Every filter is a GET parameter, so a view can be bookmarked."""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django_countries import countries
+
+from letters.models import (
+    ImplementationStatus,
+    Letter,
+    LetterRecipient,
+    LetterStatus,
+    Organization,
+    Recommendation,
+    ResponseStatus,
+    Theme,
+)
+
+NONE = "none"
+
+
+def _date_filter(field_name: str, lookup: str, label: str) -> django_filters.DateFilter:
+    return django_filters.DateFilter(
+        field_name=field_name,
+        lookup_expr=lookup,
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+
+class RecommendationFilter(django_filters.FilterSet):
+    """The tracker: recommendations across all letters, by who, what and where they stand."""
+
+    q = django_filters.CharFilter(method="search", label="Text or reference")
+    letter = django_filters.ModelChoiceFilter(
+        queryset=Letter.objects.only("reference", "subject").order_by("-date", "reference"),
+        to_field_name="reference",
+        empty_label="Any letter",
+    )
+    government = django_filters.ChoiceFilter(
+        choices=list(countries), empty_label="Any government", label="Addressed to"
+    )
+    third_state = django_filters.ChoiceFilter(
+        choices=[(NONE, "No third state"), *countries],
+        empty_label="Any or none",
+        method="filter_third_state",
+        label="About third state",
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        empty_label="Any theme",
+    )
+    response = django_filters.ChoiceFilter(
+        field_name="current_response",
+        choices=[*ResponseStatus.choices, (NONE, "No response yet")],
+        empty_label="Any response",
+        method="filter_status",
+        label="Response",
+    )
+    implementation = django_filters.ChoiceFilter(
+        field_name="current_implementation",
+        choices=[*ImplementationStatus.choices, (NONE, "Not assessed")],
+        empty_label="Any implementation",
+        method="filter_status",
+        label="Implementation",
+    )
+    overdue = django_filters.BooleanFilter(
+        method="filter_overdue",
+        widget=forms.CheckboxInput,
+        label="Only overdue reviews",
+    )
+    updated_after = _date_filter("last_update", "gte", "Last follow-up from")
+    updated_before = _date_filter("last_update", "lte", "Last follow-up until")
+    sent_after = _date_filter("letter__date", "gte", "Letter dated from")
+    sent_before = _date_filter("letter__date", "lte", "Letter dated until")
+    sort = django_filters.OrderingFilter(
+        fields=[
+            ("reference", "reference"),
+            ("letter__date", "letter_date"),
+            ("government", "government"),
+            ("current_response", "response"),
+            ("current_implementation", "implementation"),
+            ("review_due", "review"),
+            ("last_update", "updated"),
+        ],
+        field_labels={
+            "reference": "Reference",
+            "letter__date": "Letter date",
+            "government": "Government",
+            "current_response": "Response",
+            "current_implementation": "Implementation",
+            "review_due": "Next review",
+            "last_update": "Last follow-up",
+        },
+        empty_label="Newest letters first",
+        label="Sort by",
+    )
+
+    class Meta:
+        model = Recommendation
+        fields: list[str] = []
+
+    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        value = value.strip()
+        return queryset.filter(Q(reference__iexact=value) | Q(text__icontains=value))
+
+    def filter_third_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(third_state="" if value == NONE else value)
+
+    def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(**{name: "" if value == NONE else value})
+
+    def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if value:
+            return queryset.filter(review_due__lt=timezone.localdate())
+        return queryset
+
+    @property
+    def qs(self) -> QuerySet:
+        queryset = super().qs
+        # A stable order whatever the chosen sort, so pages never overlap.
+        order = list(queryset.query.order_by) or ["-letter_id", "number"]
+        return queryset.order_by(*order, "pk")
+
+
+def _letter_years() -> list[tuple[int, int]]:
+    years = Letter.objects.filter(date__isnull=False).dates("date", "year", order="DESC")
+    return [(d.year, d.year) for d in years]
+
+
+class LetterFilter(django_filters.FilterSet):
+    """The letter list: search, status, lead organisation, addressed government, year."""
+
+    q = django_filters.CharFilter(
+        label="Search", method="filter_search", max_length=100, help_text=""
+    )
+    status = django_filters.ChoiceFilter(choices=LetterStatus.choices, empty_label="Any status")
+    lead_organization = django_filters.ModelChoiceFilter(
+        label="Lead organisation",
+        queryset=Organization.objects.only("pk", "name"),
+        empty_label="Any organisation",
+    )
+    government = django_filters.ChoiceFilter(
+        label="Addressed government",
+        choices=list(countries),
+        method="filter_government",
+        empty_label="Any government",
+    )
+    year = django_filters.ChoiceFilter(
+        label="Year",
+        field_name="date",
+        lookup_expr="year",
+        choices=[],  # filled per request in __init__: the years letters exist for
+        empty_label="Any year",
+    )
+
+    class Meta:
+        model = Letter
+        fields = ["q", "status", "lead_organization", "government", "year"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["year"].extra["choices"] = _letter_years()
+
+    def filter_search(self, queryset, name: str, value: str):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(Q(subject__icontains=word) | Q(reference__icontains=word))
+        return queryset
+
+    def filter_government(self, queryset, name: str, value: str):
+        # The government a letter addresses is the country of its "to" offices.
+        # Exists() keeps one row per letter however many recipients match.
+        addressed = LetterRecipient.objects.filter(
+            letter=OuterRef("pk"), role="to", position__country=value
+        )
+        return queryset.filter(Exists(addressed))

@@ -1,0 +1,149 @@
+"""
+Following up recommendations after a letter went out: record what happened,
+correct an entry (keeping its history), import many status updates at once
+(all or nothing), and start a follow-up letter with the asks still open.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from letters.models import (
+    FollowUp,
+    FollowUpKind,
+    Letter,
+    LetterStatus,
+    Recommendation,
+)
+from letters.roles import COORDINATOR, DRAFTER, role_names
+
+RECORDING_ROLES = {DRAFTER, COORDINATOR}
+# Letters whose recommendations are followed up: they reached a government.
+FOLLOWED_STATUSES = (LetterStatus.SENT, LetterStatus.PUBLISHED)
+
+
+class StaleEdit(Exception):
+    """Someone else corrected the entry since this form was loaded."""
+
+
+def can_record(user) -> bool:
+    """Drafters and Coordinators record follow-ups; Admins only read them."""
+    return bool(role_names(user) & RECORDING_ROLES)
+
+
+def require_recorder(user) -> None:
+    if not can_record(user):
+        raise PermissionDenied("Only Drafters and Coordinators record follow-ups.")
+
+
+@transaction.atomic
+def record_follow_up(*, entry: FollowUp, recommendation: Recommendation, by) -> FollowUp:
+    """
+    Save a new entry (validated by its form) on the recommendation; whoever
+    records it starts following the recommendation, so overdue reviews reach them.
+    """
+    entry.recommendation = recommendation
+    entry.recorded_by = by
+    entry.recorded_at = timezone.now()
+    entry.full_clean()
+    entry.save()
+    recommendation.followers.add(by)
+    return entry
+
+
+@transaction.atomic
+def correct_follow_up(*, entry: FollowUp, by, loaded_revision: int, reason: str) -> FollowUp:
+    """
+    Save a correction of an entry. Refused if the entry changed since the form
+    was loaded; the history keeps every earlier version with who and why.
+    """
+    current = FollowUp.objects.select_for_update().values_list("revision", flat=True)
+    if current.get(pk=entry.pk) != loaded_revision:
+        raise StaleEdit
+    entry.revision = loaded_revision + 1
+    entry._change_reason = reason
+    # Who first recorded it stays as it was (entries from imports may have none).
+    entry.full_clean(exclude=["recorded_by"])
+    entry.save()
+    return entry
+
+
+@dataclass
+class StatusUpdate:
+    """One imported row that changes something, checked and ready to write."""
+
+    line: int
+    recommendation: Recommendation
+    date: dt.date
+    kind: str
+    response_status: str
+    implementation_status: str
+    next_review: dt.date | None
+    note: str
+    evidence_url: str
+
+
+@transaction.atomic
+def import_status_updates(*, updates: Iterable[StatusUpdate], by) -> list[FollowUp]:
+    """
+    Write every update as one follow-up entry, or none of them: a failure on
+    any row rolls the whole import back.
+    """
+    entries = []
+    for update in updates:
+        entry = FollowUp(
+            kind=update.kind,
+            date=update.date,
+            response_status=update.response_status,
+            implementation_status=update.implementation_status,
+            next_review=update.next_review,
+            note=update.note,
+            evidence_url=update.evidence_url,
+        )
+        try:
+            entries.append(
+                record_follow_up(entry=entry, recommendation=update.recommendation, by=by)
+            )
+        except ValidationError as exc:
+            raise ValidationError(f"Line {update.line}: {'; '.join(exc.messages)}") from exc
+    return entries
+
+
+def next_follow_up_reference(letter: Letter) -> str:
+    """JP-2009-12-F1, -F2, ...: the first free one."""
+    n = 1
+    while Letter.objects.filter(reference=f"{letter.reference}-F{n}").exists():
+        n += 1
+    return f"{letter.reference}-F{n}"
+
+
+@transaction.atomic
+def start_follow_up_letter(
+    *, letter: Letter, by, recommendations: Iterable[Recommendation] | None = None
+) -> Letter:
+    """
+    A new draft carrying forward the recommendations of `letter` not yet
+    implemented (or those of `recommendations` that are still open), each
+    linked to the one it repeats, in their sections.
+    """
+    open_recs = letter.recommendations.still_open()
+    if recommendations is not None:
+        open_recs = open_recs.filter(pk__in=[r.pk for r in recommendations])
+    open_recs = list(open_recs)
+    if not open_recs:
+        raise ValidationError("Every recommendation here is implemented: nothing to carry forward.")
+    return letter.copy_as_draft(
+        reference=next_follow_up_reference(letter),
+        subject=f"Follow-up: {letter.subject}"[:300],
+        by=by,
+        recommendations=open_recs,
+    )
+
+
+DEFAULT_IMPORT_KIND = FollowUpKind.OTHER

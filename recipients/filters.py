@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django_countries import countries
+
+from recipients.models import Position, Term
+
+SHOW_CHOICES = [
+    ("", "Current offices"),
+    ("stale", "Not verified recently"),
+    ("vacant", "Vacant"),
+    ("archived", "Archived"),
+    ("all", "All, archived included"),
+]
+
+
+class PositionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(
+        label="Search",
+        method="filter_q",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Office, person, institution or country"}
+        ),
+    )
+    country = django_filters.ChoiceFilter(label="Country", empty_label="All countries")
+    show = django_filters.ChoiceFilter(
+        label="Show", choices=SHOW_CHOICES[1:], empty_label=SHOW_CHOICES[0][1], method="filter_show"
+    )
+
+    class Meta:
+        model = Position
+        fields = ["q", "country", "show"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        used = Position.objects.order_by().values_list("country", flat=True).distinct()
+        self.filters["country"].extra["choices"] = sorted(
+            ((code, countries.name(code)) for code in used), key=lambda c: str(c[1])
+        )
+
+    @property
+    def qs(self):
+        qs = super().qs
+        if not self.form.cleaned_data.get("show"):
+            # The default view hides archived offices; the "show" filter reveals them.
+            qs = qs.filter(archived_at__isnull=True)
+        return qs
+
+    def filter_q(self, queryset, name: str, value: str):
+        value = value.strip()
+        if not value:
+            return queryset
+        people = Term.objects.filter(position=OuterRef("pk")).filter(
+            Q(official__family_name__icontains=value)
+            | Q(official__given_name__icontains=value)
+            | Q(official__native_name__icontains=value)
+        )
+        codes = [code for code, label in countries if value.lower() in str(label).lower()]
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(institution__icontains=value)
+            | Q(department__icontains=value)
+            | Q(locality__icontains=value)
+            | Q(country__in=codes)
+            | Q(country__iexact=value)
+            | Exists(people)
+        )
+
+    def filter_show(self, queryset, name: str, value: str):
+        if value == "stale":
+            return queryset.active().stale()
+        if value == "vacant":
+            return queryset.active().vacant()
+        if value == "archived":
+            return queryset.filter(archived_at__isnull=False)
+        return queryset

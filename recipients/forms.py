@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django_countries import countries
+
+from recipients.addresses import FORMATS
+from recipients.models import NameOrder, Official, Position
+
+STALE_EDIT = (
+    "Someone else saved this record after you opened it. Your changes are still in the "
+    "form but were not saved: open the page again in a new tab to see theirs, then save again."
+)
+
+
+class StaleEditMixin:
+    """Refuse a save when the record changed after the form was loaded."""
+
+    def add_loaded_field(self) -> None:
+        self.fields["loaded"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        if self.instance.pk and not self.is_bound:
+            self.initial["loaded"] = self.instance.updated_at.isoformat()
+
+    def check_not_stale(self) -> None:
+        loaded = self.cleaned_data.get("loaded")
+        if not (self.instance.pk and loaded):
+            return
+        current = (
+            type(self.instance)
+            .objects.filter(pk=self.instance.pk)
+            .values_list("updated_at", flat=True)
+        )
+        if current and current[0].isoformat() != loaded:
+            raise ValidationError(STALE_EDIT, code="stale")
+
+
+class PositionForm(StaleEditMixin, forms.ModelForm):
+    class Meta:
+        model = Position
+        fields = [
+            "title",
+            "institution",
+            "department",
+            "country",
+            "address_lines",
+            "locality",
+            "region",
+            "postal_code",
+            "address_country",
+            "email",
+            "fax",
+            "phone",
+            "salutation_pattern",
+        ]
+        widgets = {"address_lines": forms.Textarea(attrs={"rows": 3})}
+        labels = {"address_lines": "Street address"}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_loaded_field()
+        self.fields[
+            "address_country"
+        ].help_text = "Only if the postal address is in another country than the government's"
+        self.fields["postal_code"].help_text = "Required in " + ", ".join(
+            sorted(
+                str(countries.name(code))
+                for code, f in FORMATS.items()
+                if "postal_code" in f.required
+            )
+        )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.check_not_stale()
+        return cleaned
+
+
+class OfficialForm(StaleEditMixin, forms.ModelForm):
+    class Meta:
+        model = Official
+        fields = ["honorific", "given_name", "family_name", "name_order", "native_name"]
+        widgets = {"name_order": forms.RadioSelect}
+        help_texts = {
+            "name_order": "Japanese, Korean and Chinese names are written family name first.",
+            "native_name": "Optional: the name in its own script, e.g. 鳩山由紀夫",
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_loaded_field()
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self.check_not_stale()
+        return cleaned
+
+
+class ChangeHolderForm(forms.Form):
+    """ "From day D, this person holds the office": an existing official, a new one, or nobody."""
+
+    start = forms.DateField(
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day in office. The current term ends the day before.",
+    )
+    official = forms.ModelChoiceField(
+        label="Someone already in the address book",
+        queryset=Official.objects.filter(archived_at__isnull=True),
+        required=False,
+    )
+    honorific = forms.CharField(label="Honorific", max_length=40, required=False)
+    given_name = forms.CharField(label="Given name", max_length=100, required=False)
+    family_name = forms.CharField(label="Family name", max_length=100, required=False)
+    name_order = forms.ChoiceField(
+        label="Name order",
+        choices=NameOrder.choices,
+        initial=NameOrder.GIVEN_FIRST,
+        widget=forms.RadioSelect,
+    )
+    native_name = forms.CharField(label="Native-script name", max_length=100, required=False)
+    vacant = forms.BooleanField(label="Nobody: the office is vacant from that day", required=False)
+    note = forms.CharField(max_length=200, required=False, help_text="e.g. Cabinet reshuffle")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            self.initial.setdefault("start", timezone.localdate())
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        new_name = cleaned.get("given_name") or cleaned.get("family_name")
+        chosen = [bool(cleaned.get("official")), bool(new_name), bool(cleaned.get("vacant"))]
+        if sum(chosen) != 1:
+            raise ValidationError(
+                "Choose someone already in the address book, or enter a new person's "
+                "names, or tick “vacant”: exactly one of the three."
+            )
+        if new_name and not (cleaned.get("given_name") and cleaned.get("family_name")):
+            raise ValidationError("A new person needs both a given name and a family name.")
+        return cleaned
+
+    def holder(self) -> Official | None:
+        """The chosen official, creating the new one if names were given (call in a transaction)."""
+        data = self.cleaned_data
+        if data["vacant"]:
+            return None
+        if data["official"]:
+            return data["official"]
+        official = Official(
+            honorific=data["honorific"],
+            given_name=data["given_name"],
+            family_name=data["family_name"],
+            name_order=data["name_order"],
+            native_name=data["native_name"],
+        )
+        official.full_clean()
+        official.save()
+        return official
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="CSV or Excel file",
+        help_text="UTF-8 CSV (as exported here) or .xlsx; at most 1 MB and 2,000 rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
+    )

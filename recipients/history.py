@@ -1,0 +1,91 @@
+"""
+Readable change lists from django-simple-history records: who changed what,
+when, from which value to which.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from recipients.models import Official, Position, Term
+
+IGNORED = {"created_at", "updated_at", "id"}
+KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+@dataclass
+class Change:
+    when: object
+    who: object
+    what: str
+    kind: str
+    fields: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+def _label(model, name: str) -> str:
+    verbose = str(model._meta.get_field(name).verbose_name)
+    return verbose[:1].upper() + verbose[1:]
+
+
+def _show(value) -> str:
+    if value is None or value == "":
+        return "(empty)"
+    text = str(value)
+    return text if len(text) <= 120 else text[:117] + "…"
+
+
+def describe(records, model, what=lambda record: "") -> list[Change]:
+    """
+    Newest first. `records` are one model's historical rows, newest first,
+    possibly of several objects; each is compared with the previous record
+    of the same object, all in memory.
+    """
+    records = list(records)
+    older: dict = {}
+    for record in reversed(records):
+        record._previous = older.get(record.id)
+        older[record.id] = record
+    changes = []
+    for record in records:
+        change = Change(
+            when=record.history_date,
+            who=record.history_user,
+            what=what(record),
+            kind=KINDS.get(record.history_type, record.history_type),
+        )
+        if record._previous is not None and record.history_type == "~":
+            delta = record.diff_against(record._previous)
+            for item in delta.changes:
+                if item.field in IGNORED:
+                    continue
+                change.fields.append((_label(model, item.field), _show(item.old), _show(item.new)))
+            if not change.fields:
+                continue
+        changes.append(change)
+    return changes
+
+
+def position_history(position: Position, limit: int = 50) -> list[Change]:
+    own = describe(
+        position.history.select_related("history_user")[:limit],
+        Position,
+        what=lambda r: "Office",
+    )
+    officials = {}
+    terms = list(
+        Term.history.filter(position_id=position.pk).select_related("history_user")[:limit]
+    )
+    ids = {r.official_id for r in terms}
+    officials = {o.pk: o for o in Official.objects.filter(pk__in=ids)}
+    term_changes = describe(
+        terms,
+        Term,
+        what=lambda r: f"Term of {officials.get(r.official_id, '(deleted person)')}",
+    )
+    return sorted(own + term_changes, key=lambda c: c.when, reverse=True)[:limit]
+
+
+def official_history(official: Official, limit: int = 50) -> list[Change]:
+    return describe(
+        official.history.select_related("history_user")[:limit], Official, what=lambda r: "Person"
+    )

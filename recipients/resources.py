@@ -1,0 +1,219 @@
+"""
+The address book as a spreadsheet: export positions to CSV or Excel, edit,
+and import them back.
+
+Imports are all or nothing: every row is validated like the form validates
+it (required address parts for the country, salutation placeholders, no
+second active office with the same title and institution in one country)
+and a single bad row writes nothing. A row with an `id` updates that
+position; a row without one adds a position.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+
+import tablib
+from django.core import signing
+from django.core.exceptions import ValidationError
+from import_export import fields, resources
+
+from recipients.models import Position
+
+MAX_BYTES = 1024 * 1024
+MAX_ROWS = 2000
+REQUIRED_COLUMNS = ("title", "country")
+NOT_UTF8 = (
+    "This file is not UTF-8 text; it looks like another encoding (such as Windows-1252, "
+    "Shift_JIS or UTF-16). Save it as “CSV UTF-8” (Excel: File > Save As > CSV UTF-8) "
+    "and upload it again. Nothing was imported."
+)
+
+
+class PositionResource(resources.ModelResource):
+    current_holder = fields.Field(column_name="current_holder", readonly=True)
+
+    class Meta:
+        model = Position
+        fields = (
+            "id",
+            "title",
+            "institution",
+            "department",
+            "country",
+            "address_lines",
+            "locality",
+            "region",
+            "postal_code",
+            "address_country",
+            "email",
+            "fax",
+            "phone",
+            "salutation_pattern",
+            "last_verified",
+            "current_holder",
+        )
+        import_id_fields = ("id",)
+        clean_model_instances = True
+        skip_unchanged = True
+        report_skipped = True
+
+    def dehydrate_current_holder(self, position: Position) -> str:
+        holder = position.current_holder()
+        return holder.full_name if holder else "(vacant)"
+
+    def dehydrate_country(self, position: Position) -> str:
+        return position.country.code or ""
+
+    def dehydrate_address_country(self, position: Position) -> str:
+        return position.address_country.code or ""
+
+    def before_import_row(self, row, **kwargs) -> None:
+        # Spreadsheets leave empty cells as None and codes in any case.
+        for key, value in list(row.items()):
+            row[key] = "" if value is None else str(value).strip()
+        for key in ("country", "address_country"):
+            if key in row:
+                row[key] = row[key].upper()
+        if row.get("salutation_pattern") == "":
+            row.pop("salutation_pattern")
+
+    def get_instance(self, instance_loader, row):
+        if not row.get("id"):
+            return None
+        try:
+            return Position.objects.get(pk=int(row["id"]))
+        except (ValueError, Position.DoesNotExist):
+            raise ValidationError(
+                f"There is no position with id {row['id']} to update. Leave the id empty "
+                "to add a new position."
+            ) from None
+
+    def import_instance(self, instance, row, **kwargs) -> None:
+        super().import_instance(instance, row, **kwargs)
+        if instance.archived_at is not None:
+            raise ValidationError("This position is archived; restore it before updating it.")
+
+
+@dataclass
+class ImportRow:
+    number: int
+    values: dict
+    kind: str  # new, update, skip, invalid, error
+    messages: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportOutcome:
+    rows: list[ImportRow]
+    errors: list[str]
+    dry_run: bool
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(r.kind not in ("invalid", "error") for r in self.rows)
+
+    def count(self, kind: str) -> int:
+        return sum(1 for r in self.rows if r.kind == kind)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        kinds = ("new", "update", "skip", "invalid", "error")
+        return {kind: self.count(kind) for kind in kinds}
+
+
+def read_upload(name: str, data: bytes) -> tablib.Dataset:
+    """A dataset from an uploaded CSV or XLSX file, or a ValidationError that says why not."""
+    if len(data) > MAX_BYTES:
+        raise ValidationError("The file is larger than 1 MB. Split it into smaller files.")
+    if name.lower().endswith(".xlsx"):
+        if not data.startswith(b"PK"):
+            raise ValidationError("This is not an Excel .xlsx file.")
+        try:
+            dataset = tablib.Dataset().load(data, format="xlsx")
+        except Exception:
+            raise ValidationError("This Excel file could not be read.") from None
+    elif name.lower().endswith(".csv"):
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise ValidationError(NOT_UTF8)
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(NOT_UTF8) from None
+        if "\x00" in text:
+            raise ValidationError(NOT_UTF8)
+        try:
+            dataset = tablib.Dataset().load(text, format="csv")
+        except Exception:
+            raise ValidationError("This CSV file could not be read.") from None
+    else:
+        raise ValidationError("Upload a .csv or .xlsx file.")
+    headers = [str(h or "").strip() for h in (dataset.headers or [])]
+    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    if missing:
+        raise ValidationError(
+            f"The first row must name the columns; missing: {', '.join(missing)}. "
+            "Export the directory to get a file with the right columns."
+        )
+    dataset.headers = headers
+    if "id" not in headers:
+        dataset.append_col([""] * len(dataset), header="id")
+    if len(dataset) > MAX_ROWS:
+        raise ValidationError(f"The file has {len(dataset)} rows; at most {MAX_ROWS} at a time.")
+    if len(dataset) == 0:
+        raise ValidationError("The file has no rows below the column names.")
+    return dataset
+
+
+def import_positions(dataset: tablib.Dataset, *, dry_run: bool, user=None) -> ImportOutcome:
+    """Validate (and unless `dry_run`, save) every row; any bad row rolls back them all."""
+    resource = PositionResource()
+    result = resource.import_data(
+        dataset,
+        dry_run=dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+        user=user,
+    )
+    errors = [str(e.error) for e in result.base_errors]
+    invalid = {r.number: r for r in result.invalid_rows}
+    failed = dict(result.row_errors())
+    rows = []
+    for number, values in enumerate(dataset.dict, 1):
+        row_result = result.rows[number - 1] if number - 1 < len(result.rows) else None
+        kind = row_result.import_type if row_result else "error"
+        messages = []
+        if number in invalid:
+            kind = "invalid"
+            for name, problems in invalid[number].error_dict.items():
+                label = "" if name == "__all__" else f"{name}: "
+                messages += [f"{label}{p}" for p in problems]
+        if number in failed:
+            kind = "error"
+            messages += [_error_text(e.error) for e in failed[number]]
+        rows.append(ImportRow(number=number, values=dict(values), kind=kind, messages=messages))
+    return ImportOutcome(rows=rows, errors=errors, dry_run=dry_run)
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return "This row could not be saved."
+
+
+def pack(name: str, data: bytes) -> str:
+    """The uploaded file, signed, to carry from the dry run to the confirmed import."""
+    return signing.dumps(
+        {"name": name, "data": base64.b64encode(data).decode()},
+        salt="recipients.import",
+        compress=True,
+    )
+
+
+def unpack(token: str) -> tuple[str, bytes]:
+    try:
+        payload = signing.loads(token, salt="recipients.import", max_age=60 * 60)
+    except signing.BadSignature:
+        raise ValidationError("The preview expired; upload the file again.") from None
+    return payload["name"], base64.b64decode(payload["data"])

@@ -1,0 +1,413 @@
+"""
+The address book: everyone with a role reads it, only Admins change it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.decorators.http import require_POST
+
+from letters.models import LetterRecipient
+from letters.roles import ADMIN, has_any_role, role_names
+from recipients import holders
+from recipients.filters import PositionFilter
+from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm
+from recipients.history import official_history, position_history
+from recipients.models import DEFAULT_SALUTATION, NameOrder, Official, Position, Term
+from recipients.resources import (
+    PositionResource,
+    import_positions,
+    pack,
+    read_upload,
+    unpack,
+)
+
+PAGE_SIZE = 50
+
+
+def require_reader(request: HttpRequest) -> None:
+    if not has_any_role(request.user):
+        raise PermissionDenied("You need a role to see the address book. Ask an administrator.")
+
+
+def require_admin(request: HttpRequest) -> None:
+    require_reader(request)
+    if ADMIN not in role_names(request.user):
+        raise PermissionDenied("Only administrators can change the address book.")
+
+
+def is_admin(request: HttpRequest) -> bool:
+    return ADMIN in role_names(request.user)
+
+
+def with_current_terms(queryset):
+    """Prefetch today's terms and holders, so `current_holder()` costs no query per row."""
+    today = timezone.localdate()
+    return queryset.prefetch_related(
+        Prefetch("terms", queryset=Term.objects.covering(today).select_related("official"))
+    )
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    require_reader(request)
+    filterset = PositionFilter(request.GET, queryset=Position.objects.all())
+    positions = with_current_terms(filterset.qs.order_by("country", "institution", "title"))
+    page = Paginator(positions, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recipients/directory.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_edit": is_admin(request),
+        },
+    )
+
+
+def _letters_using(position: Position | None = None, official: Official | None = None):
+    uses = LetterRecipient.objects.select_related("letter").order_by("letter__reference")
+    if position is not None:
+        uses = uses.filter(position=position)
+    if official is not None:
+        uses = uses.filter(official=official)
+    return uses
+
+
+def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_reader(request)
+    position = get_object_or_404(Position, pk=pk)
+    terms = position.terms.select_related("official").order_by("-start")
+    return render(
+        request,
+        "recipients/position_detail.html",
+        {
+            "position": position,
+            "holder": position.current_holder(),
+            "terms": terms,
+            "uses": _letters_using(position=position),
+            "history": position_history(position),
+            "can_edit": is_admin(request),
+        },
+    )
+
+
+def _position_preview(form: PositionForm) -> dict:
+    """What the address block and greeting will look like, from the form as typed."""
+    form.is_valid()
+    position = form.instance
+    holder = position.current_holder() if position.pk else None
+    sample = holder or Official(
+        honorific="H.E.", given_name="Yukio", family_name="Hatoyama",
+        name_order=NameOrder.FAMILY_FIRST,
+    )  # fmt: skip
+    return {
+        "preview_name": sample.formal_name,
+        "preview_is_sample": holder is None,
+        "preview_lines": position.address_lines_list(),
+        "preview_salutation": position.salutation(sample),
+        "preview_errors": [e for errors in form.errors.values() for e in errors],
+    }
+
+
+def position_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk) if pk else Position()
+    form = PositionForm(request.POST or None, instance=position)
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved {saved.title}.")
+        return redirect(saved)
+    context = {"form": form, "position": position if pk else None}
+    if request.method == "POST" or pk:
+        context |= _position_preview(PositionForm(request.POST or None, instance=position))
+    return render(request, "recipients/position_form.html", context)
+
+
+@require_POST
+def position_preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk) if pk else Position()
+    context = _position_preview(PositionForm(request.POST, instance=position))
+    return render(request, "recipients/_position_preview.html", context)
+
+
+@require_POST
+def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk)
+    position.last_verified = timezone.localdate()
+    position.save(update_fields=["last_verified", "updated_at"])
+    messages.success(request, f"{position.title}: confirmed correct today.")
+    return redirect(request.POST.get("next") or position.get_absolute_url())
+
+
+def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk)
+    form = ChangeHolderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            with transaction.atomic():
+                change = holders.change_holder(
+                    position=position,
+                    official=form.holder(),
+                    start=form.cleaned_data["start"],
+                    by=request.user,
+                    note=form.cleaned_data["note"],
+                )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            new = change.started.official if change.started else None
+            who = new.full_name if new else "Nobody (vacant)"
+            messages.success(
+                request, f"{who} holds {position.title} from {date_format(change.start, 'j F Y')}."
+            )
+            if change.told:
+                names = ", ".join(
+                    f"{u.get_full_name() or u.username} <{u.email}>" for u in change.told
+                )
+                refs = ", ".join(letter.reference for letter in change.letters)
+                messages.info(request, f"Told the drafters of {refs} by e-mail: {names}.")
+            elif change.letters:
+                refs = ", ".join(letter.reference for letter in change.letters)
+                messages.info(request, f"Draft letters that follow the change: {refs}.")
+            return redirect(position)
+    return render(
+        request,
+        "recipients/change_holder.html",
+        {"position": position, "holder": position.current_holder(), "form": form},
+    )
+
+
+def _names(uses) -> str:
+    return ", ".join(sorted({use.letter.reference for use in uses}))
+
+
+@require_POST
+def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk)
+    uses = list(_letters_using(position=position))
+    if uses:
+        messages.error(
+            request,
+            f"{position.title} cannot be deleted: letters {_names(uses)} are addressed to it. "
+            "Archive it instead; the letters keep it.",
+        )
+        return redirect(position)
+    with transaction.atomic():
+        position.terms.all().delete()
+        position.delete()
+    messages.success(request, f"Deleted {position.title}.")
+    return redirect("recipients:list")
+
+
+@require_POST
+def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    position = get_object_or_404(Position, pk=pk)
+    if position.archived_at is None:
+        position.archived_at = timezone.now()
+        position.save(update_fields=["archived_at", "updated_at"])
+        messages.success(request, f"Archived {position.title}: hidden from the directory.")
+        return redirect(position)
+    position.archived_at = None
+    try:
+        position.validate_constraints()
+        with transaction.atomic():
+            position.save(update_fields=["archived_at", "updated_at"])
+    except (ValidationError, IntegrityError):
+        messages.error(
+            request,
+            "This office already exists for this country; archive or rename that one first.",
+        )
+    else:
+        messages.success(request, f"Restored {position.title}.")
+    return redirect(position)
+
+
+def official_list(request: HttpRequest) -> HttpResponse:
+    require_reader(request)
+    q = request.GET.get("q", "").strip()
+    officials = Official.objects.all()
+    if q:
+        officials = (
+            officials.filter(family_name__icontains=q)
+            | officials.filter(given_name__icontains=q)
+            | officials.filter(native_name__icontains=q)
+        )
+    today = timezone.localdate()
+    officials = officials.prefetch_related(
+        Prefetch(
+            "terms",
+            queryset=Term.objects.covering(today).select_related("position"),
+            to_attr="current_terms",
+        )
+    )
+    page = Paginator(officials, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "recipients/official_list.html",
+        {"page": page, "q": q, "can_edit": is_admin(request)},
+    )
+
+
+def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_reader(request)
+    official = get_object_or_404(Official, pk=pk)
+    return render(
+        request,
+        "recipients/official_detail.html",
+        {
+            "official": official,
+            "terms": official.terms.select_related("position").order_by("-start"),
+            "uses": _letters_using(official=official),
+            "history": official_history(official),
+            "can_edit": is_admin(request),
+        },
+    )
+
+
+def _official_preview(form: OfficialForm) -> dict:
+    form.is_valid()
+    official = form.instance
+    today = timezone.localdate()
+    terms = list(official.terms.covering(today).select_related("position")) if official.pk else []
+    greetings = [(t.position.title, t.position.salutation(official)) for t in terms]
+    if not greetings:
+        sample = Position(title="Minister", salutation_pattern=DEFAULT_SALUTATION)
+        greetings = [("a minister, for example", sample.salutation(official))]
+    return {
+        "preview_formal": official.formal_name,
+        "preview_display": official.display_name,
+        "preview_greetings": greetings,
+    }
+
+
+def official_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request)
+    official = get_object_or_404(Official, pk=pk) if pk else Official()
+    form = OfficialForm(request.POST or None, instance=official)
+    if request.method == "POST" and "preview" not in request.POST and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved {saved.full_name}.")
+        return redirect(saved)
+    context = {"form": form, "official": official if pk else None}
+    if request.method == "POST" or pk:
+        context |= _official_preview(OfficialForm(request.POST or None, instance=official))
+    return render(request, "recipients/official_form.html", context)
+
+
+@require_POST
+def official_preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    require_admin(request)
+    official = get_object_or_404(Official, pk=pk) if pk else Official()
+    context = _official_preview(OfficialForm(request.POST, instance=official))
+    return render(request, "recipients/_official_preview.html", context)
+
+
+@require_POST
+def official_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    official = get_object_or_404(Official, pk=pk)
+    uses = list(_letters_using(official=official))
+    if uses:
+        messages.error(
+            request,
+            f"{official.full_name} cannot be deleted: letters {_names(uses)} were sent to them. "
+            "Archive the record instead.",
+        )
+        return redirect(official)
+    if official.terms.exists():
+        messages.error(
+            request,
+            f"{official.full_name} cannot be deleted: the address book records offices they "
+            "held. Archive the record instead.",
+        )
+        return redirect(official)
+    official.delete()
+    messages.success(request, f"Deleted {official.full_name}.")
+    return redirect("recipients:officials")
+
+
+@require_POST
+def official_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    require_admin(request)
+    official = get_object_or_404(Official, pk=pk)
+    official.archived_at = None if official.archived_at else timezone.now()
+    official.save(update_fields=["archived_at", "updated_at"])
+    state = "Archived" if official.archived_at else "Restored"
+    messages.success(request, f"{state} {official.full_name}.")
+    return redirect(official)
+
+
+def export(request: HttpRequest) -> HttpResponse:
+    require_reader(request)
+    filterset = PositionFilter(request.GET, queryset=Position.objects.all())
+    positions = with_current_terms(filterset.qs.order_by("country", "institution", "title"))
+    dataset = PositionResource().export(positions)
+    stamp = dt.date.today().isoformat()  # noqa: DTZ011 (a file name, local day is fine)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            dataset.export("xlsx"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="address-book-{stamp}.xlsx"'
+        return response
+    # A BOM so that Excel opens the file as UTF-8; the importer accepts it.
+    response = HttpResponse("\ufeff" + dataset.export("csv"), content_type="text/csv")
+    response["Content-Disposition"] = f'attachment; filename="address-book-{stamp}.csv"'
+    return response
+
+
+def import_view(request: HttpRequest) -> HttpResponse:
+    require_admin(request)
+    form = ImportForm()
+    outcome = token = None
+    if request.method == "POST":
+        try:
+            if "token" in request.POST:
+                name, data = unpack(request.POST["token"])
+                dry_run = False
+            else:
+                form = ImportForm(request.POST, request.FILES)
+                if not form.is_valid():
+                    raise ValidationError("")
+                upload = form.cleaned_data["file"]
+                name, data = upload.name, upload.read(2 * 1024 * 1024)
+                dry_run = True
+            dataset = read_upload(name, data)
+        except ValidationError as error:
+            if error.messages != [""]:
+                form.add_error("file", error)
+        else:
+            outcome = import_positions(dataset, dry_run=dry_run, user=request.user)
+            if outcome.ok and dry_run:
+                token = pack(name, data)
+            elif outcome.ok:
+                messages.success(
+                    request,
+                    f"Imported {outcome.count('new')} new and {outcome.count('update')} "
+                    f"updated positions ({outcome.count('skip')} unchanged).",
+                )
+                return redirect("recipients:list")
+    return render(
+        request,
+        "recipients/import.html",
+        {"form": form, "outcome": outcome, "token": token},
+    )

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from tests.e2e.conftest import assert_accessible
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+def download(page, name: str) -> tuple[str, bytes]:
+    with page.expect_download() as info:
+        page.get_by_role("link", name=name, exact=True).click()
+    item = info.value
+    return item.suggested_filename, Path(item.path()).read_bytes()
+
+
+def test_coordinator_downloads_the_letter_its_copies_and_labels(
+    page, live_server, log_in, demo, coordinator
+):
+    log_in(coordinator)
+    page.goto(f"{live_server.url}/letters/{demo.pk}/")
+    card = page.get_by_role("region", name="Print")
+    expect(card).to_contain_text("Archive-grade PDF/A-3b")
+    assert_accessible(page)
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "printing_letter_page.png", full_page=True)
+
+    name, data = download(page, "Download PDF")
+    assert name == "JP-2009-12_2009-12-10.pdf"
+    assert "Dear Prime Minister Hatoyama," in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+
+    name, data = download(page, "All copies in one PDF")
+    assert name == "JP-2009-12_2009-12-10_all-copies.pdf"
+    assert len(PdfReader(io.BytesIO(data)).pages) % 4 == 0
+
+    name, data = download(page, "Copy for Commandant, Japan Coast Guard")
+    assert name == "JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard.pdf"
+
+    name, data = download(page, "Address labels")
+    assert "Mori Takeshi" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
+    assert_accessible(page)
+
+
+def test_coordinator_prints_every_copy_in_the_background(
+    page, live_server, log_in, demo, coordinator
+):
+    log_in(coordinator)
+    page.goto(f"{live_server.url}/letters/{demo.pk}/")
+    page.get_by_role("button", name="Print every copy in the background").click()
+    ready = page.get_by_role("link", name="Download the copies (ZIP)")
+    expect(ready).to_be_visible(timeout=30_000)
+    expect(page.get_by_text("4 copies printed")).to_be_visible()
+    assert_accessible(page)
+    page.screenshot(path=SCREENSHOTS / "printing_batch_done.png", full_page=True)
+
+    name, data = download(page, "Download the copies (ZIP)")
+    assert name == "JP-2009-12_2009-12-10_copies.zip"
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        assert len(zf.namelist()) == 4
+
+
+def test_the_downloads_work_from_the_keyboard(page, live_server, log_in, demo, drafter):
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{demo.pk}/")
+    expect(page.get_by_role("button", name="Print every copy in the background")).to_have_count(0)
+    link = page.get_by_role("link", name="Download PDF")
+    link.focus()
+    with page.expect_download() as info:
+        page.keyboard.press("Enter")
+    assert info.value.suggested_filename == "JP-2009-12_2009-12-10.pdf"
+    assert_accessible(page)

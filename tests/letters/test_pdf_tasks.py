@@ -1,0 +1,65 @@
+"""Batches of copies through the database task backend, as production runs them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from letters import pdf
+from letters.models import PrintBatch
+from letters.roles import sync_groups
+from letters.tasks import run_batch
+from tests import factories
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_db_worker_prints_the_batch_the_page_started(client, database_tasks, demo):
+    sync_groups()  # transactional tests flush the groups the migration made
+    coordinator = factories.make_user("casey", role="Coordinator")
+    client.force_login(coordinator)
+    client.post(reverse("letters:batch_start", args=[demo.pk]))
+    batch = PrintBatch.objects.get(letter=demo)
+    assert batch.status == "queued"  # nothing ran in the request
+
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=io.StringIO())
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total) == ("done", 4, 4)
+    with zipfile.ZipFile(batch.file.open("rb")) as zf:
+        assert len(zf.namelist()) == 4
+
+
+@pytest.mark.django_db
+def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
+    commandant = demo.recipients.get(position__title="Commandant")
+    cached = pdf.render_letter_pdf(demo, copy_for=commandant)
+    rendered = []
+    real = pdf.render_many
+
+    def counting(htmls, **kwargs):
+        rendered.append(len(htmls))
+        return real(htmls, **kwargs)
+
+    monkeypatch.setattr(pdf, "render_many", counting)
+    batch = run_batch(PrintBatch.objects.create(letter=demo).pk, workers=1)
+    assert batch.status == "done"
+    assert rendered == [3]
+    with zipfile.ZipFile(batch.file.open("rb")) as zf:
+        assert zf.read("JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard.pdf") == cached
+
+
+@pytest.mark.django_db
+def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
+    htmls = [html for _, html in pdf.copies_html(demo, archival=True)]
+    pooled = dict(pdf.render_many(htmls, archival=True, workers=2))
+    for index, recipient in enumerate(pdf.copies(demo)):
+        assert pooled[index] == pdf.render_letter_pdf(demo, copy_for=recipient)

@@ -1,0 +1,362 @@
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from letters.models import LetterStatus
+from recipients.models import NameOrder, Official, Position
+from tests.factories import (
+    make_letter,
+    make_official,
+    make_position,
+    make_recipient,
+    make_term,
+    make_user,
+)
+
+pytestmark = pytest.mark.django_db
+
+ADDRESS = {
+    "title": "Minister for Foreign Affairs",
+    "institution": "Ministry of Foreign Affairs",
+    "department": "",
+    "country": "JP",
+    "address_lines": "2-2-1 Kasumigaseki\nChiyoda-ku",
+    "locality": "Tokyo",
+    "region": "",
+    "postal_code": "100-8919",
+    "address_country": "",
+    "email": "",
+    "fax": "",
+    "phone": "",
+    "salutation_pattern": "Dear Minister {family_name},",
+}
+
+
+@pytest.fixture
+def position():
+    position = make_position(
+        title="Prime Minister", salutation_pattern="Dear {office} {family_name},"
+    )
+    make_term(position, make_official(given_name="Yukio", family_name="Hatoyama"))
+    return position
+
+
+# -- permissions: admin writes, other roles read, outsiders get nothing --
+
+
+@pytest.mark.parametrize("name", ["recipients:list", "recipients:officials", "recipients:export"])
+def test_every_role_reads_the_directory(client, drafter, position, name):
+    client.force_login(drafter)
+    assert client.get(reverse(name)).status_code == 200
+
+
+def test_every_role_reads_a_position_page(client, coordinator, position):
+    client.force_login(coordinator)
+    response = client.get(position.get_absolute_url())
+    assert response.status_code == 200
+    assert b"Hatoyama" in response.content
+    assert b"Change holder" not in response.content
+
+
+@pytest.mark.parametrize("name", ["recipients:list", "recipients:officials", "recipients:export"])
+def test_outsider_is_refused_reading(client, outsider, name):
+    client.force_login(outsider)
+    response = client.get(reverse(name))
+    assert response.status_code == 403
+    assert b"role" in response.content
+
+
+def test_anonymous_visitor_is_sent_to_log_in(client):
+    response = client.get(reverse("recipients:list"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(
+    ("name", "method"),
+    [
+        ("recipients:position_edit", "get"),
+        ("recipients:position_verify", "post"),
+        ("recipients:change_holder", "get"),
+        ("recipients:position_archive", "post"),
+        ("recipients:position_delete", "post"),
+    ],
+)
+@pytest.mark.parametrize("persona", ["coordinator", "drafter", "outsider"])
+def test_only_admins_change_positions(client, request, position, name, method, persona):
+    client.force_login(request.getfixturevalue(persona))
+    response = getattr(client, method)(reverse(name, args=[position.pk]))
+    assert response.status_code == 403
+    position.refresh_from_db()
+    assert position.archived_at is None
+    assert position.last_verified is None
+
+
+@pytest.mark.parametrize("persona", ["coordinator", "outsider"])
+def test_only_admins_add_officials_or_import(client, request, persona):
+    client.force_login(request.getfixturevalue(persona))
+    assert client.post(reverse("recipients:official_add"), {"given_name": "A"}).status_code == 403
+    assert client.get(reverse("recipients:import")).status_code == 403
+    assert not Official.objects.exists()
+
+
+# -- directory --
+
+
+def test_directory_groups_by_country_and_shows_vacant_and_stale(client, drafter, position):
+    make_position(title="President", institution="Office of the President", country="KR",
+                  address_lines="1 Cheongwadae-ro", locality="Seoul", postal_code="03048",
+                  last_verified=timezone.localdate())  # fmt: skip
+    client.force_login(drafter)
+    response = client.get(reverse("recipients:list"))
+    html = response.content.decode()
+    assert "Japan" in html and "Korea" in html
+    assert "Vacant" in html  # the president has no holder
+    assert "Needs checking" in html  # the prime minister was never verified
+    assert "Dear Prime Minister Hatoyama," in html
+
+
+def test_directory_search_finds_offices_by_person_and_country(client, drafter, position):
+    make_position(title="Chancellor", country="DE", address_lines="Willy-Brandt-Str. 1",
+                  locality="Berlin", postal_code="10557")  # fmt: skip
+    client.force_login(drafter)
+    by_person = client.get(reverse("recipients:list"), {"q": "hatoyama"}).context["page"]
+    assert [p.title for p in by_person] == ["Prime Minister"]
+    by_country = client.get(reverse("recipients:list"), {"q": "germany"}).context["page"]
+    assert [p.title for p in by_country] == ["Chancellor"]
+
+
+def test_archived_positions_are_hidden_unless_asked_for(client, drafter, position):
+    position.archived_at = timezone.now()
+    position.save()
+    client.force_login(drafter)
+    assert list(client.get(reverse("recipients:list")).context["page"]) == []
+    shown = client.get(reverse("recipients:list"), {"show": "archived"}).context["page"]
+    assert list(shown) == [position]
+
+
+def test_directory_query_count_does_not_grow_with_rows(
+    client, drafter, django_assert_max_num_queries
+):
+    client.force_login(drafter)
+
+    def fill(n):
+        for _ in range(n):
+            p = make_position()
+            make_term(p, make_official(native_name="山田"))
+
+    fill(3)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("recipients:list"))
+    fill(45)
+    with django_assert_max_num_queries(12) as many:
+        client.get(reverse("recipients:list"))
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+# -- forms --
+
+
+def test_admin_adds_a_position_and_lands_on_its_page(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_add"), ADDRESS)
+    position = Position.objects.get(title="Minister for Foreign Affairs")
+    assert response.status_code == 302
+    assert response.url == position.get_absolute_url()
+    assert position.history.first().history_user == admin_user
+
+
+def test_missing_address_parts_for_the_country_keep_what_was_typed(client, admin_user):
+    client.force_login(admin_user)
+    data = {**ADDRESS, "country": "US", "title": "Secretary of State", "postal_code": ""}
+    response = client.post(reverse("recipients:position_add"), data)
+    assert response.status_code == 200
+    form = response.context["form"]
+    assert "Addresses in United States need a postal code." in form.errors["postal_code"]
+    assert "Addresses in United States need a region or state." in form.errors["region"]
+    assert b"Secretary of State" in response.content
+    assert not Position.objects.exists()
+
+
+def test_preview_shows_the_address_block_in_the_country_format(client, admin_user):
+    client.force_login(admin_user)
+    data = {**ADDRESS, "country": "FR", "title": "Ministre", "address_lines": "37 quai d'Orsay",
+            "locality": "Paris", "postal_code": "75007"}  # fmt: skip
+    response = client.post(reverse("recipients:position_preview"), data, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "75007 PARIS" in html
+    assert "FRANCE" in html
+    assert "Dear Minister Hatoyama," in html  # the sample holder
+
+
+def test_preview_button_works_without_javascript_and_saves_nothing(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_add"), {**ADDRESS, "preview": "1"})
+    assert response.status_code == 200
+    assert "Tokyo 100-8919" in response.content.decode()
+    assert not Position.objects.exists()
+
+
+def test_stale_edit_is_refused(client, admin_user, position):
+    client.force_login(admin_user)
+    loaded = client.get(reverse("recipients:position_edit", args=[position.pk]))
+    stamp = loaded.context["form"].initial["loaded"]
+    # Someone else saves first.
+    Position.objects.get(pk=position.pk).save()
+    data = {**ADDRESS, "title": "Prime Minister", "phone": "+81 3 1111 1111", "loaded": stamp}
+    response = client.post(reverse("recipients:position_edit", args=[position.pk]), data)
+    assert response.status_code == 200
+    assert "Someone else saved this record" in response.content.decode()
+    position.refresh_from_db()
+    assert position.phone == ""
+
+
+def test_official_form_previews_family_first_names_and_salutation(client, admin_user, position):
+    client.force_login(admin_user)
+    hatoyama = position.current_holder()
+    data = {"honorific": "H.E. Mr", "given_name": "Yukio", "family_name": "Hatoyama",
+            "name_order": NameOrder.FAMILY_FIRST, "native_name": "鳩山由紀夫"}  # fmt: skip
+    response = client.post(reverse("recipients:official_preview", args=[hatoyama.pk]), data)
+    html = response.content.decode()
+    assert "H.E. Mr Hatoyama Yukio" in html
+    assert "Hatoyama Yukio (鳩山由紀夫)" in html
+    assert "Dear Prime Minister Hatoyama," in html
+
+    response = client.post(reverse("recipients:official_edit", args=[hatoyama.pk]), data)
+    assert response.status_code == 302
+    hatoyama.refresh_from_db()
+    assert hatoyama.full_name == "Hatoyama Yukio"
+
+
+def test_confirm_verified_today_is_one_post(client, admin_user, position):
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_verify", args=[position.pk]))
+    assert response.status_code == 302
+    position.refresh_from_db()
+    assert position.last_verified == timezone.localdate()
+    assert not position.is_stale()
+    assert client.get(reverse("recipients:position_verify", args=[position.pk])).status_code == 405
+
+
+# -- change of holder through the page --
+
+
+def test_admin_changes_the_holder_and_is_told_who_was_told(client, admin_user, position):
+    dana = make_user("dana9", role="Drafter", first_name="Dana", last_name="Drafts")
+    draft = make_letter(created_by=dana, reference="JP-2010-01")
+    make_recipient(draft, position)
+    client.force_login(admin_user)
+    data = {"start": "2010-06-08", "given_name": "Naoto", "family_name": "Kan",
+            "honorific": "H.E. Mr", "name_order": NameOrder.FAMILY_FIRST}  # fmt: skip
+    url = reverse("recipients:change_holder", args=[position.pk])
+    response = client.post(url, data, follow=True)
+    html = response.content.decode()
+    assert "Kan Naoto holds Prime Minister from 8 June 2010" in html
+    assert (
+        "Told the drafters of JP-2010-01 by e-mail: Dana Drafts &lt;dana9@example.org&gt;" in html
+    )
+    assert position.current_holder().family_name == "Kan"
+
+
+def test_change_holder_needs_exactly_one_choice(client, admin_user, position):
+    client.force_login(admin_user)
+    data = {"start": "2010-06-08", "vacant": "on", "given_name": "Naoto", "family_name": "Kan",
+            "name_order": NameOrder.GIVEN_FIRST}  # fmt: skip
+    response = client.post(reverse("recipients:change_holder", args=[position.pk]), data)
+    assert response.status_code == 200
+    assert "exactly one of the three" in response.content.decode()
+    assert position.terms.count() == 1
+    assert not Official.objects.filter(family_name="Kan").exists()
+
+
+def test_overlapping_change_is_refused_and_creates_nobody(client, admin_user, position):
+    client.force_login(admin_user)
+    data = {"start": "2001-01-01", "given_name": "Junichiro", "family_name": "Koizumi",
+            "name_order": NameOrder.FAMILY_FIRST}  # fmt: skip
+    response = client.post(reverse("recipients:change_holder", args=[position.pk]), data)
+    assert response.status_code == 200
+    assert "already holds this office from" in response.content.decode()
+    assert not Official.objects.filter(family_name="Koizumi").exists()
+
+
+# -- deleting and archiving --
+
+
+def test_position_used_by_a_letter_cannot_be_deleted_and_the_letters_are_named(
+    client, admin_user, position
+):
+    make_recipient(make_letter(reference="JP-2009-12", status=LetterStatus.SENT), position)
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_delete", args=[position.pk]), follow=True)
+    assert "cannot be deleted: letters JP-2009-12 are addressed to it" in response.content.decode()
+    assert Position.objects.filter(pk=position.pk).exists()
+
+    client.post(reverse("recipients:position_archive", args=[position.pk]))
+    position.refresh_from_db()
+    assert position.is_archived
+    assert position not in Position.objects.active()
+
+
+def test_unused_position_is_deleted_with_its_terms(client, admin_user, position):
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_delete", args=[position.pk]))
+    assert response.status_code == 302
+    assert not Position.objects.filter(pk=position.pk).exists()
+
+
+def test_official_who_held_an_office_can_only_be_archived(client, admin_user, position):
+    hatoyama = position.current_holder()
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:official_delete", args=[hatoyama.pk]), follow=True)
+    assert "can be deleted" not in response.content.decode()
+    assert "cannot be deleted" in response.content.decode()
+    assert Official.objects.filter(pk=hatoyama.pk).exists()
+
+
+def test_restoring_an_archived_duplicate_is_refused(client, admin_user, position):
+    position.archived_at = timezone.now()
+    position.save()
+    make_position(title=position.title, institution=position.institution, country="JP")
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:position_archive", args=[position.pk]), follow=True)
+    assert "already exists" in response.content.decode()
+    position.refresh_from_db()
+    assert position.is_archived
+
+
+# -- history --
+
+
+def test_position_page_lists_who_changed_which_field(client, admin_user, position):
+    client.force_login(admin_user)
+    client.post(
+        reverse("recipients:position_edit", args=[position.pk]),
+        {**ADDRESS, "title": "Prime Minister", "institution": position.institution,
+         "phone": "+81 3 3581 0101", "salutation_pattern": position.salutation_pattern},
+    )  # fmt: skip
+    client.post(reverse("recipients:change_holder", args=[position.pk]),
+                {"start": "2010-06-08", "given_name": "Naoto", "family_name": "Kan",
+                 "name_order": NameOrder.FAMILY_FIRST})  # fmt: skip
+    response = client.get(position.get_absolute_url())
+    changes = response.context["history"]
+    phone = [c for c in changes if any(f[0] == "Phone" for f in c.fields)]
+    assert phone and phone[0].who == admin_user
+    assert ("Phone", "(empty)", "+81 3 3581 0101") in phone[0].fields
+    assert any(c.what.startswith("Term of Kan Naoto") and c.kind == "Created" for c in changes)
+    assert any(("End", "(empty)", "2010-06-07") in c.fields for c in changes)
+    assert "+81 3 3581 0101" in response.content.decode()
+
+
+def test_dashboard_flags_stale_positions(client, coordinator, settings):
+    settings.STALE_AFTER_DAYS = 30
+    make_position(title="Commandant", last_verified=timezone.localdate() - dt.timedelta(days=31))
+    make_position(title="Fresh office", last_verified=timezone.localdate())
+    client.force_login(coordinator)
+    html = client.get(reverse("dashboard")).content.decode()
+    assert "Addresses to check" in html
+    assert "Commandant" in html
+    assert "Fresh office" not in html
