@@ -12,10 +12,12 @@ import re
 from pathlib import Path
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import expect
 
 from letters.models import Letter, LetterStatus, SentCopy
 from tests.e2e.conftest import assert_accessible
+from tests.factories import PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -27,17 +29,29 @@ def shot(page, name: str) -> None:
     page.screenshot(path=SCREENSHOTS / f"signon_{name}.png", full_page=True)
 
 
-def drafter_edits_a_recommendation(letter: Letter) -> None:
-    # Until the drafting editor is in main, the edit goes through the model and
-    # touch(), exactly as the editor will do it.
+def drafter_edits_a_recommendation(browser, live_server, drafter, letter: Letter) -> None:
+    """The drafter, in a browser of their own, changes a recommendation in the editor."""
     rec = letter.recommendations.order_by("number")[1]
-    rec.text = rec.text.rstrip(".") + ", and report on it to the Diet every year."
-    rec.save()
-    letter.touch()
+    page = browser.new_context().new_page()
+    page.goto(f"{live_server.url}/login/")
+    page.get_by_label("Username").fill(drafter.username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}{reverse('letters:edit', args=[letter.pk])}")
+    assert_accessible(page)
+    page.get_by_role("link", name=f"Edit {rec.reference}").click()
+    form = page.locator(f"#rec-{rec.pk}")
+    text = form.get_by_role("textbox", name="Text")
+    text.fill(rec.text.rstrip(".") + ", and report on it to the Diet every year.")
+    form.get_by_role("button", name="Save").click()
+    expect(page.get_by_text(f"Saved {rec.reference}.")).to_be_visible()
+    assert_accessible(page)
+    page.context.close()
 
 
 def test_sign_on_from_circulation_to_the_public_page(
-    page, browser, live_server, log_in, demo, coordinator
+    page, browser, live_server, log_in, demo, coordinator, drafter
 ):
     log_in(coordinator)
 
@@ -107,7 +121,7 @@ def test_sign_on_from_circulation_to_the_public_page(
     page.reload()
     expect(board.locator('.signon-state[data-state="approved"]')).to_have_count(3)
 
-    drafter_edits_a_recommendation(letter)
+    drafter_edits_a_recommendation(browser, live_server, drafter, letter)
     page.reload()
     expect(board.locator('.signon-state[data-state="approved_older"]')).to_have_count(3)
     assert_accessible(page)
