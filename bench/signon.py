@@ -86,8 +86,6 @@ def main() -> None:
                 letter=letter,
                 by=coordinator,
                 deadline=timezone.now() + dt.timedelta(days=3),
-                message="",
-                email=False,
             )
             letter.refresh_from_db()
             total = letter.signatories.count()

@@ -35,8 +35,6 @@ def final_letter(**kwargs):
         letter=letter,
         by=None,
         deadline=timezone.now() + dt.timedelta(days=3),
-        message="",
-        email=False,
     )
     letter.refresh_from_db()
     for s in letter.signatories.filter(role=SignatoryRole.COSIGNER):

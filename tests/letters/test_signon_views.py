@@ -31,8 +31,6 @@ def circulate(letter):
         letter=letter,
         by=None,
         deadline=timezone.now() + dt.timedelta(days=7),
-        message="Please sign",
-        email=False,
     )
     letter.refresh_from_db()
     return letter
@@ -419,3 +417,11 @@ def test_the_board_needs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(count):
         html = client.get(letter.get_absolute_url()).content.decode()
     assert html.count('class="list-group-item signon-row"') == 28
+
+
+def test_the_per_address_limit_covers_many_different_links(client, settings):
+    statuses = [
+        client.get(reverse("public:sign", args=[f"guess-{n}"])).status_code for n in range(121)
+    ]
+    assert statuses[:120] == [404] * 120
+    assert statuses[120] == 429
