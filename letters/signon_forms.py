@@ -155,6 +155,7 @@ QuoteFormSet = inlineformset_factory(
     Quote,
     fields=["text", "speaker_name", "speaker_title", "organization"],
     widgets={"text": forms.Textarea(attrs={"rows": 3})},
+    labels={"organization": "Organisation"},
     extra=1,
     can_delete=True,
 )
