@@ -41,6 +41,8 @@ class CirculateForm(forms.Form):
 
     def __init__(self, *args, letter: Letter, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["deadline"].help_text = f"Links stop working at this time ({zone})."
         default = letter.sign_on_deadline or timezone.now() + dt.timedelta(days=7)
         self.fields["deadline"].initial = timezone.localtime(default).replace(
             second=0, microsecond=0
