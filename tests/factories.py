@@ -17,6 +17,7 @@ from letters.models import (
     Section,
     Signatory,
 )
+from letters.roles import sync_groups
 from recipients.models import Official, Position, Term
 
 _seq = itertools.count(1)
@@ -27,6 +28,9 @@ PASSWORD = "correct horse battery staple"
 def make_user(username: str, *, role: str | None = None, **fields) -> User:
     user = User.objects.create_user(username, f"{username}@example.org", PASSWORD, **fields)
     if role:
+        if not Group.objects.filter(name=role).exists():
+            # Transactional tests flush the database, the groups the data migration made too.
+            sync_groups()
         user.groups.add(Group.objects.get(name=role))
     return user
 
@@ -144,15 +148,7 @@ def make_draft(**overrides) -> Letter:
 
 
 # -- follow-up tracker factories --
-def make_theme(**overrides):
-    from letters.models import Theme
-
-    n = next(_seq)
-    overrides.setdefault("name", f"Theme {n}")
-    overrides.setdefault("slug", f"theme-{n}")
-    return Theme.objects.create(**overrides)
-
-
+# (make_theme is shared with drafting, above)
 def make_tracked_recommendation(
     letter: Letter | None = None,
     *,

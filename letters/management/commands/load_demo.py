@@ -36,7 +36,7 @@ from letters.models import (
     SignatoryRole,
     Theme,
 )
-from letters.roles import ADMIN, COORDINATOR, DRAFTER
+from letters.roles import ADMIN, COORDINATOR, DRAFTER, sync_groups
 from recipients.models import NameOrder, Official, Position, Term
 
 DEMO_USERS = [
@@ -356,6 +356,9 @@ class Command(BaseCommand):
                 "Pass --allow-production if you really mean it."
             )
         with transaction.atomic():
+            # The roles come from a data migration; make them again if the database
+            # was flushed since.
+            sync_groups()
             users = self.load_users()
             positions = self.load_address_book()
             organizations = self.load_organizations()
