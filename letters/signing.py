@@ -125,7 +125,10 @@ def _lock_signatory(token: str) -> tuple[Letter, Signatory]:
     if found is None:
         raise SigningError("This link does not work.")
     letter = _lock(found)
-    signatory = Signatory.objects.select_for_update().get(token=token)
+    # The token may have been re-issued between the two reads.
+    signatory = Signatory.objects.select_for_update().filter(token=token).first()
+    if signatory is None:
+        raise SigningError("This link does not work.")
     signatory.letter = letter
     if not link_is_live(signatory):
         raise SigningError("This link does not work.")
@@ -375,6 +378,39 @@ def pending_reminders(*, letter: Letter) -> list[Signatory]:
     return pending
 
 
+def _problems(letter: Letter, content_hash: str, signatories: list, recipients: list) -> list[str]:
+    problems = []
+    if not any(r.role == "to" for r in recipients):
+        problems.append("The letter needs at least one addressee (a “to” recipient).")
+    for recipient in recipients:
+        if recipient.position.current_holder() is None:
+            problems.append(
+                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
+                "update the address book or remove the recipient."
+            )
+    if not signatories:
+        problems.append("No organisation signs the letter.")
+    for signatory in signatories:
+        signatory.letter = letter
+        if not signatory.has_approved(content_hash):
+            state = State.LABELS[sign_on_state(signatory, letter)].lower()
+            problems.append(
+                f"{signatory.organization.name} has not approved the current text ({state})."
+            )
+        elif not signatory.signer_name:
+            problems.append(f"{signatory.organization.name} has no signer name.")
+    return problems
+
+
+def finalise_problems(*, letter: Letter) -> list[str]:
+    """What stands in the way of finalising, read without locking or writing anything."""
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    signatories = list(letter.signatories.select_related("organization").order_by("order"))
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    return _problems(letter, letter.compute_content_hash(), signatories, recipients)
+
+
 @transaction.atomic
 def finalise(*, letter: Letter, by) -> list[str]:
     """
@@ -389,25 +425,7 @@ def finalise(*, letter: Letter, by) -> list[str]:
         letter.signatories.select_for_update().select_related("organization").order_by("order")
     )
     recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
-    problems = []
-    if not any(r.role == "to" for r in recipients):
-        problems.append("The letter needs at least one addressee (a “to” recipient).")
-    for recipient in recipients:
-        if recipient.position.current_holder() is None:
-            problems.append(
-                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
-                "update the address book or remove the recipient."
-            )
-    if not signatories:
-        problems.append("No organisation signs the letter.")
-    for signatory in signatories:
-        if not signatory.has_approved(letter.content_hash):
-            state = State.LABELS[sign_on_state(signatory, letter)].lower()
-            problems.append(
-                f"{signatory.organization.name} has not approved the current text ({state})."
-            )
-        elif not signatory.signer_name:
-            problems.append(f"{signatory.organization.name} has no signer name.")
+    problems = _problems(letter, letter.content_hash, signatories, recipients)
     if problems:
         return problems
 

@@ -178,6 +178,8 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(letter)
         letter.refresh_from_db()
+    else:
+        problems = signing.finalise_problems(letter=letter)
     return render(
         request, "letters/signing/finalise.html", {"letter": letter, "problems": problems}
     )

@@ -425,3 +425,51 @@ def test_the_per_address_limit_covers_many_different_links(client, settings):
     ]
     assert statuses[:120] == [404] * 120
     assert statuses[120] == 429
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("coordinator", 302), ("drafter", 302), ("outsider", 403)]
+)
+def test_drafters_and_coordinators_may_supersede_a_frozen_letter(
+    client, request, persona, status, circulating
+):
+    Letter.objects.filter(pk=circulating.pk).update(status=LetterStatus.FINAL)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("letters:supersede", args=[circulating.pk])
+    response = client.post(url, {"reference": "NEXT-1"})
+    assert response.status_code == status
+    assert Letter.objects.filter(reference="NEXT-1").exists() == (status == 302)
+
+
+def test_supersede_refuses_a_taken_reference_and_keeps_it(client, coordinator, circulating):
+    Letter.objects.filter(pk=circulating.pk).update(status=LetterStatus.FINAL)
+    client.force_login(coordinator)
+    url = reverse("letters:supersede", args=[circulating.pk])
+    response = client.post(url, {"reference": circulating.reference})
+    assert response.status_code == 200
+    assert "This reference is already taken." in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_a_coordinator_withdraws_a_letter(client, request, persona, circulating):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse("letters:withdraw", args=[circulating.pk]))
+    assert response.status_code == expect_for(persona, 302)
+    circulating.refresh_from_db()
+    withdrawn = circulating.status == LetterStatus.WITHDRAWN
+    assert withdrawn == (persona == "coordinator")
+    if withdrawn:
+        assert client.get(sign_url(partner(circulating))).status_code == 404
+
+
+def test_the_finalise_page_says_what_is_missing_before_anyone_clicks(
+    client, coordinator, circulating
+):
+    client.force_login(coordinator)
+    html = client.get(reverse("letters:finalise", args=[circulating.pk])).content.decode()
+    assert "Partner 1 has not approved the current text (invited)." in html
+    approve_all(client, circulating, coordinator)
+    html = client.get(reverse("letters:finalise", args=[circulating.pk])).content.decode()
+    assert "the letter can be finalised" in html
+    circulating.refresh_from_db()
+    assert circulating.status == LetterStatus.CIRCULATING
