@@ -66,13 +66,13 @@ def test_admin_changes_the_prime_minister_and_only_the_draft_follows(
     shot(page, "after_change")
     assert [m.to for m in mail.outbox] == [[drafter.email]]
 
-    page.goto(live_server.url + reverse("letters:detail", args=[draft.pk]))
+    page.goto(live_server.url + reverse("letters:preview", args=[draft.pk]))
     expect(page.get_by_text("Dear Prime Minister Kan,")).to_be_visible()
     expect(page.get_by_text("H.E. Mr Kan Naoto")).to_be_visible()
     assert_accessible(page)
     shot(page, "draft_preview")
 
-    page.goto(live_server.url + reverse("letters:detail", args=[sent.pk]))
+    page.goto(live_server.url + reverse("letters:preview", args=[sent.pk]))
     expect(page.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(page.get_by_text("Kan", exact=False)).to_have_count(0)
     assert_accessible(page)
