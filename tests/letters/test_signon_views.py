@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -20,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(monkeypatch):
+    # django-ratelimit's windows are aligned to the clock: a test whose requests
+    # straddled a window's edge would see its count restart. Stop that clock.
+    frozen = SimpleNamespace(time=lambda: 1_800_000_000.0)
+    monkeypatch.setattr(django_ratelimit.core, "time", frozen)
     cache.clear()
     yield
     cache.clear()
