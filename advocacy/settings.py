@@ -182,6 +182,20 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Every web process must see the same counts (sign-on rate limits): production uses
+# the database cache (`manage.py createcachetable`), development the process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": env(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache"
+            if DEBUG
+            else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": env("CACHE_LOCATION", "" if DEBUG else "django_cache"),
+    }
+}
+
 # Development prints mail to the console; production sends it over SMTP unless told otherwise.
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
