@@ -382,6 +382,9 @@ def test_only_a_coordinator_may_finalise(client, request, persona, circulating, 
     circulating.refresh_from_db()
     expected = LetterStatus.FINAL if persona == "coordinator" else LetterStatus.CIRCULATING
     assert circulating.status == expected
+    if persona == "coordinator":
+        html = client.get(circulating.get_absolute_url()).content.decode()
+        assert f"text <code>{circulating.content_hash[:12]}</code>" in html
 
 
 def test_finalise_shows_what_is_missing(client, coordinator, circulating):
