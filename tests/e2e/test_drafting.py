@@ -287,3 +287,18 @@ def test_a_sent_letter_is_duplicated_as_a_follow_up(page, live_server, log_in, d
     expect(page.get_by_text("Repeats JP-2009-12-R02")).to_be_visible()
     expect(page.get_by_text("Repeats JP-2009-12-R03")).to_be_visible()
     assert_accessible(page)
+
+
+def test_an_expired_session_shows_the_login_page(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    letter = make_draft(reference="JP-EXPIRED")
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/")
+    page.context.clear_cookies(name="sessionid")  # the CSRF cookie outlives sessions
+    page.get_by_label("Heading").fill("Typed after the session ended")
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert "/login/" in page.url
+    expect(page.locator("#sections")).to_have_count(0)
+    assert_accessible(page)
