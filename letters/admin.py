@@ -104,6 +104,7 @@ class SectionAdmin(SimpleHistoryAdmin):
 class FollowUpInline(admin.TabularInline):
     model = FollowUp
     extra = 0
+    can_delete = False  # entries are corrected, never deleted
     fields = ["date", "kind", "response_status", "implementation_status", "note", "next_review"]
 
 

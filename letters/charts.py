@@ -10,8 +10,9 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 
-from django.db.models import Count, QuerySet
-from django.db.models.functions import TruncMonth, TruncYear
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
 from django_countries import countries
 
 from letters.models import FollowUp, ImplementationStatus, Recommendation, ResponseStatus
@@ -48,6 +49,7 @@ DIMENSIONS = {
 
 WIDTH = 640
 LABEL_WIDTH = 150
+OVERALL_WIDTH = 360
 TOTAL_WIDTH = 44
 BAR_HEIGHT = 22
 GAP = 8
@@ -96,11 +98,12 @@ class BarChart:
 
 def _layout(chart: BarChart) -> BarChart:
     biggest = max((row.total for row in chart.rows), default=1) or 1
-    span = WIDTH - LABEL_WIDTH - TOTAL_WIDTH
+    span = chart.width - chart.label_width - TOTAL_WIDTH
+    chart.total_x = chart.width - TOTAL_WIDTH + 6
     for index, row in enumerate(chart.rows):
         row.y = index * (BAR_HEIGHT + GAP)
         row.text_y = row.y + BAR_HEIGHT / 2 + 4
-        x = float(LABEL_WIDTH)
+        x = float(chart.label_width)
         for segment in row.segments:
             segment.x = round(x, 2)
             segment.width = round(span * segment.count / biggest, 2)
@@ -130,20 +133,62 @@ def status_breakdown(
     Count recommendations per status (one query), overall or per letter,
     government or theme; groups beyond `limit` (the smallest) are left out and counted.
     """
-    column, order, what = KINDS[kind]
+    column = KINDS[kind][0]
     if by is None:
-        group, group_name = None, ""
         values = recommendations.order_by().values(column)
+        group = None
     else:
-        group, group_name = DIMENSIONS[by]
+        group = DIMENSIONS[by][0]
         values = recommendations.order_by().values(group, column)
-    counts = values.annotate(n=Count("pk", distinct=by == "theme"))
-
     grouped: dict[str, dict[str, int]] = {}
-    for item in counts:
+    # No DISTINCT needed per theme: a recommendation has each theme at most once.
+    for item in values.annotate(n=Count("pk")):
         key = item[group] if group else "All"
         grouped.setdefault(key, {})[item[column]] = item["n"]
+    return _bar_chart(grouped, kind=kind, by=by, limit=limit)
 
+
+@dataclass
+class StatusSummary:
+    response: BarChart
+    implementation: BarChart
+    total: int
+    overdue: int
+
+
+def status_summary(recommendations: QuerySet[Recommendation]) -> StatusSummary:
+    """Both overall charts, the count and the overdue count, from one query."""
+    today = timezone.localdate()
+    counts = (
+        recommendations.order_by()
+        .values("current_response", "current_implementation")
+        .annotate(n=Count("pk"), late=Count("pk", filter=Q(review_due__lt=today)))
+    )
+    response: dict[str, int] = {}
+    implementation: dict[str, int] = {}
+    total = overdue = 0
+    for item in counts:
+        response[item["current_response"]] = response.get(item["current_response"], 0) + item["n"]
+        key = item["current_implementation"]
+        implementation[key] = implementation.get(key, 0) + item["n"]
+        total += item["n"]
+        overdue += item["late"]
+    return StatusSummary(
+        response=_bar_chart({"All": response} if total else {}, kind="response"),
+        implementation=_bar_chart({"All": implementation} if total else {}, kind="implementation"),
+        total=total,
+        overdue=overdue,
+    )
+
+
+def _bar_chart(
+    grouped: dict[str, dict[str, int]], *, kind: str, by: str | None = None, limit: int = 12
+) -> BarChart:
+    _, order, what = KINDS[kind]
+    group_name = DIMENSIONS[by][1] if by else ""
+    # Only the statuses that occur: the legend and the table stay short.
+    present = {status for by_status in grouped.values() for status, n in by_status.items() if n}
+    order = [(status, label) for status, label in order if status in present]
     labels = dict(order)
     rows = []
     for key, by_status in grouped.items():
@@ -173,6 +218,10 @@ def status_breakdown(
         legend=[(status or "none", label) for status, label in order],
         rows=rows,
         more=more,
+        # One overall bar needs no label column, and is drawn narrower so it
+        # stays legible in a side panel.
+        label_width=LABEL_WIDTH if by else 0,
+        width=WIDTH if by else OVERALL_WIDTH,
     )
     return _layout(chart)
 
@@ -205,23 +254,25 @@ class ColumnChart:
 
 def follow_ups_over_time(recommendations: QuerySet[Recommendation]) -> ColumnChart:
     """Entries recorded per month (per year when the record spans more than three years)."""
-    entries = FollowUp.objects.filter(recommendation__in=recommendations.order_by().values("pk"))
-    months = list(
-        entries.annotate(period=TruncMonth("date"))
+    entries = FollowUp.objects.all()
+    if recommendations.query.where:
+        entries = entries.filter(recommendation__in=recommendations.order_by().values("pk"))
+    months = [
+        (item["period"], item["n"])
+        for item in entries.annotate(period=TruncMonth("date"))
         .values("period")
         .annotate(n=Count("pk"))
         .order_by("period")
-    )
+    ]
     by_year = len(months) > 36
     if by_year:
-        months = list(
-            entries.annotate(period=TruncYear("date"))
-            .values("period")
-            .annotate(n=Count("pk"))
-            .order_by("period")
-        )
+        years: dict = {}
+        for period, n in months:
+            key = period.replace(month=1)
+            years[key] = years.get(key, 0) + n
+        months = list(years.items())
     fmt = "%Y" if by_year else "%b %Y"
-    columns = [Column(item["period"].strftime(fmt), item["n"]) for item in months]
+    columns = [Column(period.strftime(fmt), n) for period, n in months]
     total = sum(c.count for c in columns)
     if columns:
         description = (

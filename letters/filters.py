@@ -35,16 +35,21 @@ class RecommendationFilter(django_filters.FilterSet):
     """The tracker: recommendations across all letters, by who, what and where they stand."""
 
     q = django_filters.CharFilter(method="search", label="Text or reference")
-    letter = django_filters.ModelChoiceFilter(
-        queryset=Letter.objects.only("reference", "subject").order_by("-date", "reference"),
-        to_field_name="reference",
-        empty_label="Any letter",
+    # A reference, not a list of every letter: thousands of options would be
+    # slow to send and useless to scroll.
+    letter = django_filters.CharFilter(
+        field_name="letter__reference",
+        lookup_expr="iexact",
+        label="Letter reference",
+        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12"}),
     )
+    # Choices are the countries in use (see __init__): 250 options each would
+    # cost more to render than the whole result page.
     government = django_filters.ChoiceFilter(
-        choices=list(countries), empty_label="Any government", label="Addressed to"
+        choices=[], empty_label="Any government", label="Addressed to"
     )
     third_state = django_filters.ChoiceFilter(
-        choices=[(NONE, "No third state"), *countries],
+        choices=[],
         empty_label="Any or none",
         method="filter_third_state",
         label="About third state",
@@ -104,6 +109,22 @@ class RecommendationFilter(django_filters.FilterSet):
     class Meta:
         model = Recommendation
         fields: list[str] = []
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.filters["government"].extra["choices"] = self._countries_in("government")
+        self.filters["third_state"].extra["choices"] = [
+            (NONE, "No third state"),
+            *self._countries_in("third_state"),
+        ]
+
+    @staticmethod
+    def _countries_in(field: str) -> list[tuple[str, str]]:
+        codes = Recommendation.objects.order_by().values_list(field, flat=True).distinct()
+        return sorted(
+            ((code, countries.name(code) or code) for code in codes if code),
+            key=lambda choice: choice[1],
+        )
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()

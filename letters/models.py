@@ -471,6 +471,9 @@ def derive_status(entries) -> dict:
     }
 
 
+DERIVED_STATUS_FIELDS = ("current_response", "current_implementation", "review_due", "last_update")
+
+
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, user) -> RecommendationQuerySet:
         if has_any_role(user):
@@ -541,7 +544,7 @@ class Recommendation(models.Model):
     history = HistoricalRecords(
         m2m_fields=[themes],
         # Derived columns change with every follow-up, whose own history says why.
-        excluded_fields=["current_response", "current_implementation", "review_due", "last_update"],
+        excluded_fields=list(DERIVED_STATUS_FIELDS),
     )
 
     objects = RecommendationQuerySet.as_manager()
@@ -577,6 +580,14 @@ class Recommendation(models.Model):
             )["number__max"]
             self.number = (last or 0) + 1
         self.reference = f"{self.section.letter.reference}-R{self.number:02d}"
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # An edit of the text never writes the status columns back: they
+            # belong to refresh_status(), and this copy may predate a follow-up.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in DERIVED_STATUS_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -663,6 +674,8 @@ class FollowUp(models.Model):
             ),
             models.Index(fields=["next_review"], name="followup_review_idx"),
             models.Index(fields=["date"], name="followup_date_idx"),
+            # "Latest follow-ups" on the dashboard.
+            models.Index(fields=["-recorded_at"], name="followup_recorded_idx"),
         ]
 
     def __str__(self) -> str:
@@ -831,9 +844,16 @@ class PrintBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
 
+    # A batch of 193 copies takes well under a minute; one "running" for an hour
+    # lost its worker (killed, redeployed) and must not block a new one forever.
+    ABANDONED_AFTER_SECONDS = 3600
+
     @property
     def is_active(self) -> bool:
-        return self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+        return (
+            self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+            and (timezone.now() - self.created_at).total_seconds() < self.ABANDONED_AFTER_SECONDS
+        )
 
     @property
     def percent(self) -> int:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from letters.models import FollowUpKind, ImplementationStatus, Recommendation, ResponseStatus
@@ -41,21 +42,63 @@ REQUIRED_COLUMNS = ["reference", "response_status", "implementation_status"]
 OPTIONAL_COLUMNS = ["date", "kind", "note", "evidence_url", "next_review"]
 
 
-def export_rows(recommendations: Iterable[Recommendation]) -> Iterator[list[str]]:
-    """The header, then one row per recommendation (themes must be prefetched)."""
+def export_rows(recommendations: QuerySet[Recommendation], chunk: int = 2000) -> Iterator[list]:
+    """
+    The header, then one row per recommendation. Plain tuples and one themes
+    query per chunk: model instances would cost more than the database.
+    """
     yield EXPORT_COLUMNS
-    for rec in recommendations:
+    rows = recommendations.values_list(
+        "pk",
+        "reference",
+        "letter__reference",
+        "government",
+        "third_state",
+        "text",
+        "current_response",
+        "current_implementation",
+        "review_due",
+        "last_update",
+    )
+    Through = Recommendation.themes.through
+    batch: list[tuple] = []
+    for row in rows.iterator(chunk_size=chunk):
+        batch.append(row)
+        if len(batch) == chunk:
+            yield from _with_themes(batch, Through)
+            batch = []
+    yield from _with_themes(batch, Through)
+
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _inert(text: str) -> str:
+    """Spreadsheets run a cell that starts like a formula: make user text plain text."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
+def _with_themes(batch: list[tuple], through) -> Iterator[list]:
+    if not batch:
+        return
+    themes: dict[int, list[str]] = {}
+    pairs = through.objects.filter(recommendation_id__in=[row[0] for row in batch])
+    for rec_id, name in pairs.order_by("theme__name").values_list(
+        "recommendation_id", "theme__name"
+    ):
+        themes.setdefault(rec_id, []).append(name)
+    for pk, ref, letter, gov, third, text, response, impl, review, updated in batch:
         yield [
-            rec.reference,
-            rec.letter.reference,
-            rec.government.code,
-            rec.third_state.code or "",
-            "; ".join(theme.name for theme in rec.themes.all()),
-            rec.text,
-            rec.current_response,
-            rec.current_implementation,
-            rec.review_due.isoformat() if rec.review_due else "",
-            rec.last_update.isoformat() if rec.last_update else "",
+            ref,
+            _inert(letter),
+            gov,
+            third,
+            _inert("; ".join(themes.get(pk, []))),
+            _inert(text),
+            response,
+            impl,
+            review.isoformat() if review else "",
+            updated.isoformat() if updated else "",
         ]
 
 

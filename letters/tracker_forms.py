@@ -50,6 +50,7 @@ class FollowUpForm(forms.ModelForm):
         self.fields["evidence_url"].error_messages["invalid"] = (
             "Enter an http(s) link, like https://example.org/reply."
         )
+        self.fields["kind"].choices = [("", "Choose…"), *self.fields["kind"].choices[1:]]
         self.fields["response_status"].choices = [
             ("", "No change"),
             *self.fields["response_status"].choices[1:],

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import template
-from django.utils import timezone
 
 from letters import charts, tracking
 from letters.models import Letter, LetterStatus, Recommendation
@@ -24,24 +23,26 @@ def column_chart(chart: charts.ColumnChart, open_table: bool = False) -> dict:
 @register.inclusion_tag("letters/tracker/_dashboard.html", takes_context=True)
 def tracker_dashboard(context) -> dict:
     """Status of every recommendation of the letters that went out (two queries)."""
-    recs = Recommendation.objects.filter(letter__status__in=tracking.FOLLOWED_STATUSES)
+    summary = charts.status_summary(
+        Recommendation.objects.filter(letter__status__in=tracking.FOLLOWED_STATUSES)
+    )
     return {
-        "response_chart": charts.status_breakdown(recs, kind="response"),
-        "implementation_chart": charts.status_breakdown(recs, kind="implementation"),
-        "overdue_count": recs.filter(review_due__lt=timezone.localdate()).count(),
+        "response_chart": summary.response,
+        "implementation_chart": summary.implementation,
+        "overdue_count": summary.overdue,
         "request": context.get("request"),
     }
 
 
 @register.inclusion_tag("letters/tracker/_letter_panel.html")
 def letter_tracker_panel(letter: Letter) -> dict:
-    recs = Recommendation.objects.filter(letter=letter)
+    summary = charts.status_summary(Recommendation.objects.filter(letter=letter))
     return {
         "letter": letter,
         "is_followed": letter.status in tracking.FOLLOWED_STATUSES,
-        "response_chart": charts.status_breakdown(recs, kind="response"),
-        "implementation_chart": charts.status_breakdown(recs, kind="implementation"),
-        "overdue_count": recs.filter(review_due__lt=timezone.localdate()).count(),
+        "response_chart": summary.response,
+        "implementation_chart": summary.implementation,
+        "overdue_count": summary.overdue,
     }
 
 

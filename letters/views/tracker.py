@@ -187,10 +187,24 @@ def follow_up_evidence(request: HttpRequest, pk: int) -> FileResponse:
     return FileResponse(entry.evidence_file.open("rb"), as_attachment=True)
 
 
-def _filtered(request: HttpRequest) -> RecommendationFilter:
-    return RecommendationFilter(
-        request.GET or None, queryset=Recommendation.objects.visible_to(request.user)
+def _filtered(request: HttpRequest, data=None) -> RecommendationFilter:
+    filterset = RecommendationFilter(
+        data if data is not None else (request.GET or None),
+        queryset=Recommendation.objects.visible_to(request.user),
     )
+    filterset.request_user = request.user
+    return filterset
+
+
+def _selected_letter(filterset: RecommendationFilter) -> Letter | None:
+    """The one letter the view is filtered by, if any."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return None
+    reference = filterset.form.cleaned_data.get("letter")
+    if not reference:
+        return None
+    letters = Letter.objects.visible_to(filterset.request_user)
+    return letters.filter(reference__iexact=reference).first()
 
 
 def tracker(request: HttpRequest) -> HttpResponse:
@@ -200,14 +214,12 @@ def tracker(request: HttpRequest) -> HttpResponse:
         recs = Recommendation.objects.none()
     else:
         recs = filterset.qs
-    page = Paginator(recs.select_related("letter").prefetch_related("themes"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    summary = charts.status_summary(recs)
+    paginator = Paginator(recs.select_related("letter").prefetch_related("themes"), PAGE_SIZE)
+    paginator.count = summary.total  # already counted by the summary's query
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    selected_letter = None
-    if filterset.is_bound and filterset.is_valid():
-        selected_letter = filterset.form.cleaned_data.get("letter")
     return render(
         request,
         "letters/tracker/tracker.html",
@@ -215,10 +227,9 @@ def tracker(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "response_chart": charts.status_breakdown(recs, kind="response"),
-            "implementation_chart": charts.status_breakdown(recs, kind="implementation"),
+            "summary": summary,
             "can_record": tracking.can_record(request.user),
-            "selected_letter": selected_letter,
+            "selected_letter": _selected_letter(filterset),
             "today": timezone.localdate(),
         },
     )
@@ -240,7 +251,7 @@ def tracker_charts(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "kind": kind,
             "query": query.urlencode(),
-            "overall": charts.status_breakdown(recs, kind=kind),
+            "overall": getattr(charts.status_summary(recs), kind),
             "per_letter": charts.status_breakdown(recs, kind=kind, by="letter"),
             "per_government": charts.status_breakdown(recs, kind=kind, by="government"),
             "per_theme": charts.status_breakdown(recs, kind=kind, by="theme"),
@@ -256,7 +267,7 @@ def tracker_export(request: HttpRequest, fmt: str) -> HttpResponse:
     filterset = _filtered(request)
     if filterset.is_bound and not filterset.is_valid():
         return HttpResponseBadRequest("The filters are not valid; fix them on the tracker page.")
-    recs = filterset.qs.select_related("letter").prefetch_related("themes")
+    recs = filterset.qs
     stamp = timezone.localdate().isoformat()
     if fmt == "xlsx":
         if recs.count() > tracker_csv.MAX_XLSX_ROWS:
@@ -267,13 +278,13 @@ def tracker_export(request: HttpRequest, fmt: str) -> HttpResponse:
             )
             return redirect(f"{reverse('letters:tracker')}?{request.GET.urlencode()}")
         response = HttpResponse(
-            tracker_csv.xlsx_bytes(tracker_csv.export_rows(recs.iterator(chunk_size=2000))),
+            tracker_csv.xlsx_bytes(tracker_csv.export_rows(recs)),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
         response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.xlsx"'
         return response
     response = StreamingHttpResponse(
-        tracker_csv.stream_csv(tracker_csv.export_rows(recs.iterator(chunk_size=2000))),
+        tracker_csv.stream_csv(tracker_csv.export_rows(recs)),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.csv"'
@@ -347,13 +358,11 @@ def follow_up_letter(request: HttpRequest, pk: int) -> HttpResponse:
 def tracker_follow_up_letter(request: HttpRequest) -> HttpResponse:
     """From a tracker view of one letter: the open recommendations in that view."""
     require_role(request)
-    filterset = RecommendationFilter(
-        request.POST, queryset=Recommendation.objects.visible_to(request.user)
-    )
-    if not filterset.is_valid() or not filterset.form.cleaned_data.get("letter"):
+    filterset = _filtered(request, request.POST)
+    letter = _selected_letter(filterset)
+    if letter is None:
         messages.error(request, "Filter the tracker by one letter to start its follow-up letter.")
         return redirect("letters:tracker")
-    letter = filterset.form.cleaned_data["letter"]
     return _start_follow_up_letter(request, letter, filterset.qs)
 
 

@@ -71,6 +71,13 @@ def test_coordinator_records_replies_and_the_chart_changes(
     expect(page.get_by_role("img", name=re.compile("per addressed government"))).to_be_visible()
     assert_accessible(page)
     shoot(page, "charts")
+    # Printable: no navigation or buttons on paper, the charts and their tables stay.
+    page.emulate_media(media="print")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(page.get_by_role("link", name="Back to the tracker")).to_be_hidden()
+    expect(page.get_by_role("img", name=re.compile("per theme"))).to_be_visible()
+    shoot(page, "charts_print")
+    page.emulate_media(media="screen")
 
     # Export the whole tracker, import it back: nothing changes.
     page.goto(f"{base}/letters/tracker/")

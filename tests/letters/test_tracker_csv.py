@@ -233,3 +233,12 @@ def test_only_recorders_import(client, request, persona, recs):
 def test_admins_may_export(client, admin_user, recs):
     client.force_login(admin_user)
     assert len(export(client).splitlines()) == 4
+
+
+def test_user_text_that_looks_like_a_formula_is_exported_as_text(client, drafter):
+    letter = make_letter(status="sent")
+    rec = make_tracked_recommendation(letter, text='=HYPERLINK("http://evil.example","x")')
+    client.force_login(drafter)
+    rows = list(csv.DictReader(io.StringIO(export(client).decode("utf-8-sig"))))
+    row = next(r for r in rows if r["reference"] == rec.reference)
+    assert row["recommendation"] == '\'=HYPERLINK("http://evil.example","x")'

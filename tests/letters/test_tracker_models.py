@@ -128,3 +128,17 @@ def test_recording_a_follow_up_makes_the_recorder_a_follower(coordinator):
     assert list(rec.followers.all()) == [coordinator]
     rec.refresh_from_db()
     assert rec.current_response == "noted"
+
+
+def test_saving_a_stale_copy_of_a_recommendation_keeps_the_status_from_the_entries():
+    rec = make_recommendation()
+    stale = Recommendation.objects.get(pk=rec.pk)
+    make_follow_up(rec, response_status="accepted", next_review=dt.date(2099, 1, 1))
+    stale.text = "Edited text"
+    stale.save()
+    rec.refresh_from_db()
+    assert (rec.text, rec.current_response, rec.review_due) == (
+        "Edited text",
+        "accepted",
+        dt.date(2099, 1, 1),
+    )
