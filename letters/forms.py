@@ -120,7 +120,7 @@ class VersionedForm:
                 _display(field, cleaned.get(name)),
             )
             if saved != yours:
-                self.conflicts.append({"label": field.label, "saved": saved, "yours": yours})
+                self.conflicts.append({"label": self[name].label, "saved": saved, "yours": yours})
         last = self.letter.history.select_related("history_user").first()
         who = ""
         if last is not None and last.history_user is not None:
@@ -283,6 +283,16 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
             self.fields["government"].initial = default_government
         self.fields["third_state"].label = "Third state (optional)"
         self.fields["government"].label = "Addressed to the government of"
+        if self.instance.pk:
+            # Editing may move the recommendation to another section of its letter.
+            self.fields["section"] = forms.ModelChoiceField(
+                queryset=self.letter.sections.order_by("order", "pk"),
+                initial=self.instance.section_id,
+                empty_label=None,
+                required=False,  # left out: it stays where it is
+                label="Section",
+                help_text="Moving it keeps its reference; it goes last in that section.",
+            )
 
     def compared_fields(self) -> list[str]:
         names = super().compared_fields()

@@ -39,6 +39,13 @@ def headings(letter) -> list[str]:
     return list(letter.sections.order_by("order", "pk").values_list("heading", flat=True))
 
 
+def assert_synced(response, letter) -> None:
+    """A successful inline change tells the page the letter's new version, and uses it."""
+    letter.refresh_from_db()
+    assert response["X-Letter-Version"] == str(letter.version)
+    assert f'name="version" value="{letter.version}"' in response.content.decode()
+
+
 def texts(section) -> list[str]:
     return list(section.recommendations.order_by("order", "pk").values_list("text", flat=True))
 
@@ -125,6 +132,7 @@ def test_editing_a_section_inline(client, drafter, draft):
         **HX,
     )
     assert response.status_code == 200
+    assert_synced(response, draft)
     section.refresh_from_db()
     assert section.heading == "Diplomacy on human rights"
     assert section.lead_in == "We urge the Government of Japan to:"
@@ -314,6 +322,7 @@ def test_adding_a_recommendation_with_themes_and_a_repeat(client, drafter, draft
         **HX,
     )
     assert response.status_code == 200 and response["HX-Retarget"] == "#sections"
+    assert_synced(response, draft)
     rec = Recommendation.objects.get(text="Press China to end refoulement.")
     assert rec.section == section and rec.letter == draft
     assert rec.third_state.code == "CN" and rec.government.code == "JP"
@@ -514,6 +523,7 @@ def test_adding_recipients_as_to_and_cc_in_order(client, drafter, draft):
             **HX,
         )
         assert response.status_code == 200 and response["HX-Retarget"] == "#recipients"
+        assert_synced(response, draft)
     ccs = [r.position for r in draft.recipients.filter(role="cc").order_by("order")]
     assert [p.title for p in ccs] == [
         "Minister for Foreign Affairs",
@@ -643,6 +653,7 @@ def test_adding_organisations_as_cosigners_and_as_lead(client, drafter, draft):
     )
     assert response.status_code == 200 and response["HX-Retarget"] == "#signatories"
     assert b"Ken Sato" in response.content
+    assert_synced(response, draft)
     draft.refresh_from_db()
     client.post(
         url("signatory_add", draft.pk),
@@ -700,6 +711,7 @@ def test_a_coordinator_uploads_a_signature_image(client, coordinator, draft):
         **HX,
     )
     assert response.status_code == 200
+    assert_synced(response, draft)
     signatory.refresh_from_db()
     assert signatory.signer_name == "Aiko Morita" and signatory.signature.name.endswith(".png")
 
@@ -852,3 +864,31 @@ def test_a_search_without_javascript_keeps_odd_characters(client, drafter, draft
     response = client.get(url("recipient_search", draft.pk), {"q": "a&b #c"})
     assert response.status_code == 302
     assert response.url.endswith("?q=a%26b+%23c#recipients")
+
+
+def test_editing_a_recommendation_can_move_it_to_another_section(client, drafter, draft):
+    diplomacy, refugees = draft.sections.order_by("order")
+    rec = diplomacy.recommendations.get(text="Raise human rights in every meeting.")
+    reference = rec.reference
+    client.force_login(drafter)
+    prefix = f"rec-{rec.pk}"
+    data = rec_data(prefix, draft.version, text=rec.text, section=refugees.pk)
+    response = client.post(url("recommendation_edit", draft.pk, rec.pk), data, **HX)
+    assert response.status_code == 200
+    assert_synced(response, draft)
+    rec.refresh_from_db()
+    assert rec.section == refugees and rec.reference == reference
+    assert texts(refugees) == ["Open the asylum procedure.", "Raise human rights in every meeting."]
+    html = response.content.decode()
+    assert html.index("Open the asylum procedure.") < html.index("Raise human rights")
+
+
+def test_a_recommendation_cannot_move_to_another_letters_section(client, drafter, draft):
+    rec = draft.recommendations.first()
+    foreign = make_section(make_letter())
+    client.force_login(drafter)
+    data = rec_data(f"rec-{rec.pk}", draft.version, text=rec.text, section=foreign.pk)
+    response = client.post(url("recommendation_edit", draft.pk, rec.pk), data, **HX)
+    assert b"Select a valid choice" in response.content
+    rec.refresh_from_db()
+    assert rec.section.letter == draft
