@@ -144,6 +144,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     editing.get_by_label("Text").fill("Open a fair asylum procedure for North Koreans.")
     editing.get_by_label("New themes").fill("Refugees")
     assert_accessible(page)
+    editing.screenshot(path=SCREENSHOTS / "drafting_inline_edit.png")
     editing.get_by_role("button", name="Save").click()
     expect(page.locator("li.editing")).to_have_count(0)
     expect(section(page, "Refugees").locator(".theme-tag")).to_have_text("Refugees")
