@@ -105,6 +105,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     page.get_by_label("Heading").fill("Diplomacy on human rights")
     page.get_by_role("button", name="Add section").click()
     expect(section(page, "Diplomacy on human rights")).to_be_visible()
+    expect(page.get_by_role("button", name="Add section")).to_be_focused()
     page.get_by_label("Heading").fill("Refugees")
     page.get_by_label("Lead in").fill("We urge the Government of Japan to:")
     page.get_by_role("button", name="Add section").click()
