@@ -892,3 +892,60 @@ def test_a_recommendation_cannot_move_to_another_letters_section(client, drafter
     assert b"Select a valid choice" in response.content
     rec.refresh_from_db()
     assert rec.section.letter == draft
+
+
+GARBAGE = [
+    {},
+    {"version": "abc", "direction": "diagonal", "role": "bcc", "position": "-1"},
+    {"version": "99999999999999999999", "organization": "x", "section": "x"},
+    {"version": "1\x00", "q": "\x00", "section-new-heading": "\x00"},
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE)
+def test_garbage_posted_to_every_drafting_endpoint_never_fails(client, drafter, draft, data):
+    section = draft.sections.first()
+    rec = draft.recommendations.first()
+    recipient = draft.recipients.first()
+    signatory = draft.signatories.first()
+    urls = [
+        url("edit", draft.pk),
+        url("duplicate", draft.pk),
+        url("section_add", draft.pk),
+        url("section_edit", draft.pk, section.pk),
+        url("section_move", draft.pk, section.pk),
+        url("section_delete", draft.pk, section.pk),
+        url("recommendation_add", draft.pk, section.pk),
+        url("recommendation_edit", draft.pk, rec.pk),
+        url("recommendation_move", draft.pk, rec.pk),
+        url("recommendation_delete", draft.pk, rec.pk),
+        url("recipient_add", draft.pk),
+        url("recipient_move", draft.pk, recipient.pk),
+        url("recipient_remove", draft.pk, recipient.pk),
+        url("signatory_add", draft.pk),
+        url("signatory_edit", draft.pk, signatory.pk),
+        url("signatory_move", draft.pk, signatory.pk),
+        url("signatory_remove", draft.pk, signatory.pk),
+        reverse("letters:create"),
+        reverse("letters:markdown_preview") + "?field=\x00",
+    ]
+    client.force_login(drafter)
+    for target in urls:
+        for extra in ({}, HX):
+            response = client.post(target, data, **extra)
+            assert response.status_code < 500, target
+            response = client.get(target, data, **extra)
+            assert response.status_code < 500, target
+    assert draft.recommendations.filter(pk=rec.pk).exists()
+    assert draft.sections.filter(pk=section.pk).exists()
+
+
+def test_null_characters_are_refused_with_a_message(client, drafter, draft):
+    client.force_login(drafter)
+    response = client.post(
+        url("section_add", draft.pk),
+        {"section-new-heading": "Food\x00aid", "section-new-version": draft.version},
+        **HX,
+    )
+    assert b"Null characters are not allowed." in response.content
+    assert draft.sections.count() == 2
