@@ -949,3 +949,52 @@ def test_null_characters_are_refused_with_a_message(client, drafter, draft):
     )
     assert b"Null characters are not allowed." in response.content
     assert draft.sections.count() == 2
+
+
+def every_endpoint(draft) -> list[str]:
+    section = draft.sections.first()
+    rec = draft.recommendations.first()
+    recipient = draft.recipients.first()
+    signatory = draft.signatories.first()
+    return [
+        url("edit", draft.pk),
+        url("editor_block", draft.pk, "sections"),
+        url("section_add", draft.pk),
+        url("section_edit", draft.pk, section.pk),
+        url("section_move", draft.pk, section.pk),
+        url("section_delete", draft.pk, section.pk),
+        url("recommendation_add", draft.pk, section.pk),
+        url("recommendation_edit", draft.pk, rec.pk),
+        url("recommendation_move", draft.pk, rec.pk),
+        url("recommendation_delete", draft.pk, rec.pk),
+        url("recipient_search", draft.pk),
+        url("recipient_add", draft.pk),
+        url("recipient_move", draft.pk, recipient.pk),
+        url("recipient_remove", draft.pk, recipient.pk),
+        url("signatory_add", draft.pk),
+        url("signatory_edit", draft.pk, signatory.pk),
+        url("signatory_move", draft.pk, signatory.pk),
+        url("signatory_remove", draft.pk, signatory.pk),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "outsider"])
+def test_only_drafting_roles_reach_any_editing_endpoint(client, request, persona, draft):
+    client.force_login(request.getfixturevalue(persona))
+    version = draft.version
+    for target in every_endpoint(draft):
+        for method in (client.get, client.post):
+            response = method(target, {"version": version, "direction": "up"}, **HX)
+            assert response.status_code in (403, 405), (persona, target, response.status_code)
+    draft.refresh_from_db()
+    assert draft.version == version
+
+
+def test_every_editing_endpoint_is_404_for_an_unknown_letter(client, drafter, draft):
+    client.force_login(drafter)
+    for target in every_endpoint(draft):
+        target = target.replace(f"/letters/{draft.pk}/", "/letters/987654/", 1)
+        response = client.post(target, {"version": 1})
+        if response.status_code == 405:  # GET-only endpoints
+            response = client.get(target)
+        assert response.status_code == 404, target
