@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -227,6 +229,31 @@ class SectionForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Section
         fields = ["heading", "body", "lead_in"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The body's live preview sits right under it; ids carry the form's
+        # prefix because several section forms can be open on one page.
+        name = self.add_prefix("body")
+        self.fields["body"].widget = _markdown_widget(name, rows=4)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "heading",
+            "body",
+            HTML(
+                '{% load letters %}<p class="small fw-semibold mb-1" id="'
+                + name
+                + '-preview-label">'
+                'Body as it will read</p><div class="markdown-preview mb-3" id="'
+                + name
+                + '-preview"'
+                ' aria-live="polite">{{ form.body.value|default:""|markdown }}</div>'
+            ),
+            "lead_in",
+            "version",
+        )
 
 
 def default_government_for(letter: Letter) -> str:

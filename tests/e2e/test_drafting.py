@@ -107,6 +107,8 @@ def test_drafter_writes_the_real_case_from_scratch(
     expect(section(page, "Diplomacy on human rights")).to_be_visible()
     expect(page.get_by_role("button", name="Add section")).to_be_focused()
     page.get_by_label("Heading").fill("Refugees")
+    page.get_by_label("Body").fill("Many are **returned** by force.")
+    expect(page.locator("#section-new-body-preview strong")).to_have_text("returned")
     page.get_by_label("Lead in").fill("We urge the Government of Japan to:")
     page.get_by_role("button", name="Add section").click()
     expect(section(page, "Refugees")).to_be_visible()
@@ -180,6 +182,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     )
     expect(letter_text.locator("ol.letter-recommendations").nth(1)).to_have_attribute("start", "3")
     expect(letter_text.get_by_text("We urge the Government of Japan to:")).to_be_visible()
+    expect(letter_text.locator(".letter-section strong")).to_have_text("returned")
     expect(letter_text.locator(".letter-signature")).to_have_count(2)
     expect(letter_text.locator(".letter-signature").nth(1)).to_contain_text("Ken Sato")
     expect(letter_text.locator(".letter-cc li")).to_have_text(

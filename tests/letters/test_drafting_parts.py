@@ -998,3 +998,19 @@ def test_every_editing_endpoint_is_404_for_an_unknown_letter(client, drafter, dr
         if response.status_code == 405:  # GET-only endpoints
             response = client.get(target)
         assert response.status_code == 404, target
+
+
+def test_a_section_form_previews_its_body_as_it_will_read(client, drafter, draft):
+    section = draft.sections.first()
+    section.body = "Aid must be **monitored**. [x](javascript:alert(1))"
+    section.save()
+    client.force_login(drafter)
+    html = client.get(url("section_edit", draft.pk, section.pk), **HX).content.decode()
+    prefix = f"section-{section.pk}-body"
+    assert f'id="{prefix}-preview"' in html and f'hx-target="#{prefix}-preview"' in html
+    assert "<strong>monitored</strong>" in html and 'href="javascript' not in html
+    assert html.count('name="csrfmiddlewaretoken"') == 1 and html.count("<form") == 1
+    preview = client.post(
+        reverse("letters:markdown_preview") + f"?field={prefix}", {prefix: "*new*"}, **HX
+    ).content.decode()
+    assert "<em>new</em>" in preview
