@@ -450,9 +450,12 @@ def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
         request.POST or None, instance=rec, letter=letter, prefix=f"rec-{rec.pk}"
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        form.save_themes()
-        letter.touch()
+        editing.save_recommendation(
+            letter=letter,
+            recommendation=form.save(commit=False),
+            section=form.cleaned_data.get("section"),
+            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+        )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Saved {rec.reference}.")
     return _form_response(
         request,
