@@ -57,6 +57,36 @@ def record_follow_up(*, entry: FollowUp, recommendation: Recommendation, by) -> 
     return entry
 
 
+MAX_BULK = 200
+
+
+@transaction.atomic
+def record_follow_ups(
+    *, entry: FollowUp, recommendations: Iterable[Recommendation], by
+) -> list[FollowUp]:
+    """
+    The same event (one ministry reply answering several asks) recorded on each
+    recommendation as its own entry, all or none. An evidence file is stored once
+    and shared by the entries.
+    """
+    entries = []
+    for rec in recommendations:
+        copy = FollowUp(
+            date=entry.date,
+            kind=entry.kind,
+            response_status=entry.response_status,
+            implementation_status=entry.implementation_status,
+            note=entry.note,
+            evidence_url=entry.evidence_url,
+            evidence_file=entry.evidence_file,
+            next_review=entry.next_review,
+        )
+        entries.append(record_follow_up(entry=copy, recommendation=rec, by=by))
+        # After the first save the file is stored; the others point at it.
+        entry.evidence_file = entries[0].evidence_file.name or ""
+    return entries
+
+
 @transaction.atomic
 def correct_follow_up(*, entry: FollowUp, by, loaded_revision: int, reason: str) -> FollowUp:
     """
