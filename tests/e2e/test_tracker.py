@@ -171,3 +171,27 @@ def test_one_reply_recorded_on_ticked_recommendations(page, live_server, log_in,
             "recommendation__number", flat=True
         )
     ) == {10, 11}
+
+
+def test_correcting_an_entry_shows_its_history(page, live_server, log_in, demo, coordinator):
+    log_in(coordinator)
+    rec = demo.recommendations.get(number=9)
+    page.goto(f"{live_server.url}{rec.get_absolute_url()}")
+    page.get_by_role("link", name="Correct the entry of 3 Feb 2010").click()
+    expect(page.get_by_role("heading", name="Correct the entry of 3 Feb 2010")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New response status").select_option(label="Noted")
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()  # the reason
+    assert_accessible(page)
+    page.get_by_label("Why the correction").fill(
+        "The reply notes the request; it does not refuse it"
+    )
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_text("Entry corrected")).to_be_visible()
+    page.get_by_text("Corrected 1 time").click()
+    expect(page.get_by_text("it does not refuse it")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "recommendation_corrected")
+    rec.refresh_from_db()
+    assert rec.current_response == "noted"
