@@ -41,7 +41,7 @@ class RecommendationFilter(django_filters.FilterSet):
         field_name="letter__reference",
         lookup_expr="iexact",
         label="Letter reference",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12"}),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12", "list": "letter-refs"}),
     )
     # Choices are the countries in use (see __init__): 250 options each would
     # cost more to render than the whole result page.
@@ -117,6 +117,11 @@ class RecommendationFilter(django_filters.FilterSet):
             (NONE, "No third state"),
             *self._countries_in("third_state"),
         ]
+
+    def recent_letters(self) -> list[str]:
+        """Suggestions for the letter field (a datalist): the latest fifty references."""
+        letters = Letter.objects.order_by("-date", "-pk").values_list("reference", flat=True)
+        return list(letters[:50])
 
     @staticmethod
     def _countries_in(field: str) -> list[tuple[str, str]]:
