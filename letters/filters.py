@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
@@ -133,7 +134,16 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        return queryset.filter(Q(reference__iexact=value) | Q(text__icontains=value))
+        by_reference = Q(reference=value) | Q(reference=value.upper())
+        if connection.vendor == "postgresql":
+            # Words, served by the GIN index of migration 0006_tracker_text_search.
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            words = SearchQuery(value, config="simple", search_type="websearch")
+            return queryset.annotate(text_search=SearchVector("text", config="simple")).filter(
+                by_reference | Q(text_search=words)
+            )
+        return queryset.filter(by_reference | Q(text__icontains=value))
 
     def filter_third_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(third_state="" if value == NONE else value)
