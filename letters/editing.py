@@ -202,6 +202,10 @@ def save_signatory(*, signatory: Signatory) -> Signatory:
         if letter.lead_organization_id != signatory.organization_id:
             letter.lead_organization = signatory.organization
             letter.save(update_fields=["lead_organization", "updated_at"])
+    elif letter.lead_organization_id == signatory.organization_id:
+        # The lead stepped down to co-signer: the letter has no lead until one is chosen.
+        letter.lead_organization = None
+        letter.save(update_fields=["lead_organization", "updated_at"])
     signatory.save()
     letter.touch()
     return signatory

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Model
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
-from django.utils.text import format_lazy, slugify
+from django.utils.text import Truncator, format_lazy, slugify
 from django_countries.fields import Country
 
 from letters.models import (
@@ -124,10 +124,11 @@ class VersionedForm:
         last = self.letter.history.select_related("history_user").first()
         who = ""
         if last is not None and last.history_user is not None:
-            who = f" by {last.history_user.get_full_name() or last.history_user.get_username()}"
+            name = last.history_user.get_full_name() or last.history_user.get_username()
+            who = f", saved by {name}"
         self.stale_message = (
             f"Not saved: this letter changed since you opened it (you had version {version}, "
-            f"it is now version {self.letter.version}, saved{who}). Your text is kept below"
+            f"it is now version {self.letter.version}{who}). Your text is kept below"
             + (
                 "; compare it with what is saved now and save again to keep yours."
                 if self.conflicts
@@ -181,10 +182,38 @@ class LetterForm(VersionedForm, forms.ModelForm):
 class DuplicateForm(forms.ModelForm):
     """A new draft from an existing letter: a follow-up or a translation."""
 
+    recommendations = forms.MultipleChoiceField(
+        label="Recommendations to carry over",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A follow-up letter may repeat only the asks still open. "
+        "Sections left with none are not copied.",
+    )
+
     class Meta:
         model = Letter
         fields = ["reference", "subject"]
         help_texts = {"reference": "A new, unused reference for the copy, e.g. JP-2010-03"}
+
+    def __init__(self, *args, source: Letter, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        recs = list(source.recommendations.order_by("section__order", "order", "pk"))
+        self.fields["recommendations"].choices = [
+            (str(r.pk), f"{r.reference}: {Truncator(r.text).chars(110)}") for r in recs
+        ]
+        self.fields["recommendations"].initial = [str(r.pk) for r in recs]
+        if not recs:
+            del self.fields["recommendations"]
+
+    def chosen_recommendations(self):
+        """The recommendations to copy, or None for all of them (and every section)."""
+        if "recommendations" not in self.fields:
+            return None
+        chosen = set(self.cleaned_data["recommendations"])
+        if chosen == {value for value, _ in self.fields["recommendations"].choices}:
+            return None
+        return self.source.recommendations.filter(pk__in=chosen)
 
 
 class SectionForm(VersionedForm, forms.ModelForm):

@@ -898,9 +898,16 @@ class PrintBatch(models.Model):
     def __str__(self) -> str:
         return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
 
+    # A batch of 193 copies takes well under a minute; one "running" for an hour
+    # lost its worker (killed, redeployed) and must not block a new one forever.
+    ABANDONED_AFTER_SECONDS = 3600
+
     @property
     def is_active(self) -> bool:
-        return self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+        return (
+            self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+            and (timezone.now() - self.created_at).total_seconds() < self.ABANDONED_AFTER_SECONDS
+        )
 
     @property
     def percent(self) -> int:

@@ -22,6 +22,7 @@ import re
 import signal
 import tempfile
 import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -33,6 +34,7 @@ from urllib.request import url2pathname
 
 import weasyprint
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.template.loader import render_to_string
 from django.utils.text import slugify
 from PIL import Image, UnidentifiedImageError
@@ -65,7 +67,8 @@ ARCHIVAL_VARIANT = "pdf/a-3b"
 # Limits that keep one hostile letter from taking a worker down (see NOTES.md:
 # a 12000x12000 PNG takes >1 GB, ~200 nested blocks overflow the stack).
 MAX_TEXT_CHARS = 200_000
-MAX_NESTING = 12
+# Elements nested in the whole page: our template uses ~10, each list level 2.
+MAX_DEPTH = 60
 MAX_PAGES = 60
 MAX_SECONDS = 20.0  # below gunicorn's 30 s worker timeout, so the user gets a message
 MAX_DATA_URL = 64 * 1024
@@ -230,7 +233,10 @@ class AssetFetcher(URLFetcher):
             from django.contrib.staticfiles import finders
 
             relative = path[len(static_prefix) :]
-            found = finders.find(relative)
+            try:
+                found = finders.find(relative)
+            except SuspiciousFileOperation:
+                return None
             return Path(found) if found else Path(settings.STATIC_ROOT) / relative
         return None
 
@@ -367,12 +373,6 @@ def check_printable(letter: Letter, context: dict) -> None:
             f"The letter is too long to print ({total:,} characters; the limit is "
             f"{MAX_TEXT_CHARS:,}). Shorten it or split it into several letters."
         )
-    for text in [letter.opening, letter.closing, *(s.body for s in context["sections"])]:
-        if nesting_depth(text or "") > MAX_NESTING:
-            raise PdfError(
-                f"The letter has lists nested more than {MAX_NESTING} levels deep; "
-                "flatten them before printing."
-            )
     for s in context["signatories"]:
         if s.signed and s.signature:
             check_image(s.signature.path, label=f"signature of {s.organization.name}")
@@ -381,19 +381,22 @@ def check_printable(letter: Letter, context: dict) -> None:
             check_image(org.logo.path, label=f"logo of {org.name}")
 
 
-_INDENT = re.compile(r"^( *)(?:[-*+]|\d+[.)]|>)\s", re.MULTILINE)
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*?(/?)>")
+_VOID = {"area", "base", "br", "col", "hr", "img", "input", "link", "meta", "source", "wbr"}
 
 
-def nesting_depth(markdown_text: str) -> int:
-    """How deep Markdown lists and quotes nest, judged from indentation and '>' runs."""
-    depth = 0
-    for match in _INDENT.finditer(markdown_text):
-        depth = max(depth, len(match.group(1)) // 2 + 1)
-    for line in markdown_text.splitlines():
-        stripped = line.lstrip()
-        quotes = len(stripped) - len(stripped.lstrip("> "))
-        depth = max(depth, stripped[:quotes].count(">"))
-    return depth
+def html_depth(html: str) -> int:
+    """How deeply elements nest; Markdown nests a list per '- ' even on one line."""
+    depth = deepest = 0
+    for closing, name, self_closing in _TAG.findall(html):
+        if name.lower() in _VOID or self_closing:
+            continue
+        if closing:
+            depth = max(0, depth - 1)
+        else:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
 
 
 def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str:
@@ -410,7 +413,11 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     context = pdf_context(letter, archival=archival)
     out = []
     for recipient in context["to_recipients"] + context["cc_recipients"]:
-        context.update(addressee=recipient, copy_label=copy_label(recipient))
+        context.update(
+            addressee=recipient,
+            copy_label=copy_label(recipient),
+            g=geometry(context["window"], recipient),
+        )
         out.append((recipient, render_to_string("letters/pdf/letter.html", context)))
     return out
 
@@ -447,6 +454,10 @@ def time_limit(seconds: float):
 
 def layout(html: str) -> weasyprint.Document:
     """Lay out one document, within the page, time and recursion limits."""
+    if html_depth(html) > MAX_DEPTH:
+        raise PdfError(
+            "The letter has lists or quotes nested too deeply to print; flatten them first."
+        )
     try:
         with time_limit(MAX_SECONDS):
             document = weasyprint.HTML(
@@ -582,7 +593,10 @@ def key_inputs(letter: Letter) -> list:
         letter.reference,
         letter.content_hash,
         letter.version,
-        letter.status,
+        # What the status changes on paper, not the status: a final letter and the
+        # same letter once sent print the same bytes (sending archives the former).
+        watermark(letter),
+        letter.status in SIGNED_STATUSES,
         letter.paper_size,
         letter.envelope_window,
         letter.recommendation_style,
@@ -641,9 +655,13 @@ def store_pdf(key: str, data: bytes) -> None:
     path = cache_path(key)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _through_cache(key: str, produce) -> bytes:
@@ -778,4 +796,6 @@ def pdf_filename(
 
 def warm_up() -> None:
     """Load fonts and compile the stylesheet before the first real request."""
+    start = time.perf_counter()
     html_to_pdf("<html lang='en'><p>Warm-up 日本語</p></html>")
+    logger.info("WeasyPrint warmed up in %.0f ms", (time.perf_counter() - start) * 1000)

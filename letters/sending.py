@@ -112,8 +112,7 @@ def _recipient_line(letter: Letter) -> str:
     if not to:
         return ""
     shown = to[0].addressee()
-    name = shown["name"]
-    return f"{shown['title']} {name}".strip() if name else shown["title"]
+    return f"{shown['name']}, {shown['title']}" if shown["name"] else shown["title"]
 
 
 @transaction.atomic
@@ -129,7 +128,7 @@ def start_press_release(*, letter: Letter, by) -> PressRelease:
     recs = list(letter.recommendations.order_by("section__order", "order", "pk")[:4])
     lines = [
         f"{who} today {'sent a joint letter' if count > 1 else 'wrote'} to "
-        f"{_recipient_line(letter) or 'the government'} on {letter.subject.rstrip('.')}, "
+        f"{_recipient_line(letter) or 'the government'} about “{letter.subject.rstrip('.')}”, "
         f"with {letter.recommendations.count()} recommendations.",
         "",
         "Among other things, the letter asks:",

@@ -11,7 +11,9 @@ approval in flight and then sees it.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import logging
+import smtplib
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -29,6 +31,8 @@ from letters.models import (
     new_token,
 )
 from letters.textdiff import text_snapshot
+
+logger = logging.getLogger(__name__)
 
 
 class SigningError(Exception):
@@ -121,7 +125,10 @@ def _lock_signatory(token: str) -> tuple[Letter, Signatory]:
     if found is None:
         raise SigningError("This link does not work.")
     letter = _lock(found)
-    signatory = Signatory.objects.select_for_update().get(token=token)
+    # The token may have been re-issued between the two reads.
+    signatory = Signatory.objects.select_for_update().filter(token=token).first()
+    if signatory is None:
+        raise SigningError("This link does not work.")
     signatory.letter = letter
     if not link_is_live(signatory):
         raise SigningError("This link does not work.")
@@ -136,26 +143,56 @@ def _refresh_hash(letter: Letter) -> None:
         letter.save(update_fields=["content_hash", "updated_at"])
 
 
-def _send_mail(to: str, subject: str, body: str) -> None:
-    EmailMessage(subject=subject, body=body, to=[to]).send()
+def _needs_answer(signatory: Signatory, letter: Letter) -> bool:
+    return not signatory.has_approved(letter.content_hash) and not signatory.declined_at
 
 
-def _mail_link(signatory: Signatory, letter: Letter, message: str, *, reminder: bool) -> bool:
-    address = signatory.organization.email
-    if not address:
-        return False
+@dataclass
+class Mailing:
+    sent: list[Signatory] = field(default_factory=list)
+    without_email: list[Signatory] = field(default_factory=list)
+    failed: list[Signatory] = field(default_factory=list)
+
+
+def mail_links(
+    signatories: list[Signatory], *, letter: Letter, message: str, reminder: bool
+) -> Mailing:
+    """
+    E-mail each organisation its private link. Called after the links are
+    committed (so nobody gets a link that is not live) and outside any
+    transaction (so a slow mail server holds no lock). A mail server that
+    refuses is reported, never a 500: the coordinator can still copy the link.
+    """
+    result = Mailing()
     prefix = "Reminder: " if reminder else ""
-    subject = f"{prefix}Please review and sign: {letter.subject}"
-    deadline = timezone.localtime(signatory.token_expires_at).strftime("%-d %B %Y, %H:%M %Z")
-    body = (
-        f"{message.strip()}\n\n"
-        f"Letter: {letter.reference}, {letter.subject}\n"
-        f"Your organisation's private link (please do not forward it):\n{link_for(signatory)}\n\n"
-        f"The link works until {deadline}.\n"
-    )
-    # Only once the invitation is committed, so no one gets a link that is not live.
-    transaction.on_commit(lambda: _send_mail(address, subject, body))
-    return True
+    for signatory in signatories:
+        address = signatory.organization.email
+        if not address:
+            result.without_email.append(signatory)
+            continue
+        deadline = timezone.localtime(signatory.token_expires_at).strftime("%-d %B %Y, %H:%M %Z")
+        body = (
+            f"{message.strip()}\n\n"
+            f"Letter: {letter.reference}, {letter.subject}\n"
+            "Your organisation's private link (please do not forward it):\n"
+            f"{link_for(signatory)}\n\n"
+            f"The link works until {deadline}.\n"
+        )
+        subject = f"{prefix}Please review and sign: {letter.subject}"
+        try:
+            EmailMessage(subject=subject, body=body, to=[address]).send()
+        except (OSError, smtplib.SMTPException):
+            logger.exception("Sign-on e-mail to %s failed", address)
+            result.failed.append(signatory)
+            continue
+        result.sent.append(signatory)
+        if reminder:
+            with transaction.atomic():
+                locked = Signatory.objects.select_for_update().get(pk=signatory.pk)
+                locked.reminders_sent += 1
+                locked.last_reminded_at = timezone.now()
+                locked.save()
+    return result
 
 
 DEFAULT_MESSAGE = (
@@ -165,20 +202,13 @@ DEFAULT_MESSAGE = (
 )
 
 
-@dataclass
-class Circulation:
-    emailed: list[Signatory]
-    without_email: list[Signatory]
-
-
 @transaction.atomic
-def circulate(
-    *, letter: Letter, by, deadline: dt.datetime, message: str, email: bool
-) -> Circulation:
+def circulate(*, letter: Letter, by, deadline: dt.datetime) -> list[Signatory]:
     """
-    Open the letter for sign-on until `deadline`, give each co-signer a live
-    private link, and e-mail it if asked. Calling it again while circulating
-    moves the deadline and re-sends; approvals already given stay as they are.
+    Open the letter for sign-on until `deadline` and give each co-signer a live
+    private link. Calling it again while circulating moves the deadline;
+    approvals already given stay as they are. Returns the co-signers still to
+    answer, for `mail_links`.
     """
     letter = _lock(letter.pk)
     if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
@@ -191,7 +221,7 @@ def circulate(
     letter.sign_on_deadline = deadline
     letter.save(update_fields=["status", "sign_on_deadline", "updated_at"])
 
-    result = Circulation(emailed=[], without_email=[])
+    pending = []
     cosigners = letter.signatories.select_for_update().filter(role=SignatoryRole.COSIGNER)
     for signatory in cosigners.select_related("organization"):
         if signatory.invited_at is None or signatory.token_revoked_at is not None:
@@ -202,11 +232,10 @@ def circulate(
         signatory.invited_at = signatory.invited_at or now
         signatory.token_expires_at = deadline
         signatory.save()
-        if email and _mail_link(signatory, letter, message, reminder=False):
-            result.emailed.append(signatory)
-        elif email:
-            result.without_email.append(signatory)
-    return result
+        signatory.letter = letter
+        if _needs_answer(signatory, letter):
+            pending.append(signatory)
+    return pending
 
 
 @transaction.atomic
@@ -334,39 +363,52 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
     _keep_text(letter)
 
 
-@dataclass
-class Reminders:
-    sent: list[Signatory]
-    without_email: list[Signatory]
-
-
-@transaction.atomic
-def remind(*, letter: Letter, by, message: str = "") -> Reminders:
-    """E-mail every co-signer with a live link that has not approved the current text."""
-    letter = _lock(letter.pk)
+def pending_reminders(*, letter: Letter) -> list[Signatory]:
+    """Co-signers with a live link who have neither approved the current text nor declined."""
+    letter = Letter.objects.get(pk=letter.pk)
     if letter.status != LetterStatus.CIRCULATING:
         raise SigningError("Reminders go out only while the letter circulates.")
     now = timezone.now()
-    result = Reminders(sent=[], without_email=[])
-    pending = letter.signatories.select_for_update().filter(role=SignatoryRole.COSIGNER)
-    for signatory in pending.select_related("organization"):
+    pending = []
+    cosigners = letter.signatories.filter(role=SignatoryRole.COSIGNER)
+    for signatory in cosigners.select_related("organization"):
         signatory.letter = letter
-        if signatory.has_approved(letter.content_hash) or signatory.declined_at:
-            continue
-        if not link_is_live(signatory, now=now):
-            continue
-        text = message or (
-            "A reminder: your organisation has not yet approved the current text of this "
-            "joint letter."
-        )
-        if _mail_link(signatory, letter, text, reminder=True):
-            signatory.reminders_sent += 1
-            signatory.last_reminded_at = now
-            signatory.save()
-            result.sent.append(signatory)
-        else:
-            result.without_email.append(signatory)
-    return result
+        if _needs_answer(signatory, letter) and link_is_live(signatory, now=now):
+            pending.append(signatory)
+    return pending
+
+
+def _problems(letter: Letter, content_hash: str, signatories: list, recipients: list) -> list[str]:
+    problems = []
+    if not any(r.role == "to" for r in recipients):
+        problems.append("The letter needs at least one addressee (a “to” recipient).")
+    for recipient in recipients:
+        if recipient.position.current_holder() is None:
+            problems.append(
+                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
+                "update the address book or remove the recipient."
+            )
+    if not signatories:
+        problems.append("No organisation signs the letter.")
+    for signatory in signatories:
+        signatory.letter = letter
+        if not signatory.has_approved(content_hash):
+            state = State.LABELS[sign_on_state(signatory, letter)].lower()
+            problems.append(
+                f"{signatory.organization.name} has not approved the current text ({state})."
+            )
+        elif not signatory.signer_name:
+            problems.append(f"{signatory.organization.name} has no signer name.")
+    return problems
+
+
+def finalise_problems(*, letter: Letter) -> list[str]:
+    """What stands in the way of finalising, read without locking or writing anything."""
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    signatories = list(letter.signatories.select_related("organization").order_by("order"))
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    return _problems(letter, letter.compute_content_hash(), signatories, recipients)
 
 
 @transaction.atomic
@@ -383,25 +425,7 @@ def finalise(*, letter: Letter, by) -> list[str]:
         letter.signatories.select_for_update().select_related("organization").order_by("order")
     )
     recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
-    problems = []
-    if not any(r.role == "to" for r in recipients):
-        problems.append("The letter needs at least one addressee (a “to” recipient).")
-    for recipient in recipients:
-        if recipient.position.current_holder() is None:
-            problems.append(
-                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
-                "update the address book or remove the recipient."
-            )
-    if not signatories:
-        problems.append("No organisation signs the letter.")
-    for signatory in signatories:
-        if not signatory.has_approved(letter.content_hash):
-            state = State.LABELS[sign_on_state(signatory, letter)].lower()
-            problems.append(
-                f"{signatory.organization.name} has not approved the current text ({state})."
-            )
-        elif not signatory.signer_name:
-            problems.append(f"{signatory.organization.name} has no signer name.")
+    problems = _problems(letter, letter.content_hash, signatories, recipients)
     if problems:
         return problems
 

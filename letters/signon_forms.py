@@ -41,6 +41,8 @@ class CirculateForm(forms.Form):
 
     def __init__(self, *args, letter: Letter, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["deadline"].help_text = f"Links stop working at this time ({zone})."
         default = letter.sign_on_deadline or timezone.now() + dt.timedelta(days=7)
         self.fields["deadline"].initial = timezone.localtime(default).replace(
             second=0, microsecond=0
@@ -125,7 +127,8 @@ class SendingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["sent_on"].required = True
         self.fields["send_channel"].required = True
-        self.fields["sent_on"].initial = timezone.localdate()
+        if not self.instance.sent_on:
+            self.initial["sent_on"] = timezone.localdate()
 
     def clean_sent_on(self) -> dt.date:
         sent_on = self.cleaned_data["sent_on"]
@@ -154,6 +157,7 @@ QuoteFormSet = inlineformset_factory(
     Quote,
     fields=["text", "speaker_name", "speaker_title", "organization"],
     widgets={"text": forms.Textarea(attrs={"rows": 3})},
+    labels={"organization": "Organisation"},
     extra=1,
     can_delete=True,
 )

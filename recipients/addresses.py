@@ -181,3 +181,22 @@ def address_errors(
                 f"(for example {fmt.postal_code_example})."
             )
     return errors
+
+
+def _in_sentence(label: str) -> str:
+    """'State' -> 'state' in mid-sentence, but 'ZIP code' keeps its capitals."""
+    first, _, rest = label.partition(" ")
+    if not first.isupper():
+        first = first.lower()
+    return f"{first} {rest}".strip()
+
+
+def needed_parts(country: str) -> str:
+    """What an address in `country` must have, in words, for the form's preview."""
+    fmt = format_for(country)
+    names = [
+        _in_sentence(fmt.labels.get(part, PART_NAMES[part]).split(" (")[0]) for part in fmt.required
+    ]
+    where = country_line(country).title() if country else "this country"
+    example = f" (e.g. {fmt.postal_code_example})" if fmt.postal_code_example else ""
+    return f"Addresses in {where} need: {', '.join(names)}{example}."

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from recipients.models import Official, Position, Term
+from recipients.resources import PositionResource
 
 
 class TermInline(admin.TabularInline):
@@ -15,7 +17,9 @@ class TermInline(admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(SimpleHistoryAdmin):
+class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    # The same resource as the directory's import: same checks, all or nothing.
+    resource_classes = [PositionResource]
     list_display = ["title", "institution", "country", "holder", "last_verified", "archived_at"]
     list_filter = ["country", "last_verified", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = [

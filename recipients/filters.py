@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
 from django_countries import countries
 
-from recipients.models import Position, Term
+from recipients.models import Position
 
 SHOW_CHOICES = [
     ("", "Current offices"),
@@ -49,24 +48,8 @@ class PositionFilter(django_filters.FilterSet):
         return qs
 
     def filter_q(self, queryset, name: str, value: str):
-        value = value.strip()
-        if not value:
-            return queryset
-        people = Term.objects.filter(position=OuterRef("pk")).filter(
-            Q(official__family_name__icontains=value)
-            | Q(official__given_name__icontains=value)
-            | Q(official__native_name__icontains=value)
-        )
-        codes = [code for code, label in countries if value.lower() in str(label).lower()]
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(institution__icontains=value)
-            | Q(department__icontains=value)
-            | Q(locality__icontains=value)
-            | Q(country__in=codes)
-            | Q(country__iexact=value)
-            | Exists(people)
-        )
+        # One search for the whole app: the recipient picker uses the same.
+        return queryset.search(value) if value.strip() else queryset
 
     def filter_show(self, queryset, name: str, value: str):
         if value == "stale":

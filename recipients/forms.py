@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django_countries import countries
 
 from recipients.addresses import FORMATS
-from recipients.models import NameOrder, Official, Position
+from recipients.models import NameOrder, Official, Position, Term
 
 STALE_EDIT = (
     "Someone else saved this record after you opened it. Your changes are still in the "
@@ -62,13 +64,32 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
         self.fields[
             "address_country"
         ].help_text = "Only if the postal address is in another country than the government's"
-        self.fields["postal_code"].help_text = "Required in " + ", ".join(
-            sorted(
-                str(countries.name(code))
-                for code, f in FORMATS.items()
-                if "postal_code" in f.required
-            )
+        self.fields["postal_code"].help_text = (
+            "Required in " + ", ".join(sorted(self.postal_code_countries())) + "."
         )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Office",
+                "title",
+                Row(Column("institution"), Column("department")),
+                "country",
+            ),
+            Fieldset(
+                "Postal address",
+                "address_lines",
+                Row(Column("locality"), Column("region")),
+                Row(Column("postal_code"), Column("address_country")),
+            ),
+            Fieldset("Contact", Row(Column("email"), Column("phone"), Column("fax"))),
+            Fieldset("In letters", "salutation_pattern"),
+            "loaded",
+        )
+
+    @staticmethod
+    def postal_code_countries() -> list[str]:
+        return [str(countries.name(c)) for c, f in FORMATS.items() if "postal_code" in f.required]
 
     def clean(self) -> dict:
         cleaned = super().clean()
@@ -81,6 +102,7 @@ class OfficialForm(StaleEditMixin, forms.ModelForm):
         model = Official
         fields = ["honorific", "given_name", "family_name", "name_order", "native_name"]
         widgets = {"name_order": forms.RadioSelect}
+        labels = {"native_name": "Native-script name"}
         help_texts = {
             "name_order": "Japanese, Korean and Chinese names are written family name first.",
             "native_name": "Optional: the name in its own script, e.g. 鳩山由紀夫",
@@ -96,16 +118,29 @@ class OfficialForm(StaleEditMixin, forms.ModelForm):
         return cleaned
 
 
+class TermForm(forms.ModelForm):
+    """Correct a term's dates or person; a new holder goes through ChangeHolderForm."""
+
+    class Meta:
+        model = Term
+        fields = ["official", "start", "end", "note"]
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "end": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        }
+        labels = {"official": "Person", "start": "First day", "end": "Last day"}
+
+
 class ChangeHolderForm(forms.Form):
     """ "From day D, this person holds the office": an existing official, a new one, or nobody."""
 
     start = forms.DateField(
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-        help_text="The first day in office. The current term ends the day before.",
+        label="First day in office",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text="The current term ends the day before.",
     )
     official = forms.ModelChoiceField(
-        label="Someone already in the address book",
+        label="Person",
         queryset=Official.objects.filter(archived_at__isnull=True),
         required=False,
     )
@@ -119,7 +154,7 @@ class ChangeHolderForm(forms.Form):
         widget=forms.RadioSelect,
     )
     native_name = forms.CharField(label="Native-script name", max_length=100, required=False)
-    vacant = forms.BooleanField(label="Nobody: the office is vacant from that day", required=False)
+    vacant = forms.BooleanField(label="Nobody: the office is vacant", required=False)
     note = forms.CharField(max_length=200, required=False, help_text="e.g. Cabinet reshuffle")
 
     def __init__(self, *args, **kwargs) -> None:

@@ -5,7 +5,10 @@ when, from which value to which.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+
+from django.utils.formats import date_format
 
 from recipients.models import Official, Position, Term
 
@@ -30,6 +33,8 @@ def _label(model, name: str) -> str:
 def _show(value) -> str:
     if value is None or value == "":
         return "(empty)"
+    if isinstance(value, dt.date):
+        return date_format(value, "j M Y")
     text = str(value)
     return text if len(text) <= 120 else text[:117] + "…"
 
@@ -86,6 +91,16 @@ def position_history(position: Position, limit: int = 50) -> list[Change]:
 
 
 def official_history(official: Official, limit: int = 50) -> list[Change]:
-    return describe(
+    own = describe(
         official.history.select_related("history_user")[:limit], Official, what=lambda r: "Person"
     )
+    terms = list(
+        Term.history.filter(official_id=official.pk).select_related("history_user")[:limit]
+    )
+    titles = dict(
+        Position.objects.filter(pk__in={r.position_id for r in terms}).values_list("pk", "title")
+    )
+    term_changes = describe(
+        terms, Term, what=lambda r: f"Term as {titles.get(r.position_id, '(deleted office)')}"
+    )
+    return sorted(own + term_changes, key=lambda c: c.when, reverse=True)[:limit]

@@ -22,6 +22,8 @@ from import_export import fields, resources
 from recipients.models import Position
 
 MAX_BYTES = 1024 * 1024
+# A cell starting with one of these is a formula to a spreadsheet (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 2000
 REQUIRED_COLUMNS = ("title", "country")
 NOT_UTF8 = (
@@ -56,6 +58,12 @@ class PositionResource(resources.ModelResource):
         )
         import_id_fields = ("id",)
         clean_model_instances = True
+        use_transactions = True
+        # Export pages through the positions this many at a time, prefetching
+        # each page's current holders: two queries per thousand rows.
+        chunk_size = 1000
+        # Keep each row's instance, so the preview can say what an update changes.
+        store_instance = True
         skip_unchanged = True
         report_skipped = True
 
@@ -69,10 +77,27 @@ class PositionResource(resources.ModelResource):
     def dehydrate_address_country(self, position: Position) -> str:
         return position.address_country.code or ""
 
+    def before_import(self, dataset, **kwargs) -> None:
+        # New positions need no id column; without one every row is an addition.
+        if "id" not in (dataset.headers or []):
+            dataset.append_col([""] * len(dataset), header="id")
+
+    def export(self, queryset=None, **kwargs) -> tablib.Dataset:
+        dataset = super().export(queryset, **kwargs)
+        # Quote would-be formulas so a spreadsheet shows them as text; the
+        # import takes the quote off again, so a round trip changes nothing.
+        escaped = tablib.Dataset(headers=dataset.headers)
+        for row in dataset:
+            escaped.append([_escape(value) for value in row])
+        return escaped
+
     def before_import_row(self, row, **kwargs) -> None:
         # Spreadsheets leave empty cells as None and codes in any case.
         for key, value in list(row.items()):
-            row[key] = "" if value is None else str(value).strip()
+            text = "" if value is None else str(value).strip()
+            if text.startswith("'") and text[1:2] and text[1] in FORMULA_STARTS:
+                text = text[1:]
+            row[key] = text
         for key in ("country", "address_country"):
             if key in row:
                 row[key] = row[key].upper()
@@ -96,12 +121,20 @@ class PositionResource(resources.ModelResource):
             raise ValidationError("This position is archived; restore it before updating it.")
 
 
+def _escape(value):
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 @dataclass
 class ImportRow:
     number: int
     values: dict
     kind: str  # new, update, skip, invalid, error
     messages: list[str] = field(default_factory=list)
+    # (field label, old value, new value) for updates.
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -157,8 +190,6 @@ def read_upload(name: str, data: bytes) -> tablib.Dataset:
             "Export the directory to get a file with the right columns."
         )
     dataset.headers = headers
-    if "id" not in headers:
-        dataset.append_col([""] * len(dataset), header="id")
     if len(dataset) > MAX_ROWS:
         raise ValidationError(f"The file has {len(dataset)} rows; at most {MAX_ROWS} at a time.")
     if len(dataset) == 0:
@@ -187,13 +218,40 @@ def import_positions(dataset: tablib.Dataset, *, dry_run: bool, user=None) -> Im
         if number in invalid:
             kind = "invalid"
             for name, problems in invalid[number].error_dict.items():
-                label = "" if name == "__all__" else f"{name}: "
+                label = "" if name == "__all__" else f"{_field_label(name)}: "
                 messages += [f"{label}{p}" for p in problems]
         if number in failed:
             kind = "error"
             messages += [_error_text(e.error) for e in failed[number]]
-        rows.append(ImportRow(number=number, values=dict(values), kind=kind, messages=messages))
+        changes = _changes(row_result) if kind == "update" else []
+        rows.append(
+            ImportRow(
+                number=number, values=dict(values), kind=kind, messages=messages, changes=changes
+            )
+        )
     return ImportOutcome(rows=rows, errors=errors, dry_run=dry_run)
+
+
+def _changes(row_result) -> list[tuple[str, str, str]]:
+    before, after = row_result.original, row_result.instance
+    if before is None or after is None:
+        return []
+    changes = []
+    for name in PositionResource._meta.fields:
+        if name in ("id", "current_holder"):
+            continue
+        old, new = getattr(before, name), getattr(after, name)
+        if str(old or "") != str(new or ""):
+            changes.append((_field_label(name), str(old or "(empty)"), str(new or "(empty)")))
+    return changes
+
+
+def _field_label(name: str) -> str:
+    try:
+        verbose = str(Position._meta.get_field(name).verbose_name)
+    except Exception:
+        return name
+    return verbose[:1].upper() + verbose[1:]
 
 
 def _error_text(error: Exception) -> str:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("positions/<int:pk>/holder/", views.change_holder, name="change_holder"),
     path("positions/<int:pk>/archive/", views.position_archive, name="position_archive"),
     path("positions/<int:pk>/delete/", views.position_delete, name="position_delete"),
+    path("terms/<int:pk>/", views.term_edit, name="term_edit"),
     path("officials/", views.official_list, name="officials"),
     path("officials/new/", views.official_edit, name="official_add"),
     path("officials/preview/", views.official_preview, name="official_preview"),

@@ -15,13 +15,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from letters.models import LetterRecipient
 from letters.roles import ADMIN, has_any_role, role_names
 from recipients import holders
+from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
-from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm
+from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm, TermForm
 from recipients.history import official_history, position_history
 from recipients.models import DEFAULT_SALUTATION, NameOrder, Official, Position, Term
 from recipients.resources import (
@@ -33,6 +35,7 @@ from recipients.resources import (
 )
 
 PAGE_SIZE = 50
+NATIVE_LANGUAGES = {"JP": "ja", "KR": "ko", "KP": "ko", "CN": "zh", "TW": "zh", "HK": "zh"}
 
 
 def require_reader(request: HttpRequest) -> None:
@@ -115,10 +118,12 @@ def _position_preview(form: PositionForm) -> dict:
     )  # fmt: skip
     return {
         "preview_name": sample.formal_name,
+        "preview_title": position.title,
         "preview_is_sample": holder is None,
         "preview_lines": position.address_lines_list(),
         "preview_salutation": position.salutation(sample),
         "preview_errors": [e for errors in form.errors.values() for e in errors],
+        "preview_needs": needed_parts(position.postal_country),
     }
 
 
@@ -151,7 +156,11 @@ def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
     position.last_verified = timezone.localdate()
     position.save(update_fields=["last_verified", "updated_at"])
     messages.success(request, f"{position.title}: confirmed correct today.")
-    return redirect(request.POST.get("next") or position.get_absolute_url())
+    back = request.POST.get("next", "")
+    # Back to the directory page the button was on, never to another site.
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = position.get_absolute_url()
+    return redirect(back)
 
 
 def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
@@ -194,6 +203,28 @@ def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct a recorded term (a wrong date or person); the model refuses overlaps."""
+    require_admin(request)
+    term = get_object_or_404(Term.objects.select_related("position", "official"), pk=pk)
+    form = TermForm(request.POST or None, instance=term)
+    if request.method == "POST":
+        if "delete" in request.POST:
+            term.delete()
+            messages.success(request, f"Removed the term of {term.official}.")
+            return redirect(term.position)
+        if form.is_valid():
+            try:
+                with transaction.atomic():
+                    form.save()
+            except IntegrityError:
+                form.add_error(None, "This position already has a term starting that day.")
+            else:
+                messages.success(request, f"Corrected the term of {term.official}.")
+                return redirect(term.position)
+    return render(request, "recipients/term_form.html", {"form": form, "term": term})
+
+
 def _names(uses) -> str:
     return ", ".join(sorted({use.letter.reference for use in uses}))
 
@@ -225,6 +256,13 @@ def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
         position.archived_at = timezone.now()
         position.save(update_fields=["archived_at", "updated_at"])
         messages.success(request, f"Archived {position.title}: hidden from the directory.")
+        drafts = [u for u in _letters_using(position=position) if not u.is_frozen]
+        if drafts:
+            messages.warning(
+                request,
+                f"Letters still being drafted to this office: {_names(drafts)}. "
+                "Pick another recipient in them.",
+            )
         return redirect(position)
     position.archived_at = None
     try:
@@ -270,12 +308,16 @@ def official_list(request: HttpRequest) -> HttpResponse:
 def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
     official = get_object_or_404(Official, pk=pk)
+    terms = list(official.terms.select_related("position").order_by("-start"))
+    # The native-script name is in the language of the country they serve.
+    country = str(terms[0].position.country) if terms else ""
     return render(
         request,
         "recipients/official_detail.html",
         {
             "official": official,
-            "terms": official.terms.select_related("position").order_by("-start"),
+            "native_lang": NATIVE_LANGUAGES.get(country, "und"),
+            "terms": terms,
             "uses": _letters_using(official=official),
             "history": official_history(official),
             "can_edit": is_admin(request),
@@ -378,7 +420,7 @@ def export(request: HttpRequest) -> HttpResponse:
 def import_view(request: HttpRequest) -> HttpResponse:
     require_admin(request)
     form = ImportForm()
-    outcome = token = None
+    outcome = token = problem = None
     if request.method == "POST":
         try:
             if "token" in request.POST:
@@ -393,8 +435,10 @@ def import_view(request: HttpRequest) -> HttpResponse:
                 dry_run = True
             dataset = read_upload(name, data)
         except ValidationError as error:
-            if error.messages != [""]:
+            if form.is_bound and error.messages != [""]:
                 form.add_error("file", error)
+            elif not form.is_bound:
+                problem = " ".join(error.messages)
         else:
             outcome = import_positions(dataset, dry_run=dry_run, user=request.user)
             if outcome.ok and dry_run:
@@ -409,5 +453,5 @@ def import_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recipients/import.html",
-        {"form": form, "outcome": outcome, "token": token},
+        {"form": form, "outcome": outcome, "token": token, "problem": problem},
     )

@@ -126,7 +126,7 @@ def make_draft(**overrides) -> Letter:
     make_recommendation(first, text="Raise human rights in every meeting.")
     make_recommendation(first, text="Press China to stop forced returns.", third_state="CN")
     make_recommendation(second, text="Open the asylum procedure.")
-    to = make_position(title="Prime Minister", institution="Cabinet Office")
+    to = make_position(title="Prime Minister", institution=f"Cabinet Office {next(_seq)}")
     make_term(to, make_official(honorific="H.E.", given_name="Yukio", family_name="Hatoyama"))
     make_recipient(letter, to, role="to")
     make_recipient(letter, make_position(title="Minister for Foreign Affairs"), role="cc")

@@ -109,19 +109,22 @@ def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter(request, pk)
     if not request.user.has_perm(BATCH_PERMISSION):
         raise PermissionDenied("Only coordinators print batches of copies.")
-    running = letter.print_batches.filter(status__in=["queued", "running"]).first()
-    if running is not None:
-        messages.info(request, "Copies of this letter are being printed already.")
-        batch = running
-    elif not letter.recipients.exists():
-        messages.error(request, "Add recipients before printing their copies.")
-        return redirect(letter)
-    else:
-        batch = PrintBatch.objects.create(
-            letter=letter, requested_by=request.user, letter_version=letter.version
-        )
-        # With the database backend the worker must see the committed row.
-        transaction.on_commit(lambda: print_all_copies.enqueue(batch.pk))
+    with transaction.atomic():
+        # Two clicks at once must not start two batches: serialise on the letter row.
+        Letter.objects.select_for_update().filter(pk=letter.pk).first()
+        running = next((b for b in letter.print_batches.all()[:1] if b.is_active), None)
+        if running is not None:
+            messages.info(request, "Copies of this letter are being printed already.")
+            batch = running
+        elif not letter.recipients.exists():
+            messages.error(request, "Add recipients before printing their copies.")
+            return redirect(letter)
+        else:
+            batch = PrintBatch.objects.create(
+                letter=letter, requested_by=request.user, letter_version=letter.version
+            )
+            # With the database backend the worker must see the committed row.
+            transaction.on_commit(lambda: print_all_copies.enqueue(batch.pk))
     if request.htmx:
         batch.refresh_from_db()
         return _progress(request, letter, batch)

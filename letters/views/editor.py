@@ -17,6 +17,7 @@ from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -31,7 +32,6 @@ from letters.forms import (
     SignatoryEditForm,
     SignatoryForm,
     VersionedForm,
-    default_government_for,
 )
 from letters.models import (
     Letter,
@@ -40,7 +40,6 @@ from letters.models import (
     Recommendation,
     Section,
     Signatory,
-    Theme,
 )
 from letters.rendering import letter_context
 from letters.views import get_letter, require_role
@@ -115,17 +114,9 @@ def _sections(letter: Letter) -> list[Section]:
 
 
 def sections_context(letter: Letter, **extra) -> dict:
+    # Each section links to its own "add a recommendation" form rather than
+    # carrying one: 250-country selects in every section made long letters slow.
     sections = _sections(letter)
-    theme_choices = list(Theme.objects.values_list("pk", "name"))
-    government = default_government_for(letter)
-    for section in sections:
-        if getattr(section, "add_form", None) is None:
-            section.add_form = RecommendationForm(
-                letter=letter,
-                prefix=f"rec-new-{section.pk}",
-                theme_choices=theme_choices,
-                default_government=government,
-            )
     add_form = extra.pop("section_form", None) or SectionForm(letter=letter, prefix="section-new")
     return {"letter": letter, "sections": sections, "section_form": add_form, **extra}
 
@@ -306,13 +297,14 @@ def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     if not (editing.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
         raise PermissionDenied("Your role can read letters but not write them.")
     initial = {"reference": f"{letter.reference}-copy", "subject": letter.subject}
-    form = DuplicateForm(request.POST or None, initial=initial)
+    form = DuplicateForm(request.POST or None, initial=initial, source=letter)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             copy = letter.copy_as_draft(
                 reference=form.cleaned_data["reference"],
                 subject=form.cleaned_data["subject"],
                 by=request.user,
+                recommendations=form.chosen_recommendations(),
             )
         messages.success(
             request,
@@ -418,13 +410,13 @@ def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
 # -- recommendations ------------------------------------------------------------
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @transaction.atomic
 def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
-    form = RecommendationForm(request.POST, letter=letter, prefix=f"rec-new-{section.pk}")
-    if form.is_valid():
+    form = RecommendationForm(request.POST or None, letter=letter, prefix=f"rec-new-{section.pk}")
+    if request.method == "POST" and form.is_valid():
         section.letter = letter
         rec = editing.add_recommendation(
             section=section,
@@ -432,7 +424,6 @@ def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpRe
             save_m2m=lambda: (form.save_m2m(), form.save_themes()),
         )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Added {rec.reference}.")
-    section.add_form = form
     return _form_response(
         request,
         letter,
@@ -520,7 +511,8 @@ def recipient_search(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk)
     q = request.GET.get("q", "").strip()[:100]
     if not request.htmx:
-        return redirect(reverse("letters:edit", args=[letter.pk]) + f"?q={q}#recipients")
+        query = urlencode({"q": q})
+        return redirect(reverse("letters:edit", args=[letter.pk]) + f"?{query}#recipients")
     results = search_positions(letter, q) if len(q) >= 2 else None
     return render(
         request,

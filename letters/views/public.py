@@ -28,9 +28,16 @@ from letters.rendering import letter_context
 from letters.signon_forms import ApproveForm, DeclineForm
 from letters.textdiff import diff_snapshots, text_snapshot
 
-# Tokens are unguessable; the limit keeps a flood of guesses (or a stuck
-# client) from costing anything.
-SIGN_RATE = "30/m"
+# Tokens are unguessable; the limits keep a flood of guesses, or a stuck
+# client hammering one link, from costing anything. Behind a reverse proxy,
+# REMOTE_ADDR must be the client's address (see README) or every visitor
+# shares the per-address limit.
+SIGN_RATE_PER_LINK = "30/m"
+SIGN_RATE_PER_ADDRESS = "120/m"
+
+
+def _link_key(group: str, request: HttpRequest) -> str:
+    return request.resolver_match.kwargs.get("token", "")[:64]
 
 
 def _link_not_working(request: HttpRequest) -> HttpResponse:
@@ -44,7 +51,8 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=SIGN_RATE, method=ratelimit.ALL, block=False, group="sign-on")
+@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
+@ratelimit(key=_link_key, rate=SIGN_RATE_PER_LINK, method=ratelimit.ALL, block=False, group="sign")
 def sign(request: HttpRequest, token: str) -> HttpResponse:
     if getattr(request, "limited", False):
         return _too_many(request)
@@ -115,12 +123,16 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             "others": others,
             "approve_form": approve_form,
             "decline_form": decline_form,
-            "show_signatures": True,
+            # Uploaded images are served to logged-in staff only; the page
+            # says a signature is on file instead of showing a broken image.
+            "show_signatures": False,
         }
     )
     response = render(request, "public/sign.html", context)
-    # The token is in the URL: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep the page out of shared caches. (Referer
+    # headers stay on this site: SECURE_REFERRER_POLICY is same-origin; a
+    # stricter "no-referrer" would make browsers send "Origin: null" with the
+    # form and fail the CSRF check.)
     response["Cache-Control"] = "private, no-store"
     return response
 

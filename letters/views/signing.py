@@ -45,6 +45,23 @@ def _names(signatories) -> str:
     return ", ".join(s.organization.name for s in signatories)
 
 
+def _report_mailing(request: HttpRequest, mailing: signing.Mailing, what: str) -> None:
+    if mailing.sent:
+        messages.info(request, f"{what} e-mailed to {_names(mailing.sent)}.")
+    if mailing.without_email:
+        messages.warning(
+            request,
+            f"No e-mail address for {_names(mailing.without_email)}: "
+            "copy their link from the sign-on board.",
+        )
+    if mailing.failed:
+        messages.error(
+            request,
+            f"The mail server refused the message to {_names(mailing.failed)}: "
+            "copy their link from the sign-on board, or try again later.",
+        )
+
+
 def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_for(request, pk, "circulate_letter")
     if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
@@ -53,25 +70,18 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     form = CirculateForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():
         try:
-            result = signing.circulate(
-                letter=letter,
-                by=request.user,
-                deadline=form.cleaned_data["deadline"],
-                message=form.cleaned_data["message"],
-                email=form.cleaned_data["email"],
+            pending = signing.circulate(
+                letter=letter, by=request.user, deadline=form.cleaned_data["deadline"]
             )
         except signing.SigningError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "The letter is circulating for sign-on.")
-            if result.emailed:
-                messages.info(request, f"Links e-mailed to {_names(result.emailed)}.")
-            if result.without_email:
-                messages.warning(
-                    request,
-                    f"No e-mail address for {_names(result.without_email)}: "
-                    "copy their link from the sign-on board.",
+            if form.cleaned_data["email"]:
+                mailing = signing.mail_links(
+                    pending, letter=letter, message=form.cleaned_data["message"], reminder=False
                 )
+                _report_mailing(request, mailing, "Links")
             return redirect(letter)
     cosigners = letter.signatories.filter(role=SignatoryRole.COSIGNER).select_related(
         "organization"
@@ -137,19 +147,23 @@ def approve_for_lead(request: HttpRequest, pk: int, signatory_pk: int) -> HttpRe
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_for(request, pk, "circulate_letter")
     try:
-        result = signing.remind(letter=letter, by=request.user)
+        pending = signing.pending_reminders(letter=letter)
     except signing.SigningError as exc:
         messages.error(request, str(exc))
         return redirect(letter)
-    if result.sent:
-        messages.success(request, f"Reminder e-mailed to {_names(result.sent)}.")
-    if result.without_email:
-        messages.warning(
-            request,
-            f"No e-mail address for {_names(result.without_email)}: copy their link instead.",
+    if not pending:
+        messages.info(request, "Nobody to remind: every live link has answered the current text.")
+    else:
+        mailing = signing.mail_links(
+            pending,
+            letter=letter,
+            message=(
+                "A reminder: your organisation has not yet approved the current text of this "
+                "joint letter."
+            ),
+            reminder=True,
         )
-    if not result.sent and not result.without_email:
-        messages.info(request, "Nobody to remind: every live link has approved the current text.")
+        _report_mailing(request, mailing, "Reminder")
     return redirect(letter.get_absolute_url() + "#sign-on")
 
 
@@ -164,6 +178,8 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
             )
             return redirect(letter)
         letter.refresh_from_db()
+    else:
+        problems = signing.finalise_problems(letter=letter)
     return render(
         request, "letters/signing/finalise.html", {"letter": letter, "problems": problems}
     )

@@ -15,6 +15,34 @@
     });
   });
 
+  // Keyboard users keep their place: a block swapped in after "move up" gets
+  // focus back on the same item's button (its other button if that one is
+  // now disabled), and a form fetched by "Edit" gets focus on its first field.
+  var pendingFocus = null;
+  document.addEventListener("htmx:beforeRequest", function () {
+    var active = document.activeElement;
+    pendingFocus = active && active.dataset ? active.dataset.focus || null : null;
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (pendingFocus) {
+      var button = document.querySelector('[data-focus="' + CSS.escape(pendingFocus) + '"]');
+      pendingFocus = null;
+      if (button && button.disabled) {
+        button = button.parentElement.querySelector("button:not([disabled])");
+      }
+      if (button) {
+        button.focus();
+        return;
+      }
+    }
+    var target = event.detail.elt;
+    var form = target && (target.matches(".inline-form") ? target : target.querySelector(".inline-form"));
+    if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "get") {
+      var field = form.querySelector("input:not([type=hidden]), textarea, select");
+      if (field) field.focus();
+    }
+  });
+
   // htmx does not swap error responses: say what happened instead of doing nothing.
   document.addEventListener("htmx:responseError", function (event) {
     var status = event.detail.xhr ? event.detail.xhr.status : 0;

@@ -388,3 +388,41 @@ def test_preview_query_count_does_not_grow_with_the_letter(
     _grow(draft, 20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+def test_the_demo_letters_open_in_the_drafting_pages(client, drafter, demo):
+    client.force_login(drafter)
+    follow_up = Letter.objects.get(reference="JP-2010-06")
+    assert follow_up.is_editable
+    html = client.get(edit_url(follow_up)).content.decode()
+    assert follow_up.subject in html.replace("&#x27;", "'")
+    preview = client.get(reverse("letters:preview", args=[demo.pk])).content.decode()
+    assert "Dear Prime Minister Hatoyama," in preview
+    assert preview.count('class="letter-signature"') == 4
+    assert client.get(edit_url(demo)).status_code == 403  # sent: read only
+
+
+def test_duplicate_can_carry_over_only_some_recommendations(client, drafter):
+    sent = make_draft(status=LetterStatus.SENT)
+    keep = sent.recommendations.get(text="Open the asylum procedure.")
+    client.force_login(drafter)
+    form = client.get(reverse("letters:duplicate", args=[sent.pk])).content.decode()
+    assert form.count('type="checkbox"') == 3 and form.count("checked") == 3
+    client.post(
+        reverse("letters:duplicate", args=[sent.pk]),
+        {"reference": "FOLLOW-1", "subject": "Follow-up", "recommendations": [keep.pk]},
+    )
+    copy = Letter.objects.get(reference="FOLLOW-1")
+    assert [r.repeats for r in copy.recommendations.all()] == [keep]
+    assert list(copy.sections.values_list("heading", flat=True)) == ["Refugees"]
+
+
+def test_duplicate_refuses_recommendations_of_another_letter(client, drafter, draft):
+    foreign = make_recommendation()
+    client.force_login(drafter)
+    response = client.post(
+        reverse("letters:duplicate", args=[draft.pk]),
+        {"reference": "X-2", "subject": "Copy", "recommendations": [foreign.pk]},
+    )
+    assert response.status_code == 200 and b"Select a valid choice" in response.content
+    assert not Letter.objects.filter(reference="X-2").exists()

@@ -814,3 +814,41 @@ def test_editor_blocks_can_be_reloaded_for_cancel(client, drafter, draft):
         assert response.status_code == 200 and f'id="{name}"' in response.content.decode()
     assert client.get(url("editor_block", draft.pk, "nope"), **HX).status_code == 404
     assert client.get(url("editor_block", draft.pk, "sections")).status_code == 302
+
+
+def test_the_add_recommendation_form_is_fetched_on_demand(client, drafter, draft):
+    section = draft.sections.get(heading="Refugees")
+    client.force_login(drafter)
+    add_url = url("recommendation_add", draft.pk, section.pk)
+    editor = client.get(url("edit", draft.pk)).content.decode()
+    assert f'hx-get="{add_url}"' in editor
+    assert f"rec-new-{section.pk}-text" not in editor  # not rendered until asked for
+    fragment = client.get(add_url, **HX).content.decode()
+    assert f'name="rec-new-{section.pk}-text"' in fragment and "<html" not in fragment
+    page = client.get(add_url).content.decode()  # no JavaScript: a page of its own
+    assert "<html" in page and f'name="rec-new-{section.pk}-text"' in page
+
+
+def test_a_lead_that_becomes_a_cosigner_leaves_the_letter_without_a_lead(client, drafter):
+    letter = make_letter()
+    org = make_organization()
+    letter.lead_organization = org
+    letter.save()
+    lead = make_signatory(letter, org, role=SignatoryRole.LEAD)
+    client.force_login(drafter)
+    prefix = f"signatory-{lead.pk}"
+    client.post(
+        url("signatory_edit", letter.pk, lead.pk),
+        {f"{prefix}-role": "cosigner", f"{prefix}-version": letter.version},
+        **HX,
+    )
+    letter.refresh_from_db()
+    lead.refresh_from_db()
+    assert lead.role == SignatoryRole.COSIGNER and letter.lead_organization is None
+
+
+def test_a_search_without_javascript_keeps_odd_characters(client, drafter, draft):
+    client.force_login(drafter)
+    response = client.get(url("recipient_search", draft.pk), {"q": "a&b #c"})
+    assert response.status_code == 302
+    assert response.url.endswith("?q=a%26b+%23c#recipients")

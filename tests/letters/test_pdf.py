@@ -127,6 +127,18 @@ def test_final_letters_are_pdfa_3b_tagged_with_metadata(demo):
     assert info["/pdfvariant"] == "PDF/A-3b, tagged"
 
 
+def test_archival_copies_embed_their_fonts_and_an_srgb_output_intent(demo):
+    reader = read(pdf.render_letter_pdf(demo))
+    intents = reader.trailer["/Root"]["/OutputIntents"]
+    assert intents[0].get_object()["/S"] == "/GTS_PDFA1"
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object().get("/DescendantFonts")
+            font = descendant[0].get_object() if descendant else font.get_object()
+            descriptor = font["/FontDescriptor"]
+            assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+
+
 def test_drafts_are_plain_tagged_pdf(demo):
     reader = read(pdf.render_letter_pdf(demo.followed_by.get()))
     assert "/Metadata" not in reader.trailer["/Root"]
@@ -236,6 +248,15 @@ def test_rendering_is_deterministic(demo, settings, tmp_path):
     assert pdf.render_letter_pdf(demo) == first
 
 
+def test_a_final_letter_prints_the_same_bytes_once_sent(demo, monkeypatch):
+    demo.status = LetterStatus.FINAL
+    demo.save()
+    final = pdf.render_letter_pdf(demo)
+    demo.status = LetterStatus.PUBLISHED
+    demo.save()
+    assert pdf.render_letter_pdf(demo) == final
+
+
 def test_changes_that_print_change_the_cache_key(demo):
     key = pdf.pdf_cache_key(demo)
     signatory = demo.signatories.first()
@@ -270,6 +291,20 @@ def test_deeply_nested_lists_are_refused_with_a_message(letter):
     letter.save()
     with pytest.raises(pdf.PdfError, match="nested"):
         pdf.render_letter_pdf(letter)
+
+
+def test_lists_nested_on_one_line_are_refused_with_a_message(letter):
+    section = factories.make_section(letter)
+    section.body = "- " * 300 + "deep"
+    section.save()
+    with pytest.raises(pdf.PdfError, match="nested too deeply"):
+        pdf.render_letter_pdf(letter)
+
+
+def test_reasonable_nesting_still_prints(letter):
+    letter.opening = "\n".join("    " * depth + "- level" for depth in range(8))
+    letter.save()
+    assert "level" in pages_text(pdf.render_letter_pdf(letter))[0]
 
 
 def test_deeply_nested_quotes_are_refused_with_a_message(letter):
@@ -333,6 +368,10 @@ def test_a_render_that_runs_too_long_is_stopped(letter, monkeypatch):
         "ftp://127.0.0.1/x",
         "https://pdf-assets.invalid/../../etc/passwd",
         "https://pdf-assets.invalid/elsewhere/x.png",
+        "https://pdf-assets.invalid/media/../../../../etc/passwd",
+        "https://pdf-assets.invalid/static/../../../../etc/passwd",
+        "https://pdf-assets.invalid/media/%2e%2e/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+        "file:///proc/self/environ",
     ],
 )
 def test_the_fetcher_refuses_and_logs_everything_but_our_files(url, caplog):
@@ -416,3 +455,44 @@ def test_us_letter_paper_prints_on_us_letter(demo):
     demo.save()
     box = read(pdf.render_letter_pdf(demo)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)
+
+
+def test_user_text_reaches_the_pdf_escaped_or_as_clean_markdown(letter):
+    letter.subject = "<b>Bold</b> & <img src='file:///etc/passwd'>"
+    letter.opening = (
+        '<link rel="attachment" href="file:///etc/passwd">\n\n'
+        "<script>alert(1)</script> Some **strong** words."
+    )
+    letter.save()
+    data = pdf.render_letter_pdf(letter)
+    text = flat(pages_text(data)[0])
+    assert "Re: <b>Bold</b> & <img src='file:///etc/passwd'>" in text
+    assert "Some strong words." in text
+    assert b"/EmbeddedFile" not in data
+    html = pdf.letter_html(letter)
+    assert "<script>" not in html and 'rel="attachment"' not in html
+
+
+def test_printing_takes_the_same_queries_for_10_or_80_recipients(demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_recipients(count: int) -> None:
+        start = demo.recipients.count()
+        for n in range(start, start + count):
+            position = factories.make_position(title=f"Ambassador {n}")
+            factories.make_term(position)
+            factories.make_recipient(demo, position, role="cc", order=10 + n)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            pdf.pdf_cache_key(demo)
+            htmls = pdf.copies_html(demo, archival=True)
+        assert len(htmls) == demo.recipients.count()
+        return len(ctx.captured_queries)
+
+    add_recipients(6)
+    few = queries()
+    add_recipients(70)
+    assert queries() == few
+    assert few <= 12

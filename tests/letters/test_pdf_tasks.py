@@ -59,7 +59,27 @@ def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
 
 @pytest.mark.django_db
 def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
+    # US #10's small window sizes each address's type by its own line count.
+    demo.envelope_window = "us10"
+    demo.save()
     htmls = [html for _, html in pdf.copies_html(demo, archival=True)]
     pooled = dict(pdf.render_many(htmls, archival=True, workers=2))
     for index, recipient in enumerate(pdf.copies(demo)):
         assert pooled[index] == pdf.render_letter_pdf(demo, copy_for=recipient)
+
+
+@pytest.mark.django_db
+def test_prune_pdf_cache_deletes_only_old_entries(demo):
+    import os
+    import time
+
+    pdf.render_letter_pdf(demo)
+    old_key = "ab" + "0" * 62
+    pdf.store_pdf(old_key, b"%PDF-old")
+    long_ago = time.time() - 40 * 86400
+    os.utime(pdf.cache_path(old_key), (long_ago, long_ago))
+    out = io.StringIO()
+    call_command("prune_pdf_cache", "--days", "30", stdout=out)
+    assert "Removed 1 cached PDFs" in out.getvalue()
+    assert not pdf.cache_path(old_key).exists()
+    assert pdf.cached_pdf(pdf.pdf_cache_key(demo)) is not None

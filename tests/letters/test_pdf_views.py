@@ -208,7 +208,7 @@ def test_a_failed_batch_says_why(client, coordinator, letter, django_capture_on_
     batch = PrintBatch.objects.get(letter=letter)
     assert batch.status == "failed"
     page = client.get(reverse("letters:detail", args=[letter.pk])).content.decode()
-    assert "The copies could not be printed: The letter has lists nested" in page
+    assert "The copies could not be printed: The letter has lists or quotes nested" in page
 
 
 def test_a_drafter_may_not_start_a_batch(client, drafter, demo):
@@ -237,3 +237,22 @@ def test_an_unfinished_batch_has_nothing_to_download(client, coordinator, demo):
     client.force_login(coordinator)
     url = reverse("letters:batch_download", args=[demo.pk, batch.pk])
     assert client.get(url).status_code == 404
+
+
+def test_an_abandoned_batch_does_not_block_a_new_one(
+    client, coordinator, demo, django_capture_on_commit_callbacks
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    PrintBatch.objects.create(
+        letter=demo, status="running", total=4, created_at=timezone.now() - dt.timedelta(hours=2)
+    )
+    client.force_login(coordinator)
+    page = client.get(reverse("letters:detail", args=[demo.pk])).content.decode()
+    assert "The last batch of copies stopped before it finished" in page
+    assert "hx-trigger" not in page.split('id="print-batch"')[1].split(">")[0]
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("letters:batch_start", args=[demo.pk]))
+    assert PrintBatch.objects.filter(letter=demo, status="done").count() == 1

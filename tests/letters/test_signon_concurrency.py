@@ -41,8 +41,6 @@ def setup_letter() -> Letter:
         letter=letter,
         by=None,
         deadline=timezone.now() + dt.timedelta(days=1),
-        message="",
-        email=False,
     )
     lead = letter.signatories.get(role=SignatoryRole.LEAD)
     signing.approve_for_lead(signatory=lead, by=None, signer_name="Lee", signer_title="Head")

@@ -35,8 +35,6 @@ def final_letter(**kwargs):
         letter=letter,
         by=None,
         deadline=timezone.now() + dt.timedelta(days=3),
-        message="",
-        email=False,
     )
     letter.refresh_from_db()
     for s in letter.signatories.filter(role=SignatoryRole.COSIGNER):
@@ -304,4 +302,7 @@ def test_starting_a_press_release_from_the_letter_names_signatories_and_asks(fin
     assert release.headline == final.subject
     assert "Lead Org, Partner 1 and Partner 2" in release.body
     assert "- Stop forced returns." in release.body
-    assert "Prime Minister" in release.body
+    holder = final.recipients.get(role="to").snapshot_name
+    assert (
+        f"sent a joint letter to {holder}, Prime Minister about “{final.subject}”" in release.body
+    )

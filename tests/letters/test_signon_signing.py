@@ -27,7 +27,7 @@ def soon() -> dt.datetime:
 
 def circulated(**kwargs):
     letter = make_signon_letter(**kwargs)
-    signing.circulate(letter=letter, by=None, deadline=soon(), message="Please sign", email=False)
+    signing.circulate(letter=letter, by=None, deadline=soon())
     letter.refresh_from_db()
     return letter
 
@@ -46,24 +46,49 @@ def approve(signatory, letter, **extra):
     )
 
 
-def test_circulating_gives_each_cosigner_a_fresh_live_link(django_capture_on_commit_callbacks):
+def test_circulating_gives_each_cosigner_a_fresh_live_link():
     letter = make_signon_letter()
     old_tokens = {s.pk: s.token for s in cosigners(letter)}
-    with django_capture_on_commit_callbacks(execute=True):
-        result = signing.circulate(
-            letter=letter, by=None, deadline=soon(), message="Dear partners", email=True
-        )
+    pending = signing.circulate(letter=letter, by=None, deadline=soon())
     letter.refresh_from_db()
     assert letter.status == LetterStatus.CIRCULATING
-    assert len(result.emailed) == 2
+    assert len(pending) == 2
     for signatory in cosigners(letter):
         assert signatory.token != old_tokens[signatory.pk]
         assert signatory.invited_at is not None
         assert signing.signatory_for_token(signatory.token) == signatory
+
+    mailing = signing.mail_links(pending, letter=letter, message="Dear partners", reminder=False)
+    assert len(mailing.sent) == 2
     assert len(mail.outbox) == 2
     assert "Dear partners" in mail.outbox[0].body
-    assert "/sign/" in mail.outbox[0].body
+    assert f"/sign/{pending[0].token}/" in mail.outbox[0].body
     assert mail.outbox[0].to == ["partner1@example.org"]
+
+
+def test_a_mail_server_that_refuses_is_reported_not_raised(settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = 9  # discard: nothing listens, the connection is refused
+    settings.EMAIL_TIMEOUT = 2
+    letter = make_signon_letter()
+    pending = signing.circulate(letter=letter, by=None, deadline=soon())
+    mailing = signing.mail_links(pending, letter=letter, message="Hi", reminder=True)
+    assert mailing.sent == [] and len(mailing.failed) == 2
+    assert all(s.reminders_sent == 0 for s in cosigners(letter))
+
+
+def test_circulating_again_moves_the_deadline_and_keeps_approvals():
+    letter = circulated()
+    first = cosigners(letter)[0]
+    token = first.token
+    approve(first, letter)
+    later = soon() + dt.timedelta(days=7)
+    pending = signing.circulate(letter=letter, by=None, deadline=later)
+    first.refresh_from_db()
+    assert first.token == token and first.token_expires_at == later
+    assert first.has_approved(letter.content_hash)
+    assert [s.organization.name for s in pending] == ["Partner 2"]
 
 
 def test_the_lead_gets_no_link():
@@ -80,8 +105,6 @@ def test_a_deadline_in_the_past_is_refused():
             letter=letter,
             by=None,
             deadline=timezone.now() - dt.timedelta(minutes=1),
-            message="",
-            email=False,
         )
     letter.refresh_from_db()
     assert letter.status == LetterStatus.DRAFT
@@ -180,14 +203,13 @@ def test_revoked_reissued_and_expired_links_stop_working():
     assert signing.sign_on_state(second, letter) == signing.State.EXPIRED
 
 
-def test_reminders_go_only_to_those_who_have_not_approved_the_current_text(
-    django_capture_on_commit_callbacks,
-):
+def test_reminders_go_only_to_those_who_have_not_approved_the_current_text():
     letter = circulated()
     first, second = cosigners(letter)
     approve(first, letter)
-    with django_capture_on_commit_callbacks(execute=True):
-        result = signing.remind(letter=letter, by=None)
+    pending = signing.pending_reminders(letter=letter)
+    assert [s.pk for s in pending] == [second.pk]
+    result = signing.mail_links(pending, letter=letter, message="Reminder", reminder=True)
     assert [s.pk for s in result.sent] == [second.pk]
     assert [m.to for m in mail.outbox] == [["partner2@example.org"]]
     assert mail.outbox[0].subject.startswith("Reminder:")

@@ -31,8 +31,6 @@ def circulate(letter):
         letter=letter,
         by=None,
         deadline=timezone.now() + dt.timedelta(days=7),
-        message="Please sign",
-        email=False,
     )
     letter.refresh_from_db()
     return letter
@@ -73,7 +71,8 @@ def test_a_live_link_shows_the_full_letter_without_login(client, circulating):
     assert "Stop forced returns." in html and "Open the asylum procedure." in html
     assert "Dear Prime Minister" in html or "Prime Minister" in html
     assert signatory.organization.name in html
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "no-store" in response["Cache-Control"]
     signatory.refresh_from_db()
     assert signatory.opened_at is not None
 
@@ -398,3 +397,79 @@ def test_stale_approvals_block_finalising_until_everyone_approves_again(
     client.force_login(coordinator)
     html = client.post(reverse("letters:finalise", args=[circulating.pk])).content.decode()
     assert html.count("has not approved the current text (approved an older text)") == 3
+
+
+def test_the_board_needs_a_fixed_number_of_queries(
+    client, coordinator, django_assert_max_num_queries
+):
+    from tests.factories import make_organization, make_signatory
+
+    letter = circulate(make_signon_letter())
+    client.force_login(coordinator)
+    client.get(letter.get_absolute_url())
+    with django_assert_max_num_queries(40) as small:
+        client.get(letter.get_absolute_url())
+    count = len(small)
+    for n in range(25):
+        make_signatory(letter, make_organization(), order=10 + n)
+    letter.touch()
+    circulate(letter)
+    with django_assert_max_num_queries(count):
+        html = client.get(letter.get_absolute_url()).content.decode()
+    assert html.count('class="list-group-item signon-row"') == 28
+
+
+def test_the_per_address_limit_covers_many_different_links(client, settings):
+    statuses = [
+        client.get(reverse("public:sign", args=[f"guess-{n}"])).status_code for n in range(121)
+    ]
+    assert statuses[:120] == [404] * 120
+    assert statuses[120] == 429
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"), [("coordinator", 302), ("drafter", 302), ("outsider", 403)]
+)
+def test_drafters_and_coordinators_may_supersede_a_frozen_letter(
+    client, request, persona, status, circulating
+):
+    Letter.objects.filter(pk=circulating.pk).update(status=LetterStatus.FINAL)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("letters:supersede", args=[circulating.pk])
+    response = client.post(url, {"reference": "NEXT-1"})
+    assert response.status_code == status
+    assert Letter.objects.filter(reference="NEXT-1").exists() == (status == 302)
+
+
+def test_supersede_refuses_a_taken_reference_and_keeps_it(client, coordinator, circulating):
+    Letter.objects.filter(pk=circulating.pk).update(status=LetterStatus.FINAL)
+    client.force_login(coordinator)
+    url = reverse("letters:supersede", args=[circulating.pk])
+    response = client.post(url, {"reference": circulating.reference})
+    assert response.status_code == 200
+    assert "This reference is already taken." in response.content.decode()
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_only_a_coordinator_withdraws_a_letter(client, request, persona, circulating):
+    client.force_login(request.getfixturevalue(persona))
+    response = client.post(reverse("letters:withdraw", args=[circulating.pk]))
+    assert response.status_code == expect_for(persona, 302)
+    circulating.refresh_from_db()
+    withdrawn = circulating.status == LetterStatus.WITHDRAWN
+    assert withdrawn == (persona == "coordinator")
+    if withdrawn:
+        assert client.get(sign_url(partner(circulating))).status_code == 404
+
+
+def test_the_finalise_page_says_what_is_missing_before_anyone_clicks(
+    client, coordinator, circulating
+):
+    client.force_login(coordinator)
+    html = client.get(reverse("letters:finalise", args=[circulating.pk])).content.decode()
+    assert "Partner 1 has not approved the current text (invited)." in html
+    approve_all(client, circulating, coordinator)
+    html = client.get(reverse("letters:finalise", args=[circulating.pk])).content.decode()
+    assert "the letter can be finalised" in html
+    circulating.refresh_from_db()
+    assert circulating.status == LetterStatus.CIRCULATING

@@ -107,3 +107,15 @@ def test_unknown_salutation_placeholder_is_a_form_error():
     with pytest.raises(ValidationError) as info:
         position.full_clean()
     assert "salutation_pattern" in info.value.message_dict
+
+
+def test_needed_parts_are_spelled_out_for_the_preview():
+    from recipients.addresses import needed_parts
+
+    assert needed_parts("US") == (
+        "Addresses in United States need: street address, city or town, state, ZIP code "
+        "(e.g. 20500)."
+    )
+    assert needed_parts("GB").startswith(
+        "Addresses in United Kingdom need: street address, post town"
+    )

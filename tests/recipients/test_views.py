@@ -347,7 +347,7 @@ def test_position_page_lists_who_changed_which_field(client, admin_user, positio
     assert phone and phone[0].who == admin_user
     assert ("Phone", "(empty)", "+81 3 3581 0101") in phone[0].fields
     assert any(c.what.startswith("Term of Kan Naoto") and c.kind == "Created" for c in changes)
-    assert any(("End", "(empty)", "2010-06-07") in c.fields for c in changes)
+    assert any(("End", "(empty)", "7 Jun 2010") in c.fields for c in changes)
     assert "+81 3 3581 0101" in response.content.decode()
 
 
@@ -360,3 +360,92 @@ def test_dashboard_flags_stale_positions(client, coordinator, settings):
     assert "Addresses to check" in html
     assert "Commandant" in html
     assert "Fresh office" not in html
+
+
+# -- correcting terms --
+
+
+def test_term_ending_before_it_starts_is_refused_on_the_form(client, admin_user, position):
+    term = position.terms.get()
+    client.force_login(admin_user)
+    data = {"official": term.official_id, "start": "2009-09-16", "end": "2009-01-01", "note": ""}
+    response = client.post(reverse("recipients:term_edit", args=[term.pk]), data)
+    assert response.status_code == 200
+    assert "A term cannot end before it starts." in response.content.decode()
+    term.refresh_from_db()
+    assert term.end is None
+
+
+def test_overlapping_term_correction_is_refused(client, admin_user, position):
+    first = position.terms.get()
+    first.end = dt.date(2010, 6, 7)
+    first.save()
+    second = make_term(position, start=dt.date(2010, 6, 8))
+    client.force_login(admin_user)
+    data = {"official": second.official_id, "start": "2010-01-01", "end": "", "note": ""}
+    response = client.post(reverse("recipients:term_edit", args=[second.pk]), data)
+    assert "overlaps another one" in response.content.decode()
+    second.refresh_from_db()
+    assert second.start == dt.date(2010, 6, 8)
+
+
+def test_term_correction_is_admin_only(client, coordinator, position):
+    client.force_login(coordinator)
+    term = position.terms.get()
+    assert client.get(reverse("recipients:term_edit", args=[term.pk])).status_code == 403
+    assert (
+        client.post(reverse("recipients:term_edit", args=[term.pk]), {"delete": "1"}).status_code
+        == 403
+    )
+    assert position.terms.exists()
+
+
+def test_a_mistaken_term_can_be_removed(client, admin_user, position):
+    term = position.terms.get()
+    client.force_login(admin_user)
+    client.post(reverse("recipients:term_edit", args=[term.pk]), {"delete": "1"})
+    assert position.is_vacant
+    assert term.history.filter(history_type="-").get().history_user == admin_user
+
+
+def test_official_page_shows_their_terms_in_the_history(client, admin_user, position):
+    kan = make_official(given_name="Naoto", family_name="Kan")
+    client.force_login(admin_user)
+    client.post(
+        reverse("recipients:change_holder", args=[position.pk]),
+        {"start": "2010-06-08", "official": kan.pk, "name_order": NameOrder.GIVEN_FIRST},
+    )
+    changes = client.get(kan.get_absolute_url()).context["history"]
+    assert any(c.what == "Term as Prime Minister" and c.who == admin_user for c in changes)
+
+
+def test_stale_edit_of_a_person_is_refused(client, admin_user, position):
+    hatoyama = position.current_holder()
+    client.force_login(admin_user)
+    url = reverse("recipients:official_edit", args=[hatoyama.pk])
+    stamp = client.get(url).context["form"].initial["loaded"]
+    Official.objects.get(pk=hatoyama.pk).save()
+    data = {"given_name": "Yukio", "family_name": "Hatoyama", "honorific": "Dr",
+            "name_order": NameOrder.GIVEN_FIRST, "loaded": stamp}  # fmt: skip
+    response = client.post(url, data)
+    assert "Someone else saved this record" in response.content.decode()
+    hatoyama.refresh_from_db()
+    assert hatoyama.honorific == ""
+
+
+def test_verify_from_the_directory_returns_there_but_never_to_another_site(
+    client, admin_user, position
+):
+    client.force_login(admin_user)
+    url = reverse("recipients:position_verify", args=[position.pk])
+    back = reverse("recipients:list") + "?show=stale"
+    assert client.post(url, {"next": back}).url == back
+    assert client.post(url, {"next": "https://evil.example/"}).url == position.get_absolute_url()
+
+
+def test_archiving_warns_about_drafts_still_addressed_to_the_office(client, admin_user, position):
+    make_recipient(make_letter(reference="JP-2010-09"), position)
+    client.force_login(admin_user)
+    url = reverse("recipients:position_archive", args=[position.pk])
+    response = client.post(url, follow=True)
+    assert "Letters still being drafted to this office: JP-2010-09." in response.content.decode()

@@ -1,0 +1,289 @@
+"""A drafter writes a letter of the real case's shape from scratch, in a real browser."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect
+
+from letters.models import Letter
+from tests.e2e.conftest import assert_accessible
+from tests.factories import make_official, make_organization, make_position, make_term
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+
+
+@pytest.fixture
+def address_book(db):
+    pm = make_position(
+        title="Prime Minister",
+        institution="Cabinet Secretariat",
+        department="Public Relations Office",
+        address_lines="1-6-1 Nagata-cho\nChiyoda-ku",
+        postal_code="100-8968",
+        country="JP",
+    )
+    make_term(pm, make_official(honorific="H.E.", given_name="Yukio", family_name="Hatoyama"))
+    fm = make_position(
+        title="Minister for Foreign Affairs", institution="Ministry of Foreign Affairs"
+    )
+    make_term(fm, make_official(honorific="H.E.", given_name="Katsuya", family_name="Okada"))
+    dg = make_position(title="Director-General", institution="Immigration Bureau")
+    make_term(dg, make_official(honorific="Mr", given_name="Ichiro", family_name="Nishikawa"))
+    make_organization(name="Asia Rights Monitor", short_name="ARM")
+    make_organization(name="Refugee Support Network Japan", short_name="RSNJ")
+
+
+def shot(page, name: str) -> None:
+    SCREENSHOTS.mkdir(exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"drafting_{name}.png", full_page=True)
+
+
+def section(page, heading: str):
+    return page.get_by_role("region", name=re.compile(rf"^\d+\. {re.escape(heading)}$"))
+
+
+def add_recommendation(page, heading: str, text: str, *, third_state: str = "", theme: str = ""):
+    box = section(page, heading)
+    box.get_by_role("link", name=f"Add a recommendation to “{heading}”").click()
+    box.get_by_label("Text").fill(text)
+    if third_state:
+        box.get_by_label("Third state (optional)").select_option(label=third_state)
+    if theme:
+        box.get_by_label("New themes").fill(theme)
+    box.get_by_role("button", name="Add recommendation").click()
+    expect(section(page, heading).get_by_text(text)).to_be_visible()
+
+
+def find_and_add(page, query: str, role: str, title: str) -> None:
+    page.get_by_label("Find an office").fill(query)
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name=f"Add as {role} for {title}").click()
+    recipients = page.get_by_role("region", name="Recipients")
+    expect(recipients.get_by_text(f"Added {title.split(',')[0]}")).to_be_visible()
+
+
+def test_drafter_writes_the_real_case_from_scratch(
+    page, live_server, log_in, drafter, address_book
+):
+    page.set_default_timeout(10_000)
+    log_in(drafter)
+    page.get_by_role("link", name="New letter").click()
+    expect(page.get_by_role("heading", name="New letter")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Reference").fill("JP-2009-12")
+    page.get_by_label("Subject").fill("Human rights in Japan's policy towards North Korea")
+    page.get_by_label("Date").fill("2009-12-10")
+    page.get_by_label("Lead organisation").select_option(label="Asia Rights Monitor")
+    page.get_by_role("button", name="Create draft").click()
+
+    expect(page.get_by_role("heading", name=re.compile("^Edit"))).to_be_visible()
+    assert_accessible(page)
+    letter = Letter.objects.get(reference="JP-2009-12")
+
+    # Recipients first, so new recommendations default to their government.
+    find_and_add(page, "hatoyama", "To", "Prime Minister, Cabinet Secretariat")
+    find_and_add(
+        page, "foreign affairs", "Cc", "Minister for Foreign Affairs, Ministry of Foreign Affairs"
+    )
+    find_and_add(page, "immigration", "Cc", "Director-General, Immigration Bureau")
+    recipients = page.get_by_role("region", name="Recipients")
+    expect(recipients.get_by_text("Greeting: Dear Prime Minister Hatoyama,")).to_be_visible()
+    expect(recipients.get_by_text("Now held by H.E. Katsuya Okada")).to_be_visible()
+
+    signers = page.get_by_role("region", name="Signing organisations")
+    signers.get_by_label("Organisation").select_option(label="Refugee Support Network Japan")
+    signers.get_by_label("Signer's name").fill("Ken Sato")
+    signers.get_by_label("Signer's title").fill("Director")
+    signers.get_by_role("button", name="Add organisation").click()
+    expect(signers.get_by_text("Signed by Ken Sato, Director")).to_be_visible()
+
+    page.get_by_label("Heading").fill("Diplomacy on human rights")
+    page.get_by_role("button", name="Add section").click()
+    expect(section(page, "Diplomacy on human rights")).to_be_visible()
+    page.get_by_label("Heading").fill("Refugees")
+    page.get_by_label("Lead in").fill("We urge the Government of Japan to:")
+    page.get_by_role("button", name="Add section").click()
+    expect(section(page, "Refugees")).to_be_visible()
+
+    add_recommendation(
+        page, "Diplomacy on human rights", "Raise abductions and camps in every summit."
+    )
+    add_recommendation(
+        page,
+        "Diplomacy on human rights",
+        "Press China to stop returning refugees to North Korea.",
+        third_state="China",
+        theme="Refoulement",
+    )
+    add_recommendation(page, "Refugees", "Open an asylum procedure.")
+
+    # Reorder one: the China recommendation goes first, by keyboard.
+    move_up = page.get_by_role("button", name="Move “JP-2009-12-R02” up")
+    move_up.focus()
+    page.keyboard.press("Enter")
+    first_section = section(page, "Diplomacy on human rights")
+    expect(first_section.locator(".rec-text").first).to_have_text(
+        "Press China to stop returning refugees to North Korea."
+    )
+    # Focus stays on the moved item (its "up" button is now disabled).
+    expect(page.get_by_role("button", name="Move “JP-2009-12-R02” down")).to_be_focused()
+
+    # Edit one inline, after cancelling a first attempt.
+    third = page.get_by_role("listitem").filter(has_text="JP-2009-12-R03")
+    third.get_by_role("link", name="Edit JP-2009-12-R03").click()
+    page.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("link", name="Cancel")).to_have_count(0)
+    third.get_by_role("link", name="Edit JP-2009-12-R03").click()
+    editing = page.locator("li.editing")
+    expect(editing.get_by_label("Text")).to_be_focused()
+    editing.get_by_label("Text").fill("Open a fair asylum procedure for North Koreans.")
+    editing.get_by_label("New themes").fill("Refugees")
+    assert_accessible(page)
+    editing.get_by_role("button", name="Save").click()
+    expect(page.locator("li.editing")).to_have_count(0)
+    expect(section(page, "Refugees").locator(".theme-tag")).to_have_text("Refugees")
+
+    # The opening, with its live preview, saved with the version the page now carries.
+    page.get_by_label("Opening").fill("We write to you about **human rights** in North Korea.")
+    expect(page.locator("#opening-preview strong")).to_have_text("human rights")
+    page.get_by_label("Closing").fill("Yours sincerely,")
+    page.get_by_role("button", name="Save letter").click()
+    expect(page.get_by_text(re.compile(r"Saved JP-2009-12 \(version \d+\)"))).to_be_visible()
+    assert_accessible(page)
+    shot(page, "editor")
+
+    page.get_by_role("link", name="Preview").click()
+    expect(page.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    letter_text = page.get_by_role("article", name="Letter preview")
+    expect(letter_text.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
+    expect(
+        letter_text.get_by_text("Re: Human rights in Japan's policy towards North Korea")
+    ).to_be_visible()
+    expect(letter_text.locator("address")).to_contain_text("H.E. Yukio Hatoyama")
+    expect(letter_text.locator("address")).to_contain_text("1-6-1 Nagata-cho")
+    expect(letter_text.get_by_role("heading", level=2)).to_have_text(
+        ["Diplomacy on human rights", "Refugees"]
+    )
+    expect(letter_text.locator("ol.letter-recommendations > li")).to_have_text(
+        [
+            "Press China to stop returning refugees to North Korea.",
+            "Raise abductions and camps in every summit.",
+            "Open a fair asylum procedure for North Koreans.",
+        ]
+    )
+    expect(letter_text.locator("ol.letter-recommendations").nth(1)).to_have_attribute("start", "3")
+    expect(letter_text.get_by_text("We urge the Government of Japan to:")).to_be_visible()
+    expect(letter_text.locator(".letter-signature")).to_have_count(2)
+    expect(letter_text.locator(".letter-signature").nth(1)).to_contain_text("Ken Sato")
+    expect(letter_text.locator(".letter-cc li")).to_have_text(
+        [
+            re.compile("H.E. Katsuya Okada, Minister for Foreign Affairs"),
+            re.compile("Mr Ichiro Nishikawa, Director-General"),
+        ]
+    )
+    expect(letter_text.locator(".letter-opening strong")).to_have_text("human rights")
+    assert_accessible(page)
+    shot(page, "preview")
+
+    letter.refresh_from_db()
+    assert letter.sections.count() == 2 and letter.recommendations.count() == 3
+    assert letter.content_hash == letter.compute_content_hash()
+
+
+def test_the_editor_works_without_javascript(page, live_server, log_in, drafter, address_book):
+    from tests.factories import make_letter
+
+    letter = make_letter(reference="NOJS-1", subject="Plain posts")
+    # No script of ours loads (htmx, Bootstrap, drafting.js), so every form is
+    # a plain post; axe still runs, injected by the test rather than fetched.
+    page.route("**/*.js", lambda route: route.abort())
+    page.set_default_timeout(10_000)
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/")
+    assert_accessible(page)
+
+    page.get_by_label("Heading").fill("")
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()  # a full page with the form
+    assert_accessible(page)
+    page.get_by_label("Heading").fill("Food aid")
+    page.get_by_role("button", name="Add section").click()
+    expect(section(page, "Food aid")).to_be_visible()
+
+    page.get_by_label("Find an office").fill("prime")
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("button", name="Add as To for Prime Minister, Cabinet Secretariat").click()
+    expect(page.get_by_text("Greeting: Dear Prime Minister Hatoyama,")).to_be_visible()
+
+    section(page, "Food aid").get_by_role("link", name=re.compile("^Edit")).click()
+    expect(page.get_by_role("heading", name="Edit section “Food aid”")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Heading").fill("Food aid and monitoring")
+    page.get_by_role("button", name="Save").click()
+    expect(section(page, "Food aid and monitoring")).to_be_visible()
+    assert_accessible(page)
+    shot(page, "no_javascript")
+
+
+def test_a_colleagues_save_is_not_overwritten(page, live_server, log_in, drafter, coordinator):
+    from tests.factories import make_draft
+
+    letter = make_draft(reference="JP-STALE")
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/")
+    # A colleague saves while the drafter is typing.
+    letter.subject = "The coordinator's subject"
+    letter.save()
+    letter.touch()
+    page.get_by_label("Subject").fill("The drafter's subject")
+    page.get_by_role("button", name="Save letter").click()
+    expect(page.get_by_text("this letter changed since you opened it")).to_be_visible()
+    table = page.get_by_role("table", name=re.compile("What changed"))
+    expect(table).to_contain_text("The coordinator's subject")
+    expect(table).to_contain_text("The drafter's subject")
+    expect(page.get_by_label("Subject")).to_have_value("The drafter's subject")
+    assert_accessible(page)
+    shot(page, "stale")
+
+
+def test_letter_list_filters(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    make_draft(reference="JP-2009-12", subject="Human rights and North Korea")
+    make_draft(reference="JP-2010-03", subject="Follow-up on refugees", status="sent")
+    log_in(drafter)
+    page.get_by_role("link", name="Letters", exact=True).click()
+    assert_accessible(page)
+    page.get_by_label("Status").select_option(label="Sent")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name="JP-2010-03")).to_be_visible()
+    expect(page.get_by_role("link", name="JP-2009-12")).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "list")
+
+
+def test_a_sent_letter_is_duplicated_as_a_follow_up(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    sent = make_draft(reference="JP-2009-12", status="sent")
+    log_in(drafter)
+    page.goto(f"{live_server.url}{sent.get_absolute_url()}")
+    expect(page.get_by_role("link", name="Edit", exact=True)).to_have_count(0)
+    assert_accessible(page)
+    page.get_by_role("link", name="Duplicate").click()
+    assert_accessible(page)
+    page.get_by_label("Reference").fill("JP-2010-03")
+    page.get_by_label("Subject").fill("Follow-up on our letter of December 2009")
+    page.get_by_label(re.compile("JP-2009-12-R01")).uncheck()
+    shot(page, "duplicate")
+    page.get_by_role("button", name="Create the copy").click()
+    expect(page.get_by_role("heading", name=re.compile("Follow-up on our letter"))).to_be_visible()
+    expect(page.locator(".editor-recommendation")).to_have_count(2)
+    expect(page.get_by_text("Repeats JP-2009-12-R02")).to_be_visible()
+    expect(page.get_by_text("Repeats JP-2009-12-R03")).to_be_visible()
+    assert_accessible(page)
