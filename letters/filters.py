@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
@@ -161,7 +161,20 @@ class RecommendationFilter(django_filters.FilterSet):
         queryset = super().qs
         # A stable order whatever the chosen sort, so pages never overlap.
         order = list(queryset.query.order_by) or ["-letter_id", "number"]
+        # Dates that may be empty sort last both ways, on SQLite as on PostgreSQL.
+        order = [_nulls_last(term) for term in order]
         return queryset.order_by(*order, "pk")
+
+
+NULLABLE_SORTS = {"review_due", "last_update", "letter__date"}
+
+
+def _nulls_last(term):
+    if not isinstance(term, str) or term.lstrip("-") not in NULLABLE_SORTS:
+        return term
+    if term.startswith("-"):
+        return F(term[1:]).desc(nulls_last=True)
+    return F(term).asc(nulls_last=True)
 
 
 def _letter_years() -> list[tuple[int, int]]:

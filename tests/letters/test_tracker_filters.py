@@ -218,3 +218,12 @@ def test_on_postgresql_the_search_uses_the_text_index():
         plan = filterset.qs.explain()
         cursor.execute("SET enable_seqscan = on")
     assert "rec_text_search_idx" in plan
+
+
+def test_sorting_by_next_review_puts_empty_dates_last_both_ways(client, drafter, dataset):
+    client.force_login(drafter)
+    up = client.get(reverse("letters:tracker") + "?sort=review").context["page"]
+    down = client.get(reverse("letters:tracker") + "?sort=-review").context["page"]
+    by_ref = {rec.reference: name for name, rec in dataset.items()}
+    assert [by_ref[r.reference] for r in up][:2] == ["r2", "r4"]
+    assert [by_ref[r.reference] for r in down][:2] == ["r4", "r2"]
