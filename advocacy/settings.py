@@ -182,7 +182,27 @@ STORAGES = {
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
-EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Every web process must see the same counts (sign-on rate limits): production uses
+# the database cache (`manage.py createcachetable`), development the process's memory.
+CACHES = {
+    "default": {
+        "BACKEND": env(
+            "CACHE_BACKEND",
+            "django.core.cache.backends.locmem.LocMemCache"
+            if DEBUG
+            else "django.core.cache.backends.db.DatabaseCache",
+        ),
+        "LOCATION": env("CACHE_LOCATION", "" if DEBUG else "django_cache"),
+    }
+}
+
+# Development prints mail to the console; production sends it over SMTP unless told otherwise.
+EMAIL_BACKEND = env(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
 EMAIL_HOST = env("EMAIL_HOST", "localhost")
 EMAIL_PORT = envint("EMAIL_PORT", "587")
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")

@@ -119,6 +119,22 @@ def add_recommendation(
 
 
 @transaction.atomic
+def save_recommendation(
+    *, letter: Letter, recommendation: Recommendation, section: Section | None, save_m2m=None
+) -> Recommendation:
+    """Save an edited recommendation, moving it to the end of `section` if that changed."""
+    if section is not None and section.pk != recommendation.section_id:
+        recommendation.section = section
+        recommendation.order = _next_order(section.recommendations.all())
+    recommendation.save()
+    if save_m2m is not None:
+        save_m2m()
+    # The caller's letter object, so what it renders next shows the new version.
+    letter.touch()
+    return recommendation
+
+
+@transaction.atomic
 def move_recommendation(*, recommendation: Recommendation, direction: str) -> bool:
     section = recommendation.section
     moved = _move(recommendation, section.recommendations.order_by("order", "pk"), direction)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -120,7 +122,7 @@ class VersionedForm:
                 _display(field, cleaned.get(name)),
             )
             if saved != yours:
-                self.conflicts.append({"label": field.label, "saved": saved, "yours": yours})
+                self.conflicts.append({"label": self[name].label, "saved": saved, "yours": yours})
         last = self.letter.history.select_related("history_user").first()
         who = ""
         if last is not None and last.history_user is not None:
@@ -228,6 +230,31 @@ class SectionForm(VersionedForm, forms.ModelForm):
         model = Section
         fields = ["heading", "body", "lead_in"]
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The body's live preview sits right under it; ids carry the form's
+        # prefix because several section forms can be open on one page.
+        name = self.add_prefix("body")
+        self.fields["body"].widget = _markdown_widget(name, rows=4)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "heading",
+            "body",
+            HTML(
+                '{% load letters %}<p class="small fw-semibold mb-1" id="'
+                + name
+                + '-preview-label">'
+                'Body as it will read</p><div class="markdown-preview mb-3" id="'
+                + name
+                + '-preview"'
+                ' aria-live="polite">{{ form.body.value|default:""|markdown }}</div>'
+            ),
+            "lead_in",
+            "version",
+        )
+
 
 def default_government_for(letter: Letter) -> str:
     """Most recommendations ask the government the letter is addressed to."""
@@ -283,6 +310,16 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
             self.fields["government"].initial = default_government
         self.fields["third_state"].label = "Third state (optional)"
         self.fields["government"].label = "Addressed to the government of"
+        if self.instance.pk:
+            # Editing may move the recommendation to another section of its letter.
+            self.fields["section"] = forms.ModelChoiceField(
+                queryset=self.letter.sections.order_by("order", "pk"),
+                initial=self.instance.section_id,
+                empty_label=None,
+                required=False,  # left out: it stays where it is
+                label="Section",
+                help_text="Moving it keeps its reference; it goes last in that section.",
+            )
 
     def compared_fields(self) -> list[str]:
         names = super().compared_fields()

@@ -215,7 +215,7 @@ class Letter(models.Model):
         self.save(update_fields=["version", "content_hash", "updated_at"])
 
     def compute_content_hash(self) -> str:
-        """SHA-256 of everything a signatory approves: text, recipients, signing organisations."""
+        """SHA-256 of all a signatory approves: text, recipients as greeted, signers."""
         sections = []
         for section in self.sections.prefetch_related("recommendations__themes"):
             recs = [
@@ -230,8 +230,14 @@ class Letter(models.Model):
             "opening": self.opening,
             "closing": self.closing,
             "sections": sections,
+            # Who the letter greets is part of its text: a new office-holder means a
+            # new version to approve.
             "recipients": [
-                [r.position_id, r.role] for r in self.recipients.order_by("role", "order", "pk")
+                [r.position_id, r.role, addressee["name"], addressee["salutation"]]
+                for r in self.recipients.select_related("position")
+                .prefetch_related("position__terms__official")
+                .order_by("role", "order", "pk")
+                for addressee in [r.addressee()]
             ],
             "signatories": [
                 [s.organization_id, s.role] for s in self.signatories.order_by("order", "pk")

@@ -49,7 +49,13 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     # The greeting names the main addressee, on every copy.
     salutation = to[0].shown["salutation"] if to else ""
 
-    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    # Organisations that declined or withdrew do not sign: they are left out of the
+    # preview exactly as they are left out of the PDF.
+    signatories = list(
+        letter.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("organization")
+        .order_by("order", "pk")
+    )
     for signatory in signatories:
         # A signature image may only accompany the exact text its signer approved.
         signatory.signed = signatory.has_approved(letter.content_hash)

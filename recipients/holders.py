@@ -81,6 +81,10 @@ def change_holder(
 
     change = HolderChange(position=position, start=start, ended=current, started=started)
     change.letters, change.told = _tell_drafters(change, by=by)
+    for letter in change.letters:
+        # Their greeting may read differently now: a new version, so that forms
+        # opened before the change are refused and sign-on approvals are asked again.
+        letter.touch()
     return change
 
 

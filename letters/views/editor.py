@@ -62,13 +62,15 @@ def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
     letter = get_letter(request, pk)
     if not editing.can_draft(request.user):
         raise PermissionDenied("Your role can read letters but not edit them.")
+    if lock:
+        # Check the status on the locked row: a coordinator may have finalised the
+        # letter since this request read it.
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if not letter.is_editable:
         raise PermissionDenied(
             f"{letter.reference} is {letter.get_status_display().lower()}: it can no longer "
             "be edited. Duplicate it to start a new draft."
         )
-    if lock:
-        letter = Letter.objects.select_for_update().get(pk=letter.pk)
     return letter
 
 
@@ -450,9 +452,12 @@ def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
         request.POST or None, instance=rec, letter=letter, prefix=f"rec-{rec.pk}"
     )
     if request.method == "POST" and form.is_valid():
-        form.save()
-        form.save_themes()
-        letter.touch()
+        editing.save_recommendation(
+            letter=letter,
+            recommendation=form.save(commit=False),
+            section=form.cleaned_data.get("section"),
+            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+        )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Saved {rec.reference}.")
     return _form_response(
         request,

@@ -66,13 +66,13 @@ def test_admin_changes_the_prime_minister_and_only_the_draft_follows(
     shot(page, "after_change")
     assert [m.to for m in mail.outbox] == [[drafter.email]]
 
-    page.goto(live_server.url + reverse("letters:detail", args=[draft.pk]))
+    page.goto(live_server.url + reverse("letters:preview", args=[draft.pk]))
     expect(page.get_by_text("Dear Prime Minister Kan,")).to_be_visible()
     expect(page.get_by_text("H.E. Mr Kan Naoto")).to_be_visible()
     assert_accessible(page)
     shot(page, "draft_preview")
 
-    page.goto(live_server.url + reverse("letters:detail", args=[sent.pk]))
+    page.goto(live_server.url + reverse("letters:preview", args=[sent.pk]))
     expect(page.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(page.get_by_text("Kan", exact=False)).to_have_count(0)
     assert_accessible(page)
@@ -149,8 +149,15 @@ def test_a_drafter_reads_the_directory_but_sees_no_edit_buttons(
     page, live_server, log_in, demo, drafter
 ):
     log_in(drafter)
-    page.goto(live_server.url + reverse("recipients:list") + "?q=okada")
+    page.goto(live_server.url + reverse("recipients:list"))
+    # Keyboard only: focus the search box, type, submit with Enter.
+    search = page.get_by_label("Search")
+    search.focus()
+    page.keyboard.type("okada")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"q=okada"))
     expect(page.get_by_role("link", name="Minister for Foreign Affairs")).to_be_visible()
+    expect(page.get_by_role("link", name="Prime Minister", exact=True)).to_have_count(0)
     expect(page.get_by_role("link", name="New position")).to_have_count(0)
     assert_accessible(page)
     page.get_by_role("link", name="Okada Katsuya").click()

@@ -105,7 +105,10 @@ def test_drafter_writes_the_real_case_from_scratch(
     page.get_by_label("Heading").fill("Diplomacy on human rights")
     page.get_by_role("button", name="Add section").click()
     expect(section(page, "Diplomacy on human rights")).to_be_visible()
+    expect(page.get_by_role("button", name="Add section")).to_be_focused()
     page.get_by_label("Heading").fill("Refugees")
+    page.get_by_label("Body").fill("Many are **returned** by force.")
+    expect(page.locator("#section-new-body-preview strong")).to_have_text("returned")
     page.get_by_label("Lead in").fill("We urge the Government of Japan to:")
     page.get_by_role("button", name="Add section").click()
     expect(section(page, "Refugees")).to_be_visible()
@@ -144,6 +147,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     editing.get_by_label("Text").fill("Open a fair asylum procedure for North Koreans.")
     editing.get_by_label("New themes").fill("Refugees")
     assert_accessible(page)
+    editing.screenshot(path=SCREENSHOTS / "drafting_inline_edit.png")
     editing.get_by_role("button", name="Save").click()
     expect(page.locator("li.editing")).to_have_count(0)
     expect(section(page, "Refugees").locator(".theme-tag")).to_have_text("Refugees")
@@ -178,6 +182,7 @@ def test_drafter_writes_the_real_case_from_scratch(
     )
     expect(letter_text.locator("ol.letter-recommendations").nth(1)).to_have_attribute("start", "3")
     expect(letter_text.get_by_text("We urge the Government of Japan to:")).to_be_visible()
+    expect(letter_text.locator(".letter-section strong")).to_have_text("returned")
     expect(letter_text.locator(".letter-signature")).to_have_count(2)
     expect(letter_text.locator(".letter-signature").nth(1)).to_contain_text("Ken Sato")
     expect(letter_text.locator(".letter-cc li")).to_have_text(
@@ -286,4 +291,19 @@ def test_a_sent_letter_is_duplicated_as_a_follow_up(page, live_server, log_in, d
     expect(page.locator(".editor-recommendation")).to_have_count(2)
     expect(page.get_by_text("Repeats JP-2009-12-R02")).to_be_visible()
     expect(page.get_by_text("Repeats JP-2009-12-R03")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_an_expired_session_shows_the_login_page(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    letter = make_draft(reference="JP-EXPIRED")
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/")
+    page.context.clear_cookies(name="sessionid")  # the CSRF cookie outlives sessions
+    page.get_by_label("Heading").fill("Typed after the session ended")
+    page.get_by_role("button", name="Add section").click()
+    expect(page.get_by_role("button", name="Log in")).to_be_visible()
+    assert "/login/" in page.url
+    expect(page.locator("#sections")).to_have_count(0)
     assert_accessible(page)

@@ -77,3 +77,27 @@ def test_the_downloads_work_from_the_keyboard(page, live_server, log_in, demo, d
         page.keyboard.press("Enter")
     assert info.value.suggested_filename == "JP-2009-12_2009-12-10.pdf"
     assert_accessible(page)
+
+
+def test_the_progress_bar_follows_a_batch_running_in_a_worker(
+    page, live_server, log_in, demo, coordinator
+):
+    from letters.models import PrintBatch
+
+    batch = PrintBatch.objects.create(letter=demo, status="running", total=193, done=40)
+    log_in(coordinator)
+    page.goto(f"{live_server.url}/letters/{demo.pk}/")
+    progress = page.get_by_label("Printing copies: 40 of 193")
+    expect(progress).to_have_attribute("value", "40")
+    assert_accessible(page)
+    page.locator("#printing").screenshot(path=SCREENSHOTS / "printing_batch_running.png")
+
+    # A db_worker elsewhere moves on; htmx polls the status every second.
+    PrintBatch.objects.filter(pk=batch.pk).update(done=120)
+    expect(page.get_by_label("Printing copies: 120 of 193")).to_have_attribute("value", "120")
+    PrintBatch.objects.filter(pk=batch.pk).update(
+        status="done", done=193, file="pdf-batches/copies.zip"
+    )
+    expect(page.get_by_role("link", name="Download the copies (ZIP)")).to_be_visible()
+    expect(page.get_by_text("193 copies printed")).to_be_visible()
+    assert_accessible(page)

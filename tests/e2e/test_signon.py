@@ -202,3 +202,48 @@ def test_a_dead_link_shows_a_plain_page(page, live_server):
     page.goto(f"{live_server.url}/sign/not-a-real-token/")
     expect(page.get_by_role("heading", name="This link does not work")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_representative_without_javascript_corrects_declines_and_changes_their_mind(
+    browser, live_server
+):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from letters import signing
+    from tests.factories import make_signon_letter
+
+    letter = make_signon_letter(subject="Protect people who flee")
+    signing.circulate(letter=letter, by=None, deadline=timezone.now() + dt.timedelta(days=2))
+    signatory = letter.signatories.filter(role="cosigner").first()
+    # Our scripts (htmx, Bootstrap, ours) are blocked so every step is a plain
+    # form post; axe still runs, injected by the test itself.
+    rep = browser.new_context().new_page()
+    rep.route("**/*.js", lambda route: route.abort())
+    rep.goto(f"{live_server.url}{reverse('public:sign', args=[signatory.token])}")
+    assert_accessible(rep)
+
+    # Nothing filled in: the form says what is missing and keeps what was typed.
+    rep.get_by_label("Your title").fill("Coordinator")
+    rep.get_by_role("button", name="Approve this text").click()
+    expect(rep.get_by_text("This field is required.").first).to_be_visible()
+    expect(rep.get_by_label("Your title")).to_have_value("Coordinator")
+    assert_accessible(rep)
+    shot(rep, "rep_error")
+
+    rep.get_by_label("Why is your organisation not signing?").fill("Outside our mandate")
+    rep.get_by_role("button", name="Decline to sign").click()
+    expect(rep.get_by_text("Your organisation declined on")).to_be_visible()
+    assert_accessible(rep)
+
+    rep.get_by_label("Your name").fill("Mina Kim")
+    rep.get_by_label("Your title").fill("Coordinator")
+    rep.get_by_role("button", name="Approve this text").click()
+    expect(rep.get_by_text("Thank you: your organisation approved this text.")).to_be_visible()
+    rep.get_by_role("button", name="Withdraw our approval").click()
+    expect(rep.get_by_text("withdrew its approval")).to_be_visible()
+    assert_accessible(rep)
+    signatory.refresh_from_db()
+    assert signatory.withdrawn_at is not None and signatory.signer_name == "Mina Kim"
+    rep.context.close()

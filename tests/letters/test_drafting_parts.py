@@ -39,6 +39,13 @@ def headings(letter) -> list[str]:
     return list(letter.sections.order_by("order", "pk").values_list("heading", flat=True))
 
 
+def assert_synced(response, letter) -> None:
+    """A successful inline change tells the page the letter's new version, and uses it."""
+    letter.refresh_from_db()
+    assert response["X-Letter-Version"] == str(letter.version)
+    assert f'name="version" value="{letter.version}"' in response.content.decode()
+
+
 def texts(section) -> list[str]:
     return list(section.recommendations.order_by("order", "pk").values_list("text", flat=True))
 
@@ -125,6 +132,7 @@ def test_editing_a_section_inline(client, drafter, draft):
         **HX,
     )
     assert response.status_code == 200
+    assert_synced(response, draft)
     section.refresh_from_db()
     assert section.heading == "Diplomacy on human rights"
     assert section.lead_in == "We urge the Government of Japan to:"
@@ -314,6 +322,7 @@ def test_adding_a_recommendation_with_themes_and_a_repeat(client, drafter, draft
         **HX,
     )
     assert response.status_code == 200 and response["HX-Retarget"] == "#sections"
+    assert_synced(response, draft)
     rec = Recommendation.objects.get(text="Press China to end refoulement.")
     assert rec.section == section and rec.letter == draft
     assert rec.third_state.code == "CN" and rec.government.code == "JP"
@@ -514,6 +523,7 @@ def test_adding_recipients_as_to_and_cc_in_order(client, drafter, draft):
             **HX,
         )
         assert response.status_code == 200 and response["HX-Retarget"] == "#recipients"
+        assert_synced(response, draft)
     ccs = [r.position for r in draft.recipients.filter(role="cc").order_by("order")]
     assert [p.title for p in ccs] == [
         "Minister for Foreign Affairs",
@@ -643,6 +653,7 @@ def test_adding_organisations_as_cosigners_and_as_lead(client, drafter, draft):
     )
     assert response.status_code == 200 and response["HX-Retarget"] == "#signatories"
     assert b"Ken Sato" in response.content
+    assert_synced(response, draft)
     draft.refresh_from_db()
     client.post(
         url("signatory_add", draft.pk),
@@ -700,6 +711,7 @@ def test_a_coordinator_uploads_a_signature_image(client, coordinator, draft):
         **HX,
     )
     assert response.status_code == 200
+    assert_synced(response, draft)
     signatory.refresh_from_db()
     assert signatory.signer_name == "Aiko Morita" and signatory.signature.name.endswith(".png")
 
@@ -852,3 +864,153 @@ def test_a_search_without_javascript_keeps_odd_characters(client, drafter, draft
     response = client.get(url("recipient_search", draft.pk), {"q": "a&b #c"})
     assert response.status_code == 302
     assert response.url.endswith("?q=a%26b+%23c#recipients")
+
+
+def test_editing_a_recommendation_can_move_it_to_another_section(client, drafter, draft):
+    diplomacy, refugees = draft.sections.order_by("order")
+    rec = diplomacy.recommendations.get(text="Raise human rights in every meeting.")
+    reference = rec.reference
+    client.force_login(drafter)
+    prefix = f"rec-{rec.pk}"
+    data = rec_data(prefix, draft.version, text=rec.text, section=refugees.pk)
+    response = client.post(url("recommendation_edit", draft.pk, rec.pk), data, **HX)
+    assert response.status_code == 200
+    assert_synced(response, draft)
+    rec.refresh_from_db()
+    assert rec.section == refugees and rec.reference == reference
+    assert texts(refugees) == ["Open the asylum procedure.", "Raise human rights in every meeting."]
+    html = response.content.decode()
+    assert html.index("Open the asylum procedure.") < html.index("Raise human rights")
+
+
+def test_a_recommendation_cannot_move_to_another_letters_section(client, drafter, draft):
+    rec = draft.recommendations.first()
+    foreign = make_section(make_letter())
+    client.force_login(drafter)
+    data = rec_data(f"rec-{rec.pk}", draft.version, text=rec.text, section=foreign.pk)
+    response = client.post(url("recommendation_edit", draft.pk, rec.pk), data, **HX)
+    assert b"Select a valid choice" in response.content
+    rec.refresh_from_db()
+    assert rec.section.letter == draft
+
+
+GARBAGE = [
+    {},
+    {"version": "abc", "direction": "diagonal", "role": "bcc", "position": "-1"},
+    {"version": "99999999999999999999", "organization": "x", "section": "x"},
+    {"version": "1\x00", "q": "\x00", "section-new-heading": "\x00"},
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE)
+def test_garbage_posted_to_every_drafting_endpoint_never_fails(client, drafter, draft, data):
+    section = draft.sections.first()
+    rec = draft.recommendations.first()
+    recipient = draft.recipients.first()
+    signatory = draft.signatories.first()
+    urls = [
+        url("edit", draft.pk),
+        url("duplicate", draft.pk),
+        url("section_add", draft.pk),
+        url("section_edit", draft.pk, section.pk),
+        url("section_move", draft.pk, section.pk),
+        url("section_delete", draft.pk, section.pk),
+        url("recommendation_add", draft.pk, section.pk),
+        url("recommendation_edit", draft.pk, rec.pk),
+        url("recommendation_move", draft.pk, rec.pk),
+        url("recommendation_delete", draft.pk, rec.pk),
+        url("recipient_add", draft.pk),
+        url("recipient_move", draft.pk, recipient.pk),
+        url("recipient_remove", draft.pk, recipient.pk),
+        url("signatory_add", draft.pk),
+        url("signatory_edit", draft.pk, signatory.pk),
+        url("signatory_move", draft.pk, signatory.pk),
+        url("signatory_remove", draft.pk, signatory.pk),
+        reverse("letters:create"),
+        reverse("letters:markdown_preview") + "?field=\x00",
+    ]
+    client.force_login(drafter)
+    for target in urls:
+        for extra in ({}, HX):
+            response = client.post(target, data, **extra)
+            assert response.status_code < 500, target
+            response = client.get(target, data, **extra)
+            assert response.status_code < 500, target
+    assert draft.recommendations.filter(pk=rec.pk).exists()
+    assert draft.sections.filter(pk=section.pk).exists()
+
+
+def test_null_characters_are_refused_with_a_message(client, drafter, draft):
+    client.force_login(drafter)
+    response = client.post(
+        url("section_add", draft.pk),
+        {"section-new-heading": "Food\x00aid", "section-new-version": draft.version},
+        **HX,
+    )
+    assert b"Null characters are not allowed." in response.content
+    assert draft.sections.count() == 2
+
+
+def every_endpoint(draft) -> list[str]:
+    section = draft.sections.first()
+    rec = draft.recommendations.first()
+    recipient = draft.recipients.first()
+    signatory = draft.signatories.first()
+    return [
+        url("edit", draft.pk),
+        url("editor_block", draft.pk, "sections"),
+        url("section_add", draft.pk),
+        url("section_edit", draft.pk, section.pk),
+        url("section_move", draft.pk, section.pk),
+        url("section_delete", draft.pk, section.pk),
+        url("recommendation_add", draft.pk, section.pk),
+        url("recommendation_edit", draft.pk, rec.pk),
+        url("recommendation_move", draft.pk, rec.pk),
+        url("recommendation_delete", draft.pk, rec.pk),
+        url("recipient_search", draft.pk),
+        url("recipient_add", draft.pk),
+        url("recipient_move", draft.pk, recipient.pk),
+        url("recipient_remove", draft.pk, recipient.pk),
+        url("signatory_add", draft.pk),
+        url("signatory_edit", draft.pk, signatory.pk),
+        url("signatory_move", draft.pk, signatory.pk),
+        url("signatory_remove", draft.pk, signatory.pk),
+    ]
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "outsider"])
+def test_only_drafting_roles_reach_any_editing_endpoint(client, request, persona, draft):
+    client.force_login(request.getfixturevalue(persona))
+    version = draft.version
+    for target in every_endpoint(draft):
+        for method in (client.get, client.post):
+            response = method(target, {"version": version, "direction": "up"}, **HX)
+            assert response.status_code in (403, 405), (persona, target, response.status_code)
+    draft.refresh_from_db()
+    assert draft.version == version
+
+
+def test_every_editing_endpoint_is_404_for_an_unknown_letter(client, drafter, draft):
+    client.force_login(drafter)
+    for target in every_endpoint(draft):
+        target = target.replace(f"/letters/{draft.pk}/", "/letters/987654/", 1)
+        response = client.post(target, {"version": 1})
+        if response.status_code == 405:  # GET-only endpoints
+            response = client.get(target)
+        assert response.status_code == 404, target
+
+
+def test_a_section_form_previews_its_body_as_it_will_read(client, drafter, draft):
+    section = draft.sections.first()
+    section.body = "Aid must be **monitored**. [x](javascript:alert(1))"
+    section.save()
+    client.force_login(drafter)
+    html = client.get(url("section_edit", draft.pk, section.pk), **HX).content.decode()
+    prefix = f"section-{section.pk}-body"
+    assert f'id="{prefix}-preview"' in html and f'hx-target="#{prefix}-preview"' in html
+    assert "<strong>monitored</strong>" in html and 'href="javascript' not in html
+    assert html.count('name="csrfmiddlewaretoken"') == 1 and html.count("<form") == 1
+    preview = client.post(
+        reverse("letters:markdown_preview") + f"?field={prefix}", {prefix: "*new*"}, **HX
+    ).content.decode()
+    assert "<em>new</em>" in preview

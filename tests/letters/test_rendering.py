@@ -31,3 +31,18 @@ def test_each_copy_has_its_own_address_block_and_the_same_greeting(demo):
 def test_letter_context_uses_a_fixed_number_of_queries(demo, django_assert_max_num_queries):
     with django_assert_max_num_queries(9):
         render_to_string("letters/_letter_text.html", letter_context(demo))
+
+
+def test_organisations_that_declined_or_withdrew_sign_neither_preview_nor_pdf():
+    import datetime as dt
+
+    from letters.rendering import letter_context
+    from tests.factories import make_letter, make_organization, make_signatory
+
+    letter = make_letter()
+    now = dt.datetime(2009, 12, 1, tzinfo=dt.UTC)
+    kept = make_signatory(letter, make_organization(name="Stays"), order=0)
+    make_signatory(letter, make_organization(name="Declined"), order=1, declined_at=now)
+    make_signatory(letter, make_organization(name="Withdrew"), order=2, withdrawn_at=now)
+
+    assert letter_context(letter)["signatories"] == [kept]

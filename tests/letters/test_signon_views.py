@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from types import SimpleNamespace
 
+import django_ratelimit.core
 import pytest
 from django.core import mail
 from django.core.cache import cache
@@ -20,7 +22,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _fresh_rate_limits():
+def _fresh_rate_limits(monkeypatch):
+    # django-ratelimit's windows are aligned to the clock: a test whose requests
+    # straddled a window's edge would see its count restart. Stop that clock.
+    frozen = SimpleNamespace(time=lambda: 1_800_000_000.0)
+    monkeypatch.setattr(django_ratelimit.core, "time", frozen)
     cache.clear()
     yield
     cache.clear()
@@ -376,6 +382,9 @@ def test_only_a_coordinator_may_finalise(client, request, persona, circulating, 
     circulating.refresh_from_db()
     expected = LetterStatus.FINAL if persona == "coordinator" else LetterStatus.CIRCULATING
     assert circulating.status == expected
+    if persona == "coordinator":
+        html = client.get(circulating.get_absolute_url()).content.decode()
+        assert f"text <code>{circulating.content_hash[:12]}</code>" in html
 
 
 def test_finalise_shows_what_is_missing(client, coordinator, circulating):

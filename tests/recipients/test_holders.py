@@ -118,3 +118,25 @@ def test_a_vacant_office_can_be_filled(kan):
     change = change_holder(position=position, official=kan, start=dt.date(2010, 6, 8))
     assert change.ended is None
     assert position.current_holder() == kan
+
+
+def test_a_new_holder_makes_approvals_of_a_circulating_letter_stale(
+    prime_minister, kan, admin_user
+):
+    from tests.factories import make_signatory
+
+    letter = make_letter(status=LetterStatus.CIRCULATING)
+    make_recipient(letter, prime_minister)
+    letter.touch()
+    letter.refresh_from_db()
+    signatory = make_signatory(
+        letter, approved_hash=letter.content_hash, approved_at=dt.datetime.now(dt.UTC)
+    )
+    assert signatory.has_approved(letter.content_hash)
+    version = letter.version
+
+    change_holder(position=prime_minister, official=kan, start=dt.date(2010, 6, 8), by=admin_user)
+
+    letter.refresh_from_db()
+    assert letter.version == version + 1
+    assert not signatory.has_approved(letter.content_hash)
