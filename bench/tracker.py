@@ -226,6 +226,53 @@ def main() -> None:
     for name, url in cases:
         ms, db_ms, queries, status = timed(client, url, args.runs)
         print(f"{name:<32} {ms:>10.1f} {db_ms:>9.1f} {queries:>8} {status:>7}")
+    user.groups.add(Group.objects.get(name="Coordinator"))
+    for rows in (500, 5000):
+        time_import(client, rows)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def time_import(client: Client, rows: int) -> None:
+    """Preview then confirm an import of `rows` status changes, rolled back afterwards."""
+    import re
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from letters.models import Recommendation
+
+    refs = Recommendation.objects.filter(reference__startswith="B-").exclude(
+        current_response="noted"
+    )
+    refs = refs.order_by("pk").values_list("reference", flat=True)[:rows]
+    body = "".join(f"{ref},noted,,2020-01-01\n" for ref in refs)
+    data = f"reference,response_status,implementation_status,date\n{body}".encode()
+    try:
+        with transaction.atomic():
+            with CaptureQueriesContext(connection) as preview_queries:
+                start = time.perf_counter()
+                preview = client.post(
+                    "/letters/tracker/import/",
+                    {"file": SimpleUploadedFile("statuses.csv", data, "text/csv")},
+                )
+                middle = time.perf_counter()
+            payload = re.search(rb'name="payload" value="([^"]+)"', preview.content).group(1)
+            with CaptureQueriesContext(connection) as import_queries:
+                done = client.post("/letters/tracker/import/", {"payload": payload.decode()})
+                end = time.perf_counter()
+            print(
+                f"{f'import preview, {rows} rows':<32} {(middle - start) * 1000:>10.1f} "
+                f"{'':>9} {len(preview_queries):>8} {preview.status_code:>7}"
+            )
+            print(
+                f"{f'import confirm, {rows} rows':<32} {(end - middle) * 1000:>10.1f} "
+                f"{'':>9} {len(import_queries):>8} {done.status_code:>7}"
+            )
+            raise _Rollback
+    except _Rollback:
+        pass
 
 
 if __name__ == "__main__":

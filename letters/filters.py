@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
@@ -41,7 +42,7 @@ class RecommendationFilter(django_filters.FilterSet):
         field_name="letter__reference",
         lookup_expr="iexact",
         label="Letter reference",
-        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12"}),
+        widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12", "list": "letter-refs"}),
     )
     # Choices are the countries in use (see __init__): 250 options each would
     # cost more to render than the whole result page.
@@ -118,6 +119,11 @@ class RecommendationFilter(django_filters.FilterSet):
             *self._countries_in("third_state"),
         ]
 
+    def recent_letters(self) -> list[str]:
+        """Suggestions for the letter field (a datalist): the latest fifty references."""
+        letters = Letter.objects.order_by("-date", "-pk").values_list("reference", flat=True)
+        return list(letters[:50])
+
     @staticmethod
     def _countries_in(field: str) -> list[tuple[str, str]]:
         codes = Recommendation.objects.order_by().values_list(field, flat=True).distinct()
@@ -128,7 +134,16 @@ class RecommendationFilter(django_filters.FilterSet):
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         value = value.strip()
-        return queryset.filter(Q(reference__iexact=value) | Q(text__icontains=value))
+        by_reference = Q(reference=value) | Q(reference=value.upper())
+        if connection.vendor == "postgresql":
+            # Words, served by the GIN index of migration 0006_tracker_text_search.
+            from django.contrib.postgres.search import SearchQuery, SearchVector
+
+            words = SearchQuery(value, config="simple", search_type="websearch")
+            return queryset.annotate(text_search=SearchVector("text", config="simple")).filter(
+                by_reference | Q(text_search=words)
+            )
+        return queryset.filter(by_reference | Q(text__icontains=value))
 
     def filter_third_state(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(third_state="" if value == NONE else value)
@@ -146,7 +161,20 @@ class RecommendationFilter(django_filters.FilterSet):
         queryset = super().qs
         # A stable order whatever the chosen sort, so pages never overlap.
         order = list(queryset.query.order_by) or ["-letter_id", "number"]
+        # Dates that may be empty sort last both ways, on SQLite as on PostgreSQL.
+        order = [_nulls_last(term) for term in order]
         return queryset.order_by(*order, "pk")
+
+
+NULLABLE_SORTS = {"review_due", "last_update", "letter__date"}
+
+
+def _nulls_last(term):
+    if not isinstance(term, str) or term.lstrip("-") not in NULLABLE_SORTS:
+        return term
+    if term.startswith("-"):
+        return F(term[1:]).desc(nulls_last=True)
+    return F(term).asc(nulls_last=True)
 
 
 def _letter_years() -> list[tuple[int, int]]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from letters.models import (
     FollowUp,
@@ -57,6 +58,36 @@ def record_follow_up(*, entry: FollowUp, recommendation: Recommendation, by) -> 
     return entry
 
 
+MAX_BULK = 200
+
+
+@transaction.atomic
+def record_follow_ups(
+    *, entry: FollowUp, recommendations: Iterable[Recommendation], by
+) -> list[FollowUp]:
+    """
+    The same event (one ministry reply answering several asks) recorded on each
+    recommendation as its own entry, all or none. An evidence file is stored once
+    and shared by the entries.
+    """
+    entries = []
+    for rec in recommendations:
+        copy = FollowUp(
+            date=entry.date,
+            kind=entry.kind,
+            response_status=entry.response_status,
+            implementation_status=entry.implementation_status,
+            note=entry.note,
+            evidence_url=entry.evidence_url,
+            evidence_file=entry.evidence_file,
+            next_review=entry.next_review,
+        )
+        entries.append(record_follow_up(entry=copy, recommendation=rec, by=by))
+        # After the first save the file is stored; the others point at it.
+        entry.evidence_file = entries[0].evidence_file.name or ""
+    return entries
+
+
 @transaction.atomic
 def correct_follow_up(*, entry: FollowUp, by, loaded_revision: int, reason: str) -> FollowUp:
     """
@@ -93,11 +124,15 @@ class StatusUpdate:
 def import_status_updates(*, updates: Iterable[StatusUpdate], by) -> list[FollowUp]:
     """
     Write every update as one follow-up entry, or none of them: a failure on
-    any row rolls the whole import back.
+    any row rolls the whole import back. Written in bulk (entries with their
+    history, statuses, followers) so that 5,000 rows take a few queries, not 35,000.
     """
+    updates = list(updates)
+    now = timezone.now()
     entries = []
     for update in updates:
         entry = FollowUp(
+            recommendation=update.recommendation,
             kind=update.kind,
             date=update.date,
             response_status=update.response_status,
@@ -105,14 +140,23 @@ def import_status_updates(*, updates: Iterable[StatusUpdate], by) -> list[Follow
             next_review=update.next_review,
             note=update.note,
             evidence_url=update.evidence_url,
+            recorded_by=by,
+            recorded_at=now,
         )
         try:
-            entries.append(
-                record_follow_up(entry=entry, recommendation=update.recommendation, by=by)
-            )
+            # The recommendation and the user were just loaded: no need to look them up.
+            entry.full_clean(exclude=["recommendation", "recorded_by"])
         except ValidationError as exc:
             raise ValidationError(f"Line {update.line}: {'; '.join(exc.messages)}") from exc
-    return entries
+        entries.append(entry)
+    created = bulk_create_with_history(entries, FollowUp, batch_size=500, default_user=by)
+    rec_ids = {update.recommendation.pk for update in updates}
+    Recommendation.objects.filter(pk__in=rec_ids).refresh_status()
+    Recommendation.followers.through.objects.bulk_create(
+        [Recommendation.followers.through(recommendation_id=pk, user_id=by.pk) for pk in rec_ids],
+        ignore_conflicts=True,
+    )
+    return created
 
 
 def next_follow_up_reference(letter: Letter) -> str:

@@ -111,6 +111,7 @@ urlpatterns += [
         name="tracker_export",
     ),
     path("tracker/import/", tracker.tracker_import, name="tracker_import"),
+    path("tracker/record/", tracker.tracker_record, name="tracker_record"),
     path(
         "tracker/follow-up-letter/",
         tracker.tracker_follow_up_letter,

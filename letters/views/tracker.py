@@ -125,6 +125,52 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def tracker_record(request: HttpRequest) -> HttpResponse:
+    """One event recorded on several recommendations picked in the tracker."""
+    require_role(request)
+    tracking.require_recorder(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    pks = [pk for pk in data.getlist("rec") if pk.isdigit()][: tracking.MAX_BULK]
+    recs = list(
+        Recommendation.objects.visible_to(request.user)
+        .filter(pk__in=pks)
+        .select_related("letter")
+        .order_by("reference")
+    )
+    back = data.get("back", "")
+    if not back.startswith("?"):
+        back = ""
+    if not recs:
+        messages.error(request, "Tick the recommendations to record a follow-up on.")
+        return redirect(reverse("letters:tracker") + back)
+    if request.method == "POST":
+        form = FollowUpForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                entries = tracking.record_follow_ups(
+                    entry=form.save(commit=False), recommendations=recs, by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Follow-up recorded on {len(entries)} recommendation"
+                    f"{'s' if len(entries) != 1 else ''}.",
+                )
+                return redirect(reverse("letters:tracker") + back)
+        status = 400
+    else:
+        form = FollowUpForm(initial={"date": timezone.localdate()})
+        status = 200
+    return render(
+        request,
+        "letters/tracker/record_many.html",
+        {"form": form, "recs": recs, "back": back},
+        status=status,
+    )
+
+
 @require_POST
 def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request)

@@ -144,3 +144,54 @@ def test_import_preview_and_a_refused_file_in_the_browser(
     rec = demo.recommendations.get(number=3)
     rec.refresh_from_db()
     assert rec.current_response == "noted"
+
+
+def test_one_reply_recorded_on_ticked_recommendations(page, live_server, log_in, demo, drafter):
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/tracker/?letter=JP-2009-12&response=none")
+    assert_accessible(page)
+    page.get_by_label("Select JP-2009-12-R10").check()
+    page.get_by_label("Select JP-2009-12-R11").check()
+    page.get_by_role("button", name="Record one follow-up on the ticked recommendations").click()
+    expect(
+        page.get_by_role("heading", name="Record one follow-up on 2 recommendations")
+    ).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Date it happened").fill("2010-03-01")
+    page.get_by_label("What happened").select_option(label="Raised in a meeting")
+    page.get_by_label("New response status").select_option(label="Noted")
+    page.get_by_role("button", name="Record on 2 recommendations").click()
+    expect(page.get_by_text("Follow-up recorded on 2 recommendations.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"letter=JP-2009-12&response=none"))
+    expect(page.get_by_role("link", name="JP-2009-12-R10")).to_have_count(0)
+    assert_accessible(page)
+    shoot(page, "record_many_done")
+    assert set(
+        FollowUp.objects.filter(response_status="noted", date="2010-03-01").values_list(
+            "recommendation__number", flat=True
+        )
+    ) == {10, 11}
+
+
+def test_correcting_an_entry_shows_its_history(page, live_server, log_in, demo, coordinator):
+    log_in(coordinator)
+    rec = demo.recommendations.get(number=9)
+    page.goto(f"{live_server.url}{rec.get_absolute_url()}")
+    page.get_by_role("link", name="Correct the entry of 3 Feb 2010").click()
+    expect(page.get_by_role("heading", name="Correct the entry of 3 Feb 2010")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("New response status").select_option(label="Noted")
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_text("This field is required.")).to_be_visible()  # the reason
+    assert_accessible(page)
+    page.get_by_label("Why the correction").fill(
+        "The reply notes the request; it does not refuse it"
+    )
+    page.get_by_role("button", name="Save correction").click()
+    expect(page.get_by_text("Entry corrected")).to_be_visible()
+    page.get_by_text("Corrected 1 time").click()
+    expect(page.get_by_text("it does not refuse it")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "recommendation_corrected")
+    rec.refresh_from_db()
+    assert rec.current_response == "noted"

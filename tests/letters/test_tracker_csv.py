@@ -242,3 +242,28 @@ def test_user_text_that_looks_like_a_formula_is_exported_as_text(client, drafter
     rows = list(csv.DictReader(io.StringIO(export(client).decode("utf-8-sig"))))
     row = next(r for r in rows if r["reference"] == rec.reference)
     assert row["recommendation"] == '\'=HYPERLINK("http://evil.example","x")'
+
+
+def test_import_query_count_does_not_grow_with_rows(client, coordinator):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    letter = make_letter(status="sent")
+    recs = [make_tracked_recommendation(letter) for _ in range(40)]
+    client.force_login(coordinator)
+
+    def import_queries(batch) -> int:
+        rows = "".join(f"{rec.reference},noted,in_progress,2010-02-03\n" for rec in batch)
+        preview = upload(
+            client, f"reference,response_status,implementation_status,date\n{rows}".encode()
+        )
+        with CaptureQueriesContext(connection) as queries:
+            assert confirm(client, preview).status_code == 302
+        return len(queries)
+
+    assert import_queries(recs[:3]) == import_queries(recs[3:])
+    assert FollowUp.objects.filter(response_status="noted").count() == 40
+    assert all(rec.followers.filter(pk=coordinator.pk).exists() for rec in recs)
+    recs[-1].refresh_from_db()
+    assert (recs[-1].current_response, recs[-1].last_update) == ("noted", dt.date(2010, 2, 3))
+    assert recs[-1].follow_ups.get().history.get().history_user == coordinator

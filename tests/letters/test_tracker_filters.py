@@ -195,3 +195,35 @@ def test_recommendation_page_query_count_does_not_grow_with_entries(client, draf
     large = count_queries(client, url)
     assert large == small
     assert large <= 20
+
+
+def test_search_matches_words_or_the_exact_reference(client, drafter, dataset):
+    client.force_login(drafter)
+    tracker = reverse("letters:tracker")
+    assert refs(client.get(f"{tracker}?q=forced returns"), dataset) == {"r2"}
+    assert refs(client.get(f"{tracker}?q={dataset['r3'].reference.lower()}"), dataset) == {"r3"}
+    assert refs(client.get(f"{tracker}?q=nothing-like-this"), dataset) == set()
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the GIN text index exists on PostgreSQL only"
+)
+def test_on_postgresql_the_search_uses_the_text_index():
+    from letters.filters import RecommendationFilter
+    from letters.models import Recommendation
+
+    filterset = RecommendationFilter({"q": "food"}, queryset=Recommendation.objects.all())
+    with connection.cursor() as cursor:
+        cursor.execute("SET enable_seqscan = off")
+        plan = filterset.qs.explain()
+        cursor.execute("SET enable_seqscan = on")
+    assert "rec_text_search_idx" in plan
+
+
+def test_sorting_by_next_review_puts_empty_dates_last_both_ways(client, drafter, dataset):
+    client.force_login(drafter)
+    up = client.get(reverse("letters:tracker") + "?sort=review").context["page"]
+    down = client.get(reverse("letters:tracker") + "?sort=-review").context["page"]
+    by_ref = {rec.reference: name for name, rec in dataset.items()}
+    assert [by_ref[r.reference] for r in up][:2] == ["r2", "r4"]
+    assert [by_ref[r.reference] for r in down][:2] == ["r4", "r2"]

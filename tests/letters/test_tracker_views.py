@@ -197,3 +197,49 @@ def test_a_future_next_review_is_fine_but_the_event_date_is_not(client, drafter,
     future = (timezone.localdate() + dt.timedelta(days=30)).isoformat()
     assert client.post(rec.get_absolute_url(), {**ENTRY, "next_review": future}).status_code == 302
     assert Letter.objects.count() == 1
+
+
+def test_one_reply_is_recorded_on_several_ticked_recommendations(client, coordinator):
+    letter = make_tracked_recommendation().letter
+    picked = [make_tracked_recommendation(letter) for _ in range(3)]
+    other = make_tracked_recommendation(letter)
+    client.force_login(coordinator)
+    url = reverse("letters:tracker_record")
+    query = "&".join(f"rec={rec.pk}" for rec in picked)
+    page = client.get(f"{url}?{query}&back=?letter={letter.reference}")
+    assert page.status_code == 200
+    assert b"Record one follow-up on 3 recommendations" in page.content
+    upload = SimpleUploadedFile("reply.pdf", b"%PDF-1.4\n% reply\n", "application/pdf")
+    data = {**ENTRY, "rec": [rec.pk for rec in picked], "evidence_file": upload}
+    response = client.post(url, {**data, "back": f"?letter={letter.reference}"})
+    assert response.status_code == 302
+    assert response.url == f"{reverse('letters:tracker')}?letter={letter.reference}"
+    entries = FollowUp.objects.filter(recommendation__in=picked)
+    assert entries.count() == 3
+    assert len({entry.evidence_file.name for entry in entries}) == 1  # stored once
+    assert not other.follow_ups.exists()
+    for rec in picked:
+        rec.refresh_from_db()
+        assert rec.current_response == "accepted"
+
+
+def test_bulk_recording_with_bad_input_records_nothing(client, coordinator):
+    picked = [make_tracked_recommendation() for _ in range(2)]
+    client.force_login(coordinator)
+    data = {**ENTRY, "date": "2999-01-01", "rec": [rec.pk for rec in picked]}
+    response = client.post(reverse("letters:tracker_record"), data)
+    assert response.status_code == 400
+    assert b"A follow-up records something that has happened." in response.content
+    assert not FollowUp.objects.exists()
+
+
+def test_bulk_recording_refuses_admins_outsiders_and_empty_picks(
+    client, admin_user, outsider, coordinator, rec
+):
+    url = reverse("letters:tracker_record")
+    for user in (admin_user, outsider):
+        client.force_login(user)
+        assert client.post(url, {**ENTRY, "rec": [rec.pk]}).status_code == 403
+    client.force_login(coordinator)
+    assert client.get(url).status_code == 302
+    assert not FollowUp.objects.exists()
