@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import re
+
 import pytest
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from tests.factories import make_follow_up, make_letter, make_recommendation, make_section
 
@@ -84,3 +86,19 @@ def test_letter_detail_escapes_user_text(client, drafter):
     html = client.get(letter.get_absolute_url()).content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "onclick" not in html
+
+
+@pytest.mark.parametrize(
+    ("url", "section"),
+    [
+        (reverse_lazy("dashboard"), "Dashboard"),
+        (reverse_lazy("letters:list"), "Letters"),
+        (reverse_lazy("letters:tracker"), "Tracker"),
+        (reverse_lazy("recipients:list"), "Directory"),
+    ],
+)
+def test_the_navigation_marks_one_section_as_current(client, drafter, url, section):
+    client.force_login(drafter)
+    html = client.get(url).content.decode()
+    active = re.findall(r'class="nav-link active"[^>]*>([^<]+)</a>', html)
+    assert active == [section]
