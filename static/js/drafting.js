@@ -18,15 +18,20 @@
   // Keyboard users keep their place: a block swapped in after "move up" gets
   // focus back on the same item's button (its other button if that one is
   // now disabled), and a form fetched by "Edit" gets focus on its first field.
-  var pendingFocus = null;
-  document.addEventListener("htmx:beforeRequest", function () {
+  // The wanted focus rides on the request itself, so that another request in
+  // flight (a live Markdown preview, say) can neither take nor clear it.
+  document.addEventListener("htmx:beforeRequest", function (event) {
     var active = document.activeElement;
-    pendingFocus = active && active.dataset ? active.dataset.focus || null : null;
+    var xhr = event.detail.xhr;
+    if (!xhr || !active || !active.dataset || !active.dataset.focus) return;
+    if (event.detail.elt && !event.detail.elt.contains(active)) return;
+    xhr.wantedFocus = active.dataset.focus;
   });
   document.addEventListener("htmx:afterSettle", function (event) {
+    var pendingFocus = event.detail.xhr ? event.detail.xhr.wantedFocus : null;
     if (pendingFocus) {
       var button = document.querySelector('[data-focus="' + CSS.escape(pendingFocus) + '"]');
-      pendingFocus = null;
+      event.detail.xhr.wantedFocus = null;
       if (button && button.disabled) {
         button = button.parentElement.querySelector("button:not([disabled])");
       }
