@@ -307,3 +307,45 @@ def test_an_expired_session_shows_the_login_page(page, live_server, log_in, draf
     assert "/login/" in page.url
     expect(page.locator("#sections")).to_have_count(0)
     assert_accessible(page)
+
+
+def test_a_block_answers_the_keyboard_the_moment_it_is_swapped_in(
+    page, live_server, log_in, drafter
+):
+    """
+    A key pressed on a freshly swapped block is handled by htmx, never as a plain
+    post that reloads the page and drops focus. htmx used to wire new content up
+    only when it settled, 20 ms after the swap; a fast keyboard user (or a test)
+    acting in between got the no-JavaScript fallback instead.
+    """
+    from tests.factories import make_draft
+
+    letter = make_draft(reference="JP-FAST")
+    recs = list(letter.recommendations.order_by("section__order", "order"))
+    first_section = recs[0].section
+    second = next(r for r in recs if r.section_id == first_section.pk and r.pk != recs[0].pk)
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/")
+    page.evaluate("window.samePage = true")
+    # As soon as the swap of the first move has been made, and before any timer
+    # can run, act on the new block: move the same recommendation back down.
+    page.evaluate(
+        """(focus) => document.addEventListener("htmx:afterSwap", () => queueMicrotask(() => {
+            const button = document.querySelector(`[data-focus="${focus}"]`);
+            button.focus();
+            button.click();
+        }), {once: true})""",
+        f"letters:recommendation_move-{second.pk}-down",
+    )
+    page.get_by_role("button", name=f"Move “{second.reference}” up").click()
+    expect(page.locator(".editor-notice")).to_have_text(f"Moved {second.reference}.")
+    page.wait_for_function(
+        "() => document.querySelectorAll('.htmx-request, .htmx-settling').length === 0"
+    )
+    assert page.evaluate("window.samePage === true"), "the second move reloaded the page"
+    expect(page.get_by_role("button", name=f"Move “{second.reference}” up")).to_be_focused()
+    letter.refresh_from_db()
+    assert [r.pk for r in first_section.recommendations.order_by("order")][:2] == [
+        recs[0].pk,
+        second.pk,
+    ]
