@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.static import serve
 
-from letters import views as letter_views
+from letters.views import letters as letter_views
 
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),

@@ -98,8 +98,8 @@ def main() -> None:
                 make_recipient(letter, make_position(), role="cc")
                 make_signatory(letter)
                 sections += 1
-            en, ems = measure(client, reverse("letters:edit", args=[letter.pk]))
-            pn, pms = measure(client, reverse("letters:preview", args=[letter.pk]))
+            en, ems = measure(client, reverse("letters:drafting_edit", args=[letter.pk]))
+            pn, pms = measure(client, reverse("letters:drafting_preview", args=[letter.pk]))
             recs = letter.recommendations.count()
             print(f"{target:>8} {recs:>6} {en:>9} {ems:>8.1f} {pn:>10} {pms:>8.1f}")
     finally:

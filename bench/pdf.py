@@ -1,12 +1,12 @@
 """
 How fast letters print, against the engine's own floor.
 
-    .venv/bin/python bench/pdf.py [--runs 15] [--copies 100] [--memory 300]
+    .venv/bin/python bench/printing.py [--runs 15] [--copies 100] [--memory 300]
 
 Builds the demo letter in a throwaway SQLite database and media folder, then
 prints in one run, as median milliseconds and as a ratio to the floor:
 - floor: the bare WeasyPrint render of the same HTML (same CSS, fonts, options);
-- endpoint: GET letters:pdf through the Django test client, cache emptied first;
+- endpoint: GET letters:printing_pdf through the Django test client, cache emptied first;
 - cache hit: the same GET with the PDF cached, and the 304 for a known ETag;
 - batch: 100 personalised copies through the print task (all cores) vs. 100
   sequential bare renders;
@@ -46,9 +46,10 @@ from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from letters import pdf  # noqa: E402
+from letters import printing  # noqa: E402
 from letters.models import Letter, LetterRecipient, PrintBatch  # noqa: E402
-from letters.tasks import run_batch  # noqa: E402
+from letters.printing import cache, engine, fetcher, layout  # noqa: E402
+from letters.printing.tasks import run_batch  # noqa: E402
 from tests import factories  # noqa: E402
 
 
@@ -79,10 +80,10 @@ def floor_render(html: str, archival: bool) -> bytes:
     """WeasyPrint alone: no queries, template, cache or checks of ours."""
     options = {"pdf_tags": True, "custom_metadata": True, "presentational_hints": True}
     if archival:
-        options["pdf_variant"] = pdf.ARCHIVAL_VARIANT
+        options["pdf_variant"] = engine.ARCHIVAL_VARIANT
     return weasyprint.HTML(
-        string=html, base_url=pdf.ASSET_ORIGIN, url_fetcher=pdf.AssetFetcher()
-    ).write_pdf(stylesheets=[pdf.stylesheet()], font_config=pdf.font_config(), **options)
+        string=html, base_url=fetcher.ASSET_ORIGIN, url_fetcher=fetcher.AssetFetcher()
+    ).write_pdf(stylesheets=[engine.stylesheet()], font_config=engine.font_config(), **options)
 
 
 def line(label: str, ms: float, floor: float, note: str = "") -> None:
@@ -100,25 +101,25 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     call_command("load_demo", stdout=io.StringIO())
     letter = Letter.objects.get(reference="JP-2009-12")
-    archival = pdf.is_archival(letter)
+    archival = printing.is_archival(letter)
     coordinator = factories.make_user("bench", role="Coordinator")
     client = Client()
     client.force_login(coordinator)
-    url = reverse("letters:pdf", args=[letter.pk])
-    cache = pdf.cache_root()
+    url = reverse("letters:printing_pdf", args=[letter.pk])
+    cache_dir = cache.cache_root()
 
     print(f"Load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(
         f"WeasyPrint {weasyprint.__version__}, {os.cpu_count()} cores, demo letter "
         f"{letter.reference} ({'PDF/A-3b' if archival else 'plain'}), median of {args.runs}"
     )
-    pdf.warm_up()
-    html = pdf.letter_html(letter)
+    engine.warm_up()
+    html = layout.letter_html(letter)
     floor_render(html, archival)
-    pages = len(pdf.layout(html).pages)
+    pages = len(engine.layout(html).pages)
 
     def uncached_get():
-        shutil.rmtree(cache, ignore_errors=True)
+        shutil.rmtree(cache_dir, ignore_errors=True)
         response = client.get(url)
         assert response.status_code == 200, response.status_code
 
@@ -133,7 +134,7 @@ def main() -> None:
         endpoint_cpu.append(time.process_time() - cpu)
     floor, endpoint = statistics.median(floors), statistics.median(endpoints)
     line(f"floor: bare WeasyPrint ({pages} pages)", floor, floor)
-    line("endpoint: GET letters:pdf, rendered", endpoint, floor, "target <= 1.15x")
+    line("endpoint: GET letters:printing_pdf, rendered", endpoint, floor, "target <= 1.15x")
     paired = statistics.median(e / f for e, f in zip(endpoints, floors, strict=True))
     print(f"{'  median of paired ratios':<44} {paired:>20.3f}x floor")
     cpu_ratio = statistics.median(endpoint_cpu) / statistics.median(floor_cpu)
@@ -142,7 +143,7 @@ def main() -> None:
     first = client.get(url)
     etag = first["ETag"]
     hit = median_ms(lambda: client.get(url), args.runs * 4)
-    line("cache hit: GET letters:pdf, cached", hit, floor, "target <= 0.05x")
+    line("cache hit: GET letters:printing_pdf, cached", hit, floor, "target <= 0.05x")
     not_modified = median_ms(
         lambda: client.get(url, headers={"if-none-match": etag}), args.runs * 4
     )
@@ -154,7 +155,7 @@ def main() -> None:
         factories.make_term(position)
         LetterRecipient.objects.create(letter=letter, position=position, role="cc", order=10 + n)
     letter.refresh_from_db()
-    htmls = [h for _, h in pdf.copies_html(letter, archival=archival)]
+    htmls = [h for _, h in layout.copies_html(letter, archival=archival)]
     assert len(htmls) == args.copies
 
     start, cpu = time.perf_counter(), cpu_ms()
@@ -162,7 +163,7 @@ def main() -> None:
         floor_render(h, archival)
     sequential, sequential_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
 
-    shutil.rmtree(cache, ignore_errors=True)
+    shutil.rmtree(cache_dir, ignore_errors=True)
     batch = PrintBatch.objects.create(letter=letter, requested_by=coordinator)
     start, cpu = time.perf_counter(), cpu_ms()
     batch = run_batch(batch.pk)
@@ -186,7 +187,7 @@ def main() -> None:
     marks = {}
     checkpoints = {10, args.memory // 3, 2 * args.memory // 3, args.memory}
     for i in range(1, args.memory + 1):
-        pdf.html_to_pdf(html, archival=archival)
+        engine.html_to_pdf(html, archival=archival)
         if i in checkpoints:
             marks[i] = rss_mb()
     first, last = min(marks), max(marks)

@@ -1,5 +1,6 @@
 """
-Sending and publishing a final letter: record how and when each recipient
+Finalising, sending and publishing a letter: freeze it once every signatory
+approved its text (or withdraw or supersede it), record how and when each recipient
 got it, archive the exact PDF each one received (with its SHA-256) so the
 same bytes are served forever after, publish and unpublish, and start a
 press release from the letter.
@@ -14,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from letters import drafting, signing
 from letters.models import (
     Letter,
     LetterRecipient,
@@ -31,16 +33,101 @@ def _lock(letter: Letter) -> Letter:
     return Letter.objects.select_for_update().get(pk=letter.pk)
 
 
+def _problems(letter: Letter, content_hash: str, signatories: list, recipients: list) -> list[str]:
+    problems = []
+    if not any(r.role == "to" for r in recipients):
+        problems.append("The letter needs at least one addressee (a “to” recipient).")
+    for recipient in recipients:
+        if recipient.position.current_holder() is None:
+            problems.append(
+                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
+                "update the address book or remove the recipient."
+            )
+    if not signatories:
+        problems.append("No organisation signs the letter.")
+    for signatory in signatories:
+        signatory.letter = letter
+        if not signatory.has_approved(content_hash):
+            state = signing.State.LABELS[signing.sign_on_state(signatory, letter)].lower()
+            problems.append(
+                f"{signatory.organization.name} has not approved the current text ({state})."
+            )
+        elif not signatory.signer_name:
+            problems.append(f"{signatory.organization.name} has no signer name.")
+    return problems
+
+
+def finalise_problems(*, letter: Letter) -> list[str]:
+    """What stands in the way of finalising, read without locking or writing anything."""
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    signatories = list(letter.signatories.select_related("organization").order_by("order"))
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    return _problems(letter, letter.compute_content_hash(), signatories, recipients)
+
+
+@transaction.atomic
+def finalise(*, letter: Letter, by) -> list[str]:
+    """
+    Freeze the letter if it may be frozen; otherwise return what stands in the
+    way (and change nothing but a stale stored hash).
+    """
+    letter = _lock(letter)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
+        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    signing.refresh_hash(letter)
+    signatories = list(
+        letter.signatories.select_for_update().select_related("organization").order_by("order")
+    )
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    problems = _problems(letter, letter.content_hash, signatories, recipients)
+    if problems:
+        return problems
+
+    now = timezone.now()
+    for recipient in recipients:
+        recipient.take_snapshot()
+        recipient.save()
+    letter.status = LetterStatus.FINAL
+    letter.finalized_at = now
+    letter.save()
+    return []
+
+
+@transaction.atomic
+def withdraw_letter(*, letter: Letter, by) -> Letter:
+    letter = _lock(letter)
+    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING, LetterStatus.FINAL):
+        raise SendingError(
+            f"A {letter.get_status_display().lower()} letter cannot be withdrawn; "
+            "supersede it with a new draft instead."
+        )
+    letter.status = LetterStatus.WITHDRAWN
+    letter.withdrawn_at = timezone.now()
+    letter.save()
+    return letter
+
+
+@transaction.atomic
+def supersede(*, letter: Letter, by, reference: str) -> Letter:
+    """A new draft copied from a letter that can no longer change."""
+    if letter.is_editable:
+        raise SendingError("A draft can still be edited; there is nothing to supersede.")
+    if Letter.objects.filter(reference=reference).exists():
+        raise SendingError(f"The reference {reference} is already taken.")
+    return drafting.copy_letter(letter, reference=reference, by=by)
+
+
 def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:
     """Render the archival PDF of one recipient's copy and keep its bytes."""
-    from letters import pdf  # imported here: WeasyPrint is heavy and only sending needs it
+    from letters import printing  # imported here: WeasyPrint is heavy and only sending needs it
 
     try:
-        data = pdf.render_letter_pdf(letter, copy_for=recipient, archival=True)
-    except pdf.PdfError as exc:
+        data = printing.render_letter_pdf(letter, copy_for=recipient, archival=True)
+    except printing.PdfError as exc:
         title = recipient.position.title
         raise SendingError(f"The copy for {title} could not be printed: {exc}") from exc
-    filename = pdf.pdf_filename(letter, recipient)
+    filename = printing.pdf_filename(letter, recipient)
     copy = SentCopy(
         letter=letter,
         recipient=recipient,

@@ -1,6 +1,6 @@
 """
 Sign-on: circulating a draft to the co-signing organisations, their private
-links, approvals bound to the exact text, reminders, and finalising.
+links, approvals bound to the exact text, and reminders.
 
 Every function that changes state locks the letter row first and then the
 signatory rows (always in that order, so two requests cannot deadlock): two
@@ -30,7 +30,7 @@ from letters.models import (
     SignatoryRole,
     new_token,
 )
-from letters.textdiff import text_snapshot
+from letters.text import text_snapshot
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,44 @@ def sign_on_state(signatory: Signatory, letter: Letter, *, now: dt.datetime | No
     return State.NOT_INVITED
 
 
+@dataclass
+class Board:
+    """Where every signing organisation stands, for the letter's sign-on board."""
+
+    rows: list[dict]
+    approved: int
+    circulating: bool
+    open: bool
+
+
+def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
+    now = now or timezone.now()
+    rows = []
+    for signatory in letter.signatories.select_related("organization").order_by("order", "pk"):
+        signatory.letter = letter
+        state = sign_on_state(signatory, letter, now=now)
+        is_lead = signatory.role == SignatoryRole.LEAD
+        label = State.LABELS[state]
+        if is_lead and state == State.NOT_INVITED:
+            label = "Not approved yet"  # the lead approves in the app, not through a link
+        rows.append(
+            {
+                "signatory": signatory,
+                "state": state,
+                "state_label": label,
+                "is_lead": is_lead,
+                "live": link_is_live(signatory, now=now),
+                "link": "",
+            }
+        )
+    return Board(
+        rows=rows,
+        approved=sum(1 for row in rows if row["state"] == State.APPROVED),
+        circulating=letter.status == LetterStatus.CIRCULATING,
+        open=letter.is_editable,
+    )
+
+
 def link_for(signatory: Signatory) -> str:
     return settings.SITE_ROOT.rstrip("/") + reverse("public:sign", args=[signatory.token])
 
@@ -135,7 +173,7 @@ def _lock_signatory(token: str) -> tuple[Letter, Signatory]:
     return letter, signatory
 
 
-def _refresh_hash(letter: Letter) -> None:
+def refresh_hash(letter: Letter) -> None:
     """Store the hash of the text as it is now, in case an edit skipped `touch()`."""
     current = letter.compute_content_hash()
     if current != letter.content_hash:
@@ -216,7 +254,7 @@ def circulate(*, letter: Letter, by, deadline: dt.datetime) -> list[Signatory]:
     if deadline <= timezone.now():
         raise SigningError("The deadline must be in the future.")
     now = timezone.now()
-    _refresh_hash(letter)
+    refresh_hash(letter)
     letter.status = LetterStatus.CIRCULATING
     letter.sign_on_deadline = deadline
     letter.save(update_fields=["status", "sign_on_deadline", "updated_at"])
@@ -351,7 +389,7 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
         raise SigningError("Approvals can only change before the letter is final.")
     if not signer_name.strip():
         raise SigningError("Enter the name of the person who signs for the lead organisation.")
-    _refresh_hash(letter)
+    refresh_hash(letter)
     signatory.signer_name = signer_name.strip()
     signatory.signer_title = signer_title.strip()
     signatory.approved_at = timezone.now()
@@ -376,88 +414,3 @@ def pending_reminders(*, letter: Letter) -> list[Signatory]:
         if _needs_answer(signatory, letter) and link_is_live(signatory, now=now):
             pending.append(signatory)
     return pending
-
-
-def _problems(letter: Letter, content_hash: str, signatories: list, recipients: list) -> list[str]:
-    problems = []
-    if not any(r.role == "to" for r in recipients):
-        problems.append("The letter needs at least one addressee (a “to” recipient).")
-    for recipient in recipients:
-        if recipient.position.current_holder() is None:
-            problems.append(
-                f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
-                "update the address book or remove the recipient."
-            )
-    if not signatories:
-        problems.append("No organisation signs the letter.")
-    for signatory in signatories:
-        signatory.letter = letter
-        if not signatory.has_approved(content_hash):
-            state = State.LABELS[sign_on_state(signatory, letter)].lower()
-            problems.append(
-                f"{signatory.organization.name} has not approved the current text ({state})."
-            )
-        elif not signatory.signer_name:
-            problems.append(f"{signatory.organization.name} has no signer name.")
-    return problems
-
-
-def finalise_problems(*, letter: Letter) -> list[str]:
-    """What stands in the way of finalising, read without locking or writing anything."""
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
-    signatories = list(letter.signatories.select_related("organization").order_by("order"))
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
-    return _problems(letter, letter.compute_content_hash(), signatories, recipients)
-
-
-@transaction.atomic
-def finalise(*, letter: Letter, by) -> list[str]:
-    """
-    Freeze the letter if it may be frozen; otherwise return what stands in the
-    way (and change nothing but a stale stored hash).
-    """
-    letter = _lock(letter.pk)
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
-    _refresh_hash(letter)
-    signatories = list(
-        letter.signatories.select_for_update().select_related("organization").order_by("order")
-    )
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
-    problems = _problems(letter, letter.content_hash, signatories, recipients)
-    if problems:
-        return problems
-
-    now = timezone.now()
-    for recipient in recipients:
-        recipient.take_snapshot()
-        recipient.save()
-    letter.status = LetterStatus.FINAL
-    letter.finalized_at = now
-    letter.save()
-    return []
-
-
-@transaction.atomic
-def withdraw_letter(*, letter: Letter, by) -> Letter:
-    letter = _lock(letter.pk)
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING, LetterStatus.FINAL):
-        raise SigningError(
-            f"A {letter.get_status_display().lower()} letter cannot be withdrawn; "
-            "supersede it with a new draft instead."
-        )
-    letter.status = LetterStatus.WITHDRAWN
-    letter.withdrawn_at = timezone.now()
-    letter.save()
-    return letter
-
-
-@transaction.atomic
-def supersede(*, letter: Letter, by, reference: str) -> Letter:
-    """A new draft copied from a letter that can no longer change."""
-    if letter.is_editable:
-        raise SigningError("A draft can still be edited; there is nothing to supersede.")
-    if Letter.objects.filter(reference=reference).exists():
-        raise SigningError(f"The reference {reference} is already taken.")
-    return letter.copy_as_draft(reference=reference, by=by)

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from letters import drafting
 from letters.models import (
     FollowUp,
     FollowUpKind,
@@ -22,7 +23,7 @@ from letters.models import (
     LetterStatus,
     Recommendation,
 )
-from letters.roles import COORDINATOR, DRAFTER, role_names
+from letters.permissions import COORDINATOR, DRAFTER, role_names
 
 RECORDING_ROLES = {DRAFTER, COORDINATOR}
 # Letters whose recommendations are followed up: they reached a government.
@@ -182,7 +183,8 @@ def start_follow_up_letter(
     open_recs = list(open_recs)
     if not open_recs:
         raise ValidationError("Every recommendation here is implemented: nothing to carry forward.")
-    return letter.copy_as_draft(
+    return drafting.copy_letter(
+        letter,
         reference=next_follow_up_reference(letter),
         subject=f"Follow-up: {letter.subject}"[:300],
         by=by,

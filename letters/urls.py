@@ -1,169 +1,176 @@
+"""The letters app's pages, one block per subdomain; URL names carry its name."""
+
 from django.urls import path
 
-from letters import views
+from letters.views import drafting, letters, printing, sending, signing, tracking
 
 app_name = "letters"
 
-# Each area keeps its own block so parallel work on them merges cleanly.
 urlpatterns = [
-    path("", views.letter_list, name="list"),
-    path("<int:pk>/", views.letter_detail, name="detail"),
+    path("", letters.letter_list, name="list"),
+    path("<int:pk>/", letters.letter_detail, name="detail"),
 ]
 
-# -- drafting (letters/views/editor.py) --
-from letters.views import editor  # noqa: E402
-
 urlpatterns += [
-    path("new/", editor.letter_create, name="create"),
-    path("markdown-preview/", editor.markdown_preview, name="markdown_preview"),
-    path("<int:pk>/edit/", editor.letter_edit, name="edit"),
-    path("<int:pk>/preview/", editor.letter_preview, name="preview"),
-    path("<int:pk>/duplicate/", editor.letter_duplicate, name="duplicate"),
-    path("<int:pk>/edit/block/<slug:name>/", editor.editor_block, name="editor_block"),
-    path("<int:pk>/sections/add/", editor.section_add, name="section_add"),
-    path("<int:pk>/sections/<int:section_pk>/edit/", editor.section_edit, name="section_edit"),
-    path("<int:pk>/sections/<int:section_pk>/move/", editor.section_move, name="section_move"),
+    path("new/", drafting.letter_create, name="drafting_create"),
+    path("markdown-preview/", drafting.markdown_preview, name="drafting_markdown_preview"),
+    path("<int:pk>/edit/", drafting.letter_edit, name="drafting_edit"),
+    path("<int:pk>/preview/", drafting.letter_preview, name="drafting_preview"),
+    path("<int:pk>/duplicate/", drafting.letter_duplicate, name="drafting_duplicate"),
+    path("<int:pk>/edit/block/<slug:name>/", drafting.block, name="drafting_block"),
+    path("<int:pk>/sections/add/", drafting.section_add, name="drafting_section_add"),
+    path(
+        "<int:pk>/sections/<int:section_pk>/edit/",
+        drafting.section_edit,
+        name="drafting_section_edit",
+    ),
+    path(
+        "<int:pk>/sections/<int:section_pk>/move/",
+        drafting.section_move,
+        name="drafting_section_move",
+    ),
     path(
         "<int:pk>/sections/<int:section_pk>/delete/",
-        editor.section_delete,
-        name="section_delete",
+        drafting.section_delete,
+        name="drafting_section_delete",
     ),
     path(
         "<int:pk>/sections/<int:section_pk>/recommendations/add/",
-        editor.recommendation_add,
-        name="recommendation_add",
+        drafting.recommendation_add,
+        name="drafting_recommendation_add",
     ),
     path(
         "<int:pk>/recommendations/<int:rec_pk>/edit/",
-        editor.recommendation_edit,
-        name="recommendation_edit",
+        drafting.recommendation_edit,
+        name="drafting_recommendation_edit",
     ),
     path(
         "<int:pk>/recommendations/<int:rec_pk>/move/",
-        editor.recommendation_move,
-        name="recommendation_move",
+        drafting.recommendation_move,
+        name="drafting_recommendation_move",
     ),
     path(
         "<int:pk>/recommendations/<int:rec_pk>/delete/",
-        editor.recommendation_delete,
-        name="recommendation_delete",
+        drafting.recommendation_delete,
+        name="drafting_recommendation_delete",
     ),
-    path("<int:pk>/recipients/search/", editor.recipient_search, name="recipient_search"),
-    path("<int:pk>/recipients/add/", editor.recipient_add, name="recipient_add"),
+    path(
+        "<int:pk>/recipients/search/", drafting.recipient_search, name="drafting_recipient_search"
+    ),
+    path("<int:pk>/recipients/add/", drafting.recipient_add, name="drafting_recipient_add"),
     path(
         "<int:pk>/recipients/<int:recipient_pk>/move/",
-        editor.recipient_move,
-        name="recipient_move",
+        drafting.recipient_move,
+        name="drafting_recipient_move",
     ),
     path(
         "<int:pk>/recipients/<int:recipient_pk>/remove/",
-        editor.recipient_remove,
-        name="recipient_remove",
+        drafting.recipient_remove,
+        name="drafting_recipient_remove",
     ),
-    path("<int:pk>/signatories/add/", editor.signatory_add, name="signatory_add"),
+    path("<int:pk>/signatories/add/", drafting.signatory_add, name="drafting_signatory_add"),
     path(
         "<int:pk>/signatories/<int:signatory_pk>/edit/",
-        editor.signatory_edit,
-        name="signatory_edit",
+        drafting.signatory_edit,
+        name="drafting_signatory_edit",
     ),
     path(
         "<int:pk>/signatories/<int:signatory_pk>/move/",
-        editor.signatory_move,
-        name="signatory_move",
+        drafting.signatory_move,
+        name="drafting_signatory_move",
     ),
     path(
         "<int:pk>/signatories/<int:signatory_pk>/remove/",
-        editor.signatory_remove,
-        name="signatory_remove",
+        drafting.signatory_remove,
+        name="drafting_signatory_remove",
     ),
 ]
-# -- end drafting --
-
-
-# -- printing (letters/views/documents.py) --
-from letters.views import documents  # noqa: E402
 
 urlpatterns += [
-    path("<int:pk>/pdf/", documents.letter_pdf, name="pdf"),
-    path("<int:pk>/pdf/all/", documents.all_copies_pdf, name="pdf_all"),
-    path("<int:pk>/pdf/copy/<int:recipient_pk>/", documents.copy_pdf, name="pdf_copy"),
-    path("<int:pk>/pdf/labels/", documents.labels_pdf, name="labels"),
-    path("<int:pk>/print-batches/", documents.batch_start, name="batch_start"),
-    path("<int:pk>/print-batches/<int:batch_pk>/", documents.batch_status, name="batch_status"),
-    path(
-        "<int:pk>/print-batches/<int:batch_pk>/download/",
-        documents.batch_download,
-        name="batch_download",
-    ),
-]
-# -- end printing --
-
-
-# -- follow-up tracker (letters/views/tracker.py) --
-from letters.views import tracker  # noqa: E402
-
-urlpatterns += [
-    path("tracker/", tracker.tracker, name="tracker"),
-    path("tracker/charts/", tracker.tracker_charts, name="tracker_charts"),
-    path(
-        "tracker/export.<str:fmt>",
-        tracker.tracker_export,
-        name="tracker_export",
-    ),
-    path("tracker/import/", tracker.tracker_import, name="tracker_import"),
-    path("tracker/record/", tracker.tracker_record, name="tracker_record"),
-    path(
-        "tracker/follow-up-letter/",
-        tracker.tracker_follow_up_letter,
-        name="tracker_follow_up_letter",
-    ),
-    path("recommendations/<int:pk>/", tracker.recommendation_detail, name="recommendation"),
-    path(
-        "recommendations/<int:pk>/follow/",
-        tracker.recommendation_follow,
-        name="recommendation_follow",
-    ),
-    path("follow-ups/<int:pk>/correct/", tracker.follow_up_correct, name="follow_up_correct"),
-    path("follow-ups/<int:pk>/evidence/", tracker.follow_up_evidence, name="follow_up_evidence"),
-    path("<int:pk>/follow-up-letter/", tracker.follow_up_letter, name="follow_up_letter"),
-]
-# -- end follow-up tracker --
-
-
-# -- sign-on, finalising, sending (letters/views/signing.py) --
-from letters.views import signing  # noqa: E402 - kept in this block so areas merge cleanly
-
-urlpatterns += [
-    path("<int:pk>/circulate/", signing.circulate, name="circulate"),
-    path("<int:pk>/sign-on/remind/", signing.remind, name="remind"),
+    path("<int:pk>/circulate/", signing.circulate, name="signing_circulate"),
+    path("<int:pk>/sign-on/remind/", signing.remind, name="signing_remind"),
     path(
         "<int:pk>/sign-on/<int:signatory_pk>/reissue/",
         signing.reissue_link,
-        name="reissue_link",
+        name="signing_reissue_link",
     ),
-    path("<int:pk>/sign-on/<int:signatory_pk>/revoke/", signing.revoke_link, name="revoke_link"),
+    path(
+        "<int:pk>/sign-on/<int:signatory_pk>/revoke/",
+        signing.revoke_link,
+        name="signing_revoke_link",
+    ),
     path(
         "<int:pk>/sign-on/<int:signatory_pk>/approve/",
         signing.approve_for_lead,
-        name="approve_for_lead",
+        name="signing_approve_for_lead",
     ),
-    path("<int:pk>/finalise/", signing.finalise, name="finalise"),
-    path("<int:pk>/withdraw/", signing.withdraw, name="withdraw"),
-    path("<int:pk>/supersede/", signing.supersede, name="supersede"),
-    path("<int:pk>/send/", signing.send, name="send"),
-    path("<int:pk>/sent/<int:copy_pk>.pdf", signing.sent_copy, name="sent_copy"),
-    path("<int:pk>/publish/", signing.publish, name="publish"),
-    path("<int:pk>/unpublish/", signing.unpublish, name="unpublish"),
-    path("<int:pk>/press-releases/new/", signing.press_release, name="press_release_new"),
+]
+
+urlpatterns += [
+    path("<int:pk>/finalise/", sending.finalise, name="sending_finalise"),
+    path("<int:pk>/withdraw/", sending.withdraw, name="sending_withdraw"),
+    path("<int:pk>/supersede/", sending.supersede, name="sending_supersede"),
+    path("<int:pk>/send/", sending.send, name="sending_send"),
+    path("<int:pk>/sent/<int:copy_pk>.pdf", sending.sent_copy, name="sending_sent_copy"),
+    path("<int:pk>/publish/", sending.publish, name="sending_publish"),
+    path("<int:pk>/unpublish/", sending.unpublish, name="sending_unpublish"),
+    path(
+        "<int:pk>/press-releases/new/",
+        sending.press_release,
+        name="sending_press_release_new",
+    ),
     path(
         "<int:pk>/press-releases/from-letter/",
-        signing.press_release_from_letter,
-        name="press_release_from_letter",
+        sending.press_release_from_letter,
+        name="sending_press_release_from_letter",
     ),
     path(
         "<int:pk>/press-releases/<int:release_pk>/",
-        signing.press_release,
-        name="press_release",
+        sending.press_release,
+        name="sending_press_release",
     ),
 ]
-# -- end sign-on --
+
+urlpatterns += [
+    path("<int:pk>/pdf/", printing.letter_pdf, name="printing_pdf"),
+    path("<int:pk>/pdf/all/", printing.all_copies_pdf, name="printing_pdf_all"),
+    path("<int:pk>/pdf/copy/<int:recipient_pk>/", printing.copy_pdf, name="printing_pdf_copy"),
+    path("<int:pk>/pdf/labels/", printing.labels_pdf, name="printing_labels"),
+    path("<int:pk>/print-batches/", printing.batch_start, name="printing_batch_start"),
+    path(
+        "<int:pk>/print-batches/<int:batch_pk>/",
+        printing.batch_status,
+        name="printing_batch_status",
+    ),
+    path(
+        "<int:pk>/print-batches/<int:batch_pk>/download/",
+        printing.batch_download,
+        name="printing_batch_download",
+    ),
+]
+
+urlpatterns += [
+    path("tracker/", tracking.index, name="tracking"),
+    path("tracker/charts/", tracking.charts, name="tracking_charts"),
+    path("tracker/export.<str:fmt>", tracking.export, name="tracking_export"),
+    path("tracker/import/", tracking.import_statuses, name="tracking_import"),
+    path("tracker/record/", tracking.record_many, name="tracking_record"),
+    path(
+        "tracker/follow-up-letter/",
+        tracking.follow_up_letter_filtered,
+        name="tracking_follow_up_letter_filtered",
+    ),
+    path(
+        "recommendations/<int:pk>/",
+        tracking.recommendation_detail,
+        name="tracking_recommendation",
+    ),
+    path(
+        "recommendations/<int:pk>/follow/",
+        tracking.recommendation_follow,
+        name="tracking_follow",
+    ),
+    path("follow-ups/<int:pk>/correct/", tracking.follow_up_correct, name="tracking_correct"),
+    path("follow-ups/<int:pk>/evidence/", tracking.follow_up_evidence, name="tracking_evidence"),
+    path("<int:pk>/follow-up-letter/", tracking.follow_up_letter, name="tracking_follow_up_letter"),
+]

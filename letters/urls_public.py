@@ -2,12 +2,12 @@
 
 from django.urls import path
 
-from letters.views import public
+from letters.views import public, signing
 
 app_name = "public"
 
 urlpatterns = [
-    path("sign/<str:token>/", public.sign, name="sign"),
+    path("sign/<str:token>/", signing.sign, name="sign"),
     path("published/", public.published_index, name="index"),
     path("published/feed/", public.published_feed, name="feed"),
     path("published/<str:reference>/", public.published_detail, name="detail"),

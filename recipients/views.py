@@ -19,7 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from letters.models import LetterRecipient
-from letters.roles import ADMIN, has_any_role, role_names
+from letters.permissions import ADMIN, has_any_role, role_names
 from recipients import holders
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter

@@ -17,7 +17,7 @@ from letters.models import (
     Section,
     Signatory,
 )
-from letters.roles import sync_groups
+from letters.permissions import sync_groups
 from recipients.models import Official, Position, Term
 
 _seq = itertools.count(1)
@@ -106,7 +106,6 @@ def make_follow_up(recommendation: Recommendation, **overrides) -> FollowUp:
     return FollowUp.objects.create(recommendation=recommendation, **overrides)
 
 
-# -- drafting factories --
 def make_theme(**overrides):
     from django.utils.text import slugify
 
@@ -136,18 +135,6 @@ def make_draft(**overrides) -> Letter:
     return letter
 
 
-# -- end drafting factories --
-
-
-# -- printing factories --
-# -- end printing factories --
-
-
-# -- directory factories --
-# -- end directory factories --
-
-
-# -- follow-up tracker factories --
 # (make_theme is shared with drafting, above)
 def make_tracked_recommendation(
     letter: Letter | None = None,
@@ -176,11 +163,7 @@ def make_tracked_recommendation(
     return rec
 
 
-# -- end follow-up tracker factories --
-
-
-# -- sign-on factories --
-def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
+def make_signing_letter(*, cosigners: int = 2, **overrides) -> Letter:
     """A draft ready to circulate: text, an addressee in office, a lead and co-signers."""
     letter = make_letter(**overrides)
     section = make_section(letter, heading="Refugees", body="People are sent back.")
@@ -199,6 +182,3 @@ def make_signon_letter(*, cosigners: int = 2, **overrides) -> Letter:
         make_signatory(letter, org, order=n + 1)
     letter.touch()
     return letter
-
-
-# -- end sign-on factories --

@@ -4,7 +4,7 @@ from django.db import migrations
 
 
 def create_groups(apps, schema_editor):
-    from letters.roles import sync_groups
+    from letters.permissions import sync_groups
 
     sync_groups(apps)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import template
 
-from letters import editing
+from letters import drafting
 
 register = template.Library()
 
@@ -17,9 +17,9 @@ def concat(value, arg) -> str:
 
 @register.filter
 def can_draft(user) -> bool:
-    return editing.can_draft(user)
+    return drafting.can_draft(user)
 
 
 @register.simple_tag
 def can_edit_letter(user, letter) -> bool:
-    return letter.is_editable and editing.can_draft(user)
+    return letter.is_editable and drafting.can_draft(user)

@@ -1,36 +1,30 @@
 """
-The coordinator's side of sign-on: circulate, manage links, remind,
-finalise, withdraw or supersede, record sending, publish, and the press
-release. Each view checks the role, then the letter, then the permission.
+Sign-on: the coordinator circulates a draft, manages the private links,
+reminds and approves for the lead organisation; a partner organisation's
+representative opens their link (no account) and approves or declines.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
+from django_ratelimit.decorators import ratelimit
 
-from letters import sending, signing
+from letters import signing
+from letters.forms.signing import ApproveForm, CirculateForm, DeclineForm, LeadApprovalForm
 from letters.models import (
+    ApprovedText,
     Letter,
     LetterStatus,
-    PressRelease,
-    SentCopy,
     Signatory,
     SignatoryRole,
 )
-from letters.signon_forms import (
-    CirculateForm,
-    LeadApprovalForm,
-    PressReleaseForm,
-    QuoteFormSet,
-    SendingFormSet,
-    SupersedeForm,
-)
-from letters.views import get_letter, require_role
+from letters.permissions import get_letter, require_role
+from letters.text import diff_snapshots, letter_context, text_snapshot
 
 
 def _letter_for(request: HttpRequest, pk: int, perm: str) -> Letter:
@@ -167,136 +161,112 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(letter.get_absolute_url() + "#sign-on")
 
 
-def finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "finalize_letter")
-    problems: list[str] = []
+# -- the representative's page, reached through a private link (no account) --
+
+# Tokens are unguessable; the limits keep a flood of guesses, or a stuck
+# client hammering one link, from costing anything. Behind a reverse proxy,
+# REMOTE_ADDR must be the client's address (see README) or every visitor
+# shares the per-address limit.
+SIGN_RATE_PER_LINK = "30/m"
+SIGN_RATE_PER_ADDRESS = "120/m"
+
+
+def _link_key(group: str, request: HttpRequest) -> str:
+    return request.resolver_match.kwargs.get("token", "")[:64]
+
+
+def _link_not_working(request: HttpRequest) -> HttpResponse:
+    # One page and one status for every bad link, so a link reveals nothing.
+    return render(request, "letters/signing/link_not_working.html", status=404)
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "letters/signing/too_many_requests.html", status=429)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
+@ratelimit(key=_link_key, rate=SIGN_RATE_PER_LINK, method=ratelimit.ALL, block=False, group="sign")
+def sign(request: HttpRequest, token: str) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    signatory = signing.signatory_for_token(token)
+    if signatory is None:
+        return _link_not_working(request)
+    letter = signatory.letter
+
+    approve_form = ApproveForm(instance=signatory, initial={"content_hash": letter.content_hash})
+    decline_form = DeclineForm()
     if request.method == "POST":
-        problems = signing.finalise(letter=letter, by=request.user)
-        if not problems:
-            messages.success(
-                request, "The letter is final: its text, recipients and signatories are frozen."
-            )
-            return redirect(letter)
-        letter.refresh_from_db()
-    else:
-        problems = signing.finalise_problems(letter=letter)
-    return render(
-        request, "letters/signing/finalise.html", {"letter": letter, "problems": problems}
-    )
-
-
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "finalize_letter")
-    if request.method == "POST":
+        action = request.POST.get("action")
         try:
-            signing.withdraw_letter(letter=letter, by=request.user)
-        except signing.SigningError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "The letter is withdrawn.")
-        return redirect(letter)
-    return render(request, "letters/signing/withdraw.html", {"letter": letter})
-
-
-def supersede(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "add_letter")
-    form = SupersedeForm(request.POST or None, initial={"reference": f"{letter.reference}-v2"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            draft = signing.supersede(
-                letter=letter, by=request.user, reference=form.cleaned_data["reference"]
-            )
-        except signing.SigningError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(
-                request, f"New draft {draft.reference} copied from {letter.reference}."
-            )
-            return redirect(draft)
-    return render(request, "letters/signing/supersede.html", {"letter": letter, "form": form})
-
-
-def send(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "send_letter")
-    if letter.status != LetterStatus.FINAL:
-        messages.error(request, "Only a final letter that has not gone out can be sent.")
-        return redirect(letter)
-    recipients = letter.recipients.select_related("position").order_by("-role", "order", "pk")
-    formset = SendingFormSet(request.POST or None, queryset=recipients)
-    if request.method == "POST" and formset.is_valid():
-        entries = [
-            (form.instance, form.cleaned_data["sent_on"], form.cleaned_data["send_channel"])
-            for form in formset.forms
-        ]
-        try:
-            sending.record_sending(letter=letter, by=request.user, entries=entries)
-        except sending.SendingError as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, "Sending recorded; the PDFs that went out are archived.")
-            return redirect(letter)
-    return render(request, "letters/signing/send.html", {"letter": letter, "formset": formset})
-
-
-def sent_copy(request: HttpRequest, pk: int, copy_pk: int) -> FileResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
-    copy = get_object_or_404(SentCopy, letter=letter, pk=copy_pk)
-    from letters.views.public import serve_copy
-
-    return serve_copy(copy)
-
-
-@require_POST
-def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "publish_letter")
-    try:
-        sending.publish(letter=letter, by=request.user)
-    except sending.SendingError as exc:
-        messages.error(request, str(exc))
+            if action == "approve":
+                approve_form = ApproveForm(request.POST, request.FILES, instance=signatory)
+                if approve_form.is_valid():
+                    data = approve_form.cleaned_data
+                    signing.approve(
+                        token=token,
+                        content_hash=data["content_hash"],
+                        signer_name=data["signer_name"],
+                        signer_title=data["signer_title"],
+                        consent_to_publish=data["consent_to_publish"],
+                        signature=data["signature_upload"],
+                    )
+                    messages.success(request, "Thank you: your organisation approved this text.")
+                    return redirect("public:sign", token=token)
+            elif action == "decline":
+                decline_form = DeclineForm(request.POST)
+                if decline_form.is_valid():
+                    signing.decline(token=token, reason=decline_form.cleaned_data["reason"])
+                    messages.info(request, "Your organisation declined. The coordinator is told.")
+                    return redirect("public:sign", token=token)
+            elif action == "withdraw":
+                signing.withdraw(token=token)
+                messages.info(request, "Your organisation's approval is withdrawn.")
+                return redirect("public:sign", token=token)
+            else:
+                messages.error(request, "Choose approve, decline or withdraw.")
+        except signing.TextChanged as exc:
+            messages.warning(request, str(exc))
+            return redirect("public:sign", token=token)
+        except signing.SigningError:
+            return _link_not_working(request)
     else:
-        messages.success(request, "The letter is published.")
-    return redirect(letter)
+        signing.mark_opened(signatory=signatory)
 
-
-@require_POST
-def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "publish_letter")
-    try:
-        sending.unpublish(letter=letter, by=request.user)
-    except sending.SendingError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, "The letter is no longer public.")
-    return redirect(letter)
-
-
-def press_release(request: HttpRequest, pk: int, release_pk: int | None = None) -> HttpResponse:
-    letter = _letter_for(request, pk, "change_pressrelease")
-    release = (
-        get_object_or_404(PressRelease, letter=letter, pk=release_pk)
-        if release_pk
-        else PressRelease(letter=letter)
+    context = letter_context(letter)
+    state = signing.sign_on_state(signatory, letter)
+    changes = None
+    if state == signing.State.APPROVED_OLDER:
+        seen = ApprovedText.objects.filter(
+            letter=letter, content_hash=signatory.approved_hash
+        ).first()
+        if seen is not None:
+            changes = diff_snapshots(seen.snapshot, text_snapshot(letter))
+    others = [
+        s
+        for s in context["signatories"]
+        if s.pk != signatory.pk and s.has_approved(letter.content_hash)
+    ]
+    context.update(
+        {
+            "signatory": signatory,
+            "state": state,
+            "state_label": signing.State.LABELS[state],
+            "changes": changes,
+            "others": others,
+            "approve_form": approve_form,
+            "decline_form": decline_form,
+            # Uploaded images are served to logged-in staff only; the page
+            # says a signature is on file instead of showing a broken image.
+            "show_signatures": False,
+        }
     )
-    form = PressReleaseForm(request.POST or None, instance=release)
-    quotes = QuoteFormSet(request.POST or None, instance=release, prefix="quotes")
-    if request.method == "POST" and form.is_valid() and quotes.is_valid():
-        with transaction.atomic():
-            release = form.save()
-            quotes.instance = release
-            quotes.save()
-        messages.success(request, "Press release saved.")
-        return redirect("letters:press_release", pk=letter.pk, release_pk=release.pk)
-    return render(
-        request,
-        "letters/signing/press_release.html",
-        {"letter": letter, "form": form, "quotes": quotes, "release": release},
-    )
-
-
-@require_POST
-def press_release_from_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "add_pressrelease")
-    release = sending.start_press_release(letter=letter, by=request.user)
-    messages.success(request, "A press release drafted from the letter: edit it below.")
-    return redirect("letters:press_release", pk=letter.pk, release_pk=release.pk)
+    response = render(request, "letters/signing/sign.html", context)
+    # The token is in the URL: keep the page out of shared caches. (Referer
+    # headers stay on this site: SECURE_REFERRER_POLICY is same-origin; a
+    # stricter "no-referrer" would make browsers send "Origin: null" with the
+    # form and fail the CSRF check.)
+    response["Cache-Control"] = "private, no-store"
+    return response

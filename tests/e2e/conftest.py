@@ -20,7 +20,7 @@ def assert_accessible(page) -> None:
 @pytest.fixture(autouse=True)
 def _roles(transactional_db):
     """Live-server tests flush the database between tests, groups included."""
-    from letters.roles import sync_groups
+    from letters.permissions import sync_groups
 
     sync_groups()
 

@@ -9,6 +9,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from letters import drafting
 from letters.models import Letter
 from recipients.models import Position
 from tests.e2e.conftest import assert_accessible
@@ -28,7 +29,7 @@ def test_admin_changes_the_prime_minister_and_only_the_draft_follows(
 ):
     sent = demo  # JP-2009-12 was sent, so its recipients are frozen
     drafter = User.objects.get(username="drafter")
-    draft = sent.copy_as_draft(reference="JP-2010-03", by=drafter)
+    draft = drafting.copy_letter(sent, reference="JP-2010-03", by=drafter)
     log_in(admin_user)
 
     page.get_by_role("link", name="Directory", exact=True).click()
@@ -66,13 +67,13 @@ def test_admin_changes_the_prime_minister_and_only_the_draft_follows(
     shot(page, "after_change")
     assert [m.to for m in mail.outbox] == [[drafter.email]]
 
-    page.goto(live_server.url + reverse("letters:preview", args=[draft.pk]))
+    page.goto(live_server.url + reverse("letters:drafting_preview", args=[draft.pk]))
     expect(page.get_by_text("Dear Prime Minister Kan,")).to_be_visible()
     expect(page.get_by_text("H.E. Mr Kan Naoto")).to_be_visible()
     assert_accessible(page)
     shot(page, "draft_preview")
 
-    page.goto(live_server.url + reverse("letters:preview", args=[sent.pk]))
+    page.goto(live_server.url + reverse("letters:drafting_preview", args=[sent.pk]))
     expect(page.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(page.get_by_text("Kan", exact=False)).to_have_count(0)
     assert_accessible(page)

@@ -288,7 +288,7 @@ def test_a_sent_letter_is_duplicated_as_a_follow_up(page, live_server, log_in, d
     shot(page, "duplicate")
     page.get_by_role("button", name="Create the copy").click()
     expect(page.get_by_role("heading", name=re.compile("Follow-up on our letter"))).to_be_visible()
-    expect(page.locator(".editor-recommendation")).to_have_count(2)
+    expect(page.locator(".drafting-recommendation")).to_have_count(2)
     expect(page.get_by_text("Repeats JP-2009-12-R02")).to_be_visible()
     expect(page.get_by_text("Repeats JP-2009-12-R03")).to_be_visible()
     assert_accessible(page)
@@ -335,10 +335,10 @@ def test_a_block_answers_the_keyboard_the_moment_it_is_swapped_in(
             button.focus();
             button.click();
         }), {once: true})""",
-        f"letters:recommendation_move-{second.pk}-down",
+        f"letters:drafting_recommendation_move-{second.pk}-down",
     )
     page.get_by_role("button", name=f"Move “{second.reference}” up").click()
-    expect(page.locator(".editor-notice")).to_have_text(f"Moved {second.reference}.")
+    expect(page.locator(".drafting-notice")).to_have_text(f"Moved {second.reference}.")
     page.wait_for_function(
         "() => document.querySelectorAll('.htmx-request, .htmx-settling').length === 0"
     )

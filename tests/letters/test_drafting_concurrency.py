@@ -62,12 +62,12 @@ def clients() -> list[Client]:
 
 
 def test_simultaneous_edits_of_one_section_keep_exactly_one(transactional_db):
-    from letters.roles import sync_groups
+    from letters.permissions import sync_groups
 
     sync_groups()
     letter = make_draft()
     section = letter.sections.first()
-    url = reverse("letters:section_edit", args=[letter.pk, section.pk])
+    url = reverse("letters:drafting_section_edit", args=[letter.pk, section.pk])
     prefix = f"section-{section.pk}"
     requests = [
         (client, url, {f"{prefix}-heading": f"Heading by {n}", f"{prefix}-version": letter.version})
@@ -83,12 +83,12 @@ def test_simultaneous_edits_of_one_section_keep_exactly_one(transactional_db):
 
 
 def test_simultaneous_moves_with_one_version_move_once(transactional_db):
-    from letters.roles import sync_groups
+    from letters.permissions import sync_groups
 
     sync_groups()
     letter = make_draft()
     last = letter.sections.order_by("order").last()
-    url = reverse("letters:section_move", args=[letter.pk, last.pk])
+    url = reverse("letters:drafting_section_move", args=[letter.pk, last.pk])
     requests = [
         (client, url, {"direction": "up", "version": letter.version}) for client in clients()
     ]

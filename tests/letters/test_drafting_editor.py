@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def edit_url(letter: Letter) -> str:
-    return reverse("letters:edit", args=[letter.pk])
+    return reverse("letters:drafting_edit", args=[letter.pk])
 
 
 def letter_data(letter: Letter, **changes) -> dict:
@@ -66,16 +66,16 @@ def test_admin_role_reads_but_cannot_edit(client, admin_user, draft):
     assert draft.subject != "Admin was here"
     detail = client.get(draft.get_absolute_url()).content.decode()
     assert edit_url(draft) not in detail
-    assert client.get(reverse("letters:preview", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("letters:drafting_preview", args=[draft.pk])).status_code == 200
 
 
 def test_outsider_gets_nothing(client, outsider, draft):
     client.force_login(outsider)
     for url in [
         edit_url(draft),
-        reverse("letters:preview", args=[draft.pk]),
-        reverse("letters:duplicate", args=[draft.pk]),
-        reverse("letters:create"),
+        reverse("letters:drafting_preview", args=[draft.pk]),
+        reverse("letters:drafting_duplicate", args=[draft.pk]),
+        reverse("letters:drafting_create"),
     ]:
         response = client.get(url)
         assert response.status_code == 403
@@ -86,15 +86,15 @@ def test_outsider_gets_nothing(client, outsider, draft):
 
 
 def test_anonymous_visitors_are_sent_to_login(client, draft):
-    for url in [edit_url(draft), reverse("letters:preview", args=[draft.pk])]:
+    for url in [edit_url(draft), reverse("letters:drafting_preview", args=[draft.pk])]:
         response = client.get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_unknown_letter_is_404(client, drafter):
     client.force_login(drafter)
-    assert client.get(reverse("letters:edit", args=[987654])).status_code == 404
-    assert client.get(reverse("letters:preview", args=[987654])).status_code == 404
+    assert client.get(reverse("letters:drafting_edit", args=[987654])).status_code == 404
+    assert client.get(reverse("letters:drafting_preview", args=[987654])).status_code == 404
 
 
 @pytest.mark.parametrize("status", [LetterStatus.FINAL, LetterStatus.SENT, LetterStatus.PUBLISHED])
@@ -109,11 +109,11 @@ def test_nobody_edits_a_letter_past_drafting(client, coordinator, status):
     letter.refresh_from_db()
     assert letter.subject != "Too late"
     section = letter.sections.first()
-    url = reverse("letters:section_edit", args=[letter.pk, section.pk])
+    url = reverse("letters:drafting_section_edit", args=[letter.pk, section.pk])
     assert client.post(url, {f"section-{section.pk}-heading": "x"}).status_code == 403
     detail = client.get(letter.get_absolute_url()).content.decode()
     assert edit_url(letter) not in detail
-    assert reverse("letters:duplicate", args=[letter.pk]) in detail
+    assert reverse("letters:drafting_duplicate", args=[letter.pk]) in detail
 
 
 def test_a_circulating_letter_can_still_be_edited(client, drafter):
@@ -126,7 +126,7 @@ def test_the_letter_page_offers_edit_preview_and_duplicate_to_a_drafter(client, 
     client.force_login(drafter)
     html = client.get(draft.get_absolute_url()).content.decode()
     for name in ["edit", "preview", "duplicate"]:
-        assert reverse(f"letters:{name}", args=[draft.pk]) in html
+        assert reverse(f"letters:drafting_{name}", args=[draft.pk]) in html
     assert "admin/letters/letter" not in html
 
 
@@ -134,7 +134,7 @@ def test_new_letter_links_go_to_the_create_page_not_the_admin(client, drafter):
     client.force_login(drafter)
     for url in [reverse("dashboard"), reverse("letters:list")]:
         html = client.get(url).content.decode()
-        assert reverse("letters:create") in html
+        assert reverse("letters:drafting_create") in html
         assert "admin/letters/letter/add" not in html
 
 
@@ -145,7 +145,7 @@ def test_drafter_creates_a_letter_and_its_lead_organisation_signs_first(client, 
     org = make_organization(name="Asia Rights Monitor")
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:create"),
+        reverse("letters:drafting_create"),
         {
             "reference": "JP-2009-12",
             "subject": "Human rights and North Korea",
@@ -167,7 +167,7 @@ def test_create_refuses_a_taken_reference_and_keeps_what_was_typed(client, draft
     make_letter(reference="JP-2009-12")
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:create"),
+        reverse("letters:drafting_create"),
         {"reference": "JP-2009-12", "subject": "My careful subject", "language": "en"},
     )
     assert response.status_code == 200
@@ -180,7 +180,8 @@ def test_create_refuses_a_taken_reference_and_keeps_what_was_typed(client, draft
 def test_create_refuses_empty_and_over_long_fields(client, drafter):
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:create"), {"reference": "", "subject": "x" * 301, "language": "en"}
+        reverse("letters:drafting_create"),
+        {"reference": "", "subject": "x" * 301, "language": "en"},
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -191,8 +192,10 @@ def test_create_refuses_empty_and_over_long_fields(client, drafter):
 
 def test_admin_role_cannot_create(client, admin_user):
     client.force_login(admin_user)
-    assert client.get(reverse("letters:create")).status_code == 403
-    client.post(reverse("letters:create"), {"reference": "A", "subject": "B", "language": "en"})
+    assert client.get(reverse("letters:drafting_create")).status_code == 403
+    client.post(
+        reverse("letters:drafting_create"), {"reference": "A", "subject": "B", "language": "en"}
+    )
     assert not Letter.objects.exists()
 
 
@@ -276,7 +279,7 @@ def test_changing_the_lead_organisation_makes_it_the_lead_signatory(client, draf
 
 def test_markdown_preview_is_sanitised(client, drafter):
     client.force_login(drafter)
-    url = reverse("letters:markdown_preview") + "?field=opening"
+    url = reverse("letters:drafting_markdown_preview") + "?field=opening"
     response = client.post(
         url,
         {"opening": "**bold** [x](javascript:alert(1)) <script>alert(2)</script>"},
@@ -288,7 +291,7 @@ def test_markdown_preview_is_sanitised(client, drafter):
 
 
 def test_markdown_preview_needs_a_drafting_role(client, outsider, admin_user):
-    url = reverse("letters:markdown_preview") + "?field=opening"
+    url = reverse("letters:drafting_markdown_preview") + "?field=opening"
     for user in [outsider, admin_user]:
         client.force_login(user)
         assert client.post(url, {"opening": "hi"}).status_code == 403
@@ -301,7 +304,7 @@ def test_markdown_preview_needs_a_drafting_role(client, outsider, admin_user):
 
 def test_preview_reads_like_the_letter(client, admin_user, draft):
     client.force_login(admin_user)
-    html = client.get(reverse("letters:preview", args=[draft.pk])).content.decode()
+    html = client.get(reverse("letters:drafting_preview", args=[draft.pk])).content.decode()
     assert "Re: " + draft.subject in html
     assert "Dear Prime Minister Hatoyama," in html
     assert "H.E. Yukio Hatoyama" in html
@@ -309,7 +312,7 @@ def test_preview_reads_like_the_letter(client, admin_user, draft):
     assert '<ol class="letter-recommendations" start="3">' in html  # numbering runs on
     assert "cc:" in html and "Minister for Foreign Affairs" in html
     assert "(signer to be confirmed)" in html
-    assert reverse("letters:edit", args=[draft.pk]) not in html  # admin cannot edit
+    assert reverse("letters:drafting_edit", args=[draft.pk]) not in html  # admin cannot edit
 
 
 # -- duplicate ------------------------------------------------------------------------------------
@@ -319,7 +322,7 @@ def test_duplicate_makes_a_draft_whose_recommendations_repeat_the_originals(clie
     sent = make_draft(status=LetterStatus.SENT, reference="JP-2009-12")
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:duplicate", args=[sent.pk]),
+        reverse("letters:drafting_duplicate", args=[sent.pk]),
         {"reference": "JP-2010-03", "subject": "Follow-up: human rights"},
     )
     copy = Letter.objects.get(reference="JP-2010-03")
@@ -334,7 +337,7 @@ def test_duplicate_makes_a_draft_whose_recommendations_repeat_the_originals(clie
 def test_duplicate_refuses_a_taken_reference(client, drafter, draft):
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:duplicate", args=[draft.pk]),
+        reverse("letters:drafting_duplicate", args=[draft.pk]),
         {"reference": draft.reference, "subject": "Copy"},
     )
     assert response.status_code == 200
@@ -346,7 +349,8 @@ def test_admin_role_and_outsider_cannot_duplicate(client, admin_user, outsider, 
     for user in [admin_user, outsider]:
         client.force_login(user)
         response = client.post(
-            reverse("letters:duplicate", args=[draft.pk]), {"reference": "X-1", "subject": "Copy"}
+            reverse("letters:drafting_duplicate", args=[draft.pk]),
+            {"reference": "X-1", "subject": "Copy"},
         )
         assert response.status_code == 403
     assert Letter.objects.count() == 1
@@ -381,7 +385,7 @@ def test_preview_query_count_does_not_grow_with_the_letter(
     client, drafter, draft, django_assert_max_num_queries
 ):
     client.force_login(drafter)
-    url = reverse("letters:preview", args=[draft.pk])
+    url = reverse("letters:drafting_preview", args=[draft.pk])
     _grow(draft, 2)
     with django_assert_max_num_queries(30) as small:
         client.get(url)
@@ -396,7 +400,7 @@ def test_the_demo_letters_open_in_the_drafting_pages(client, drafter, demo):
     assert follow_up.is_editable
     html = client.get(edit_url(follow_up)).content.decode()
     assert follow_up.subject in html.replace("&#x27;", "'")
-    preview = client.get(reverse("letters:preview", args=[demo.pk])).content.decode()
+    preview = client.get(reverse("letters:drafting_preview", args=[demo.pk])).content.decode()
     assert "Dear Prime Minister Hatoyama," in preview
     assert preview.count('class="letter-signature"') == 4
     assert client.get(edit_url(demo)).status_code == 403  # sent: read only
@@ -406,10 +410,10 @@ def test_duplicate_can_carry_over_only_some_recommendations(client, drafter):
     sent = make_draft(status=LetterStatus.SENT)
     keep = sent.recommendations.get(text="Open the asylum procedure.")
     client.force_login(drafter)
-    form = client.get(reverse("letters:duplicate", args=[sent.pk])).content.decode()
+    form = client.get(reverse("letters:drafting_duplicate", args=[sent.pk])).content.decode()
     assert form.count('type="checkbox"') == 3 and form.count("checked") == 3
     client.post(
-        reverse("letters:duplicate", args=[sent.pk]),
+        reverse("letters:drafting_duplicate", args=[sent.pk]),
         {"reference": "FOLLOW-1", "subject": "Follow-up", "recommendations": [keep.pk]},
     )
     copy = Letter.objects.get(reference="FOLLOW-1")
@@ -421,7 +425,7 @@ def test_duplicate_refuses_recommendations_of_another_letter(client, drafter, dr
     foreign = make_recommendation()
     client.force_login(drafter)
     response = client.post(
-        reverse("letters:duplicate", args=[draft.pk]),
+        reverse("letters:drafting_duplicate", args=[draft.pk]),
         {"reference": "X-2", "subject": "Copy", "recommendations": [foreign.pk]},
     )
     assert response.status_code == 200 and b"Select a valid choice" in response.content

@@ -32,7 +32,7 @@ def draft(db):
 
 
 def url(name: str, *args) -> str:
-    return reverse(f"letters:{name}", args=args)
+    return reverse(f"letters:drafting_{name}", args=args)
 
 
 def headings(letter) -> list[str]:
@@ -822,10 +822,10 @@ def test_signatory_endpoints_refuse_other_personas_and_foreign_ids(
 def test_editor_blocks_can_be_reloaded_for_cancel(client, drafter, draft):
     client.force_login(drafter)
     for name in ["sections", "recipients", "signatories"]:
-        response = client.get(url("editor_block", draft.pk, name), **HX)
+        response = client.get(url("block", draft.pk, name), **HX)
         assert response.status_code == 200 and f'id="{name}"' in response.content.decode()
-    assert client.get(url("editor_block", draft.pk, "nope"), **HX).status_code == 404
-    assert client.get(url("editor_block", draft.pk, "sections")).status_code == 302
+    assert client.get(url("block", draft.pk, "nope"), **HX).status_code == 404
+    assert client.get(url("block", draft.pk, "sections")).status_code == 302
 
 
 def test_the_add_recommendation_form_is_fetched_on_demand(client, drafter, draft):
@@ -926,8 +926,8 @@ def test_garbage_posted_to_every_drafting_endpoint_never_fails(client, drafter, 
         url("signatory_edit", draft.pk, signatory.pk),
         url("signatory_move", draft.pk, signatory.pk),
         url("signatory_remove", draft.pk, signatory.pk),
-        reverse("letters:create"),
-        reverse("letters:markdown_preview") + "?field=\x00",
+        reverse("letters:drafting_create"),
+        reverse("letters:drafting_markdown_preview") + "?field=\x00",
     ]
     client.force_login(drafter)
     for target in urls:
@@ -958,7 +958,7 @@ def every_endpoint(draft) -> list[str]:
     signatory = draft.signatories.first()
     return [
         url("edit", draft.pk),
-        url("editor_block", draft.pk, "sections"),
+        url("block", draft.pk, "sections"),
         url("section_add", draft.pk),
         url("section_edit", draft.pk, section.pk),
         url("section_move", draft.pk, section.pk),
@@ -1011,6 +1011,6 @@ def test_a_section_form_previews_its_body_as_it_will_read(client, drafter, draft
     assert "<strong>monitored</strong>" in html and 'href="javascript' not in html
     assert html.count('name="csrfmiddlewaretoken"') == 1 and html.count("<form") == 1
     preview = client.post(
-        reverse("letters:markdown_preview") + f"?field={prefix}", {prefix: "*new*"}, **HX
+        reverse("letters:drafting_markdown_preview") + f"?field={prefix}", {prefix: "*new*"}, **HX
     ).content.decode()
     assert "<em>new</em>" in preview

@@ -96,7 +96,7 @@ def test_the_checker_catches_what_it_looks_for():
 def test_hostile_text_in_every_field_stays_inert(client, drafter, coordinator, payload):
     letter = make_draft()
     client.force_login(coordinator)
-    url = lambda name, *args: reverse(f"letters:{name}", args=[letter.pk, *args])  # noqa: E731
+    url = lambda name, *args: reverse(f"letters:drafting_{name}", args=[letter.pk, *args])  # noqa: E731
 
     response = client.post(
         url("edit"),

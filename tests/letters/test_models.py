@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.deletion import ProtectedError
 from django.utils import timezone
 
+from letters import drafting
 from letters.models import Letter, Recommendation, Signatory
 from tests.factories import (
     make_follow_up,
@@ -168,8 +169,8 @@ def test_str_is_readable():
     assert str(sig) == "Rights Watchers on JP-2009-12"
 
 
-def test_copy_as_draft_links_each_recommendation_to_the_one_it_repeats(demo, drafter):
-    copy = demo.copy_as_draft(reference="JP-2010-01", by=drafter)
+def test_copy_letter_links_each_recommendation_to_the_one_it_repeats(demo, drafter):
+    copy = drafting.copy_letter(demo, reference="JP-2010-01", by=drafter)
     assert copy.status == "draft"
     assert copy.repeats_letter == demo
     assert copy.recommendations.count() == 14
@@ -184,9 +185,9 @@ def test_copy_as_draft_links_each_recommendation_to_the_one_it_repeats(demo, dra
     assert not copy.signatories.filter(approved_at__isnull=False).exists()
 
 
-def test_copy_as_draft_can_carry_only_some_recommendations(demo):
+def test_copy_letter_can_carry_only_some_recommendations(demo):
     keep = demo.recommendations.filter(number__in=[1, 8])
-    copy = demo.copy_as_draft(reference="JP-2010-02", recommendations=keep)
+    copy = drafting.copy_letter(demo, reference="JP-2010-02", recommendations=keep)
     assert sorted(r.repeats.number for r in copy.recommendations.all()) == [1, 8]
     assert copy.sections.count() == 2
 

@@ -93,7 +93,7 @@ def test_letter_detail_escapes_user_text(client, drafter):
     [
         (reverse_lazy("dashboard"), "Dashboard"),
         (reverse_lazy("letters:list"), "Letters"),
-        (reverse_lazy("letters:tracker"), "Tracker"),
+        (reverse_lazy("letters:tracking"), "Tracker"),
         (reverse_lazy("recipients:list"), "Directory"),
     ],
 )

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.text import slugify
 
+from letters import drafting
 from letters.models import (
     FollowUp,
     FollowUpKind,
@@ -36,7 +37,7 @@ from letters.models import (
     SignatoryRole,
     Theme,
 )
-from letters.roles import ADMIN, COORDINATOR, DRAFTER, sync_groups
+from letters.permissions import ADMIN, COORDINATOR, DRAFTER, sync_groups
 from recipients.models import NameOrder, Official, Position, Term
 
 DEMO_USERS = [
@@ -555,7 +556,8 @@ class Command(BaseCommand):
         if existing:
             return existing
         still_open = letter.recommendations.filter(number__in=[1, 5, 8, 9])
-        draft = letter.copy_as_draft(
+        draft = drafting.copy_letter(
+            letter,
             reference="JP-2010-06",
             subject="Six months on: North Koreans' rights in Japan's policy",
             by=users[DRAFTER],

@@ -6,7 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from letters.pdf import cache_root
+from letters.printing.cache import cache_root
 
 
 class Command(BaseCommand):

@@ -55,7 +55,7 @@ class Command(BaseCommand):
                 "recommendations": person.overdue,
                 "today": today,
                 "site_root": settings.SITE_ROOT.rstrip("/"),
-                "tracker_url": reverse("letters:tracker") + "?overdue=on",
+                "tracker_url": reverse("letters:tracking") + "?overdue=on",
             }
             count = len(person.overdue)
             subject = f"{count} recommendation review{'s' if count != 1 else ''} overdue"
@@ -64,7 +64,7 @@ class Command(BaseCommand):
                 continue
             send_mail(
                 subject,
-                render_to_string("letters/tracker/review_digest.txt", context),
+                render_to_string("letters/tracking/review_digest.txt", context),
                 None,
                 [person.email],
             )

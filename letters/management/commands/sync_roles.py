@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from letters.roles import sync_groups
+from letters.permissions import sync_groups
 
 
 class Command(BaseCommand):

@@ -1,0 +1,368 @@
+"""
+Drafting a letter: the edits that touch several rows at once (reordering,
+adding and removing parts, choosing the lead organisation). Every function
+ends with `letter.touch()`, so the version moves on (stale forms are refused)
+and the content hash changes (sign-on approvals of the old text stop counting).
+"""
+
+from __future__ import annotations
+
+from django.db import models, transaction
+from django.db.models import ProtectedError
+
+from letters.models import (
+    Letter,
+    LetterRecipient,
+    Organization,
+    Recommendation,
+    Section,
+    Signatory,
+    SignatoryRole,
+)
+from letters.permissions import COORDINATOR, DRAFTER, role_names
+from recipients.models import Position
+
+UP = "up"
+DOWN = "down"
+
+
+class EditRefused(Exception):
+    """An edit that would lose history or break the letter; the message says why."""
+
+
+def can_draft(user) -> bool:
+    """
+    Drafters and Coordinators write letters. Admins get every permission for
+    the admin site, but in the app they only read unless they also draft.
+    """
+    return bool(role_names(user) & {DRAFTER, COORDINATOR}) and user.has_perm(
+        "letters.change_letter"
+    )
+
+
+def can_upload_signatures(user) -> bool:
+    return COORDINATOR in role_names(user) and user.has_perm("letters.change_signatory")
+
+
+def _next_order(queryset: models.QuerySet) -> int:
+    last = queryset.aggregate(models.Max("order"))["order__max"]
+    return 0 if last is None else last + 1
+
+
+def _move(item: models.Model, siblings: models.QuerySet, direction: str) -> bool:
+    """
+    Swap `item` with its neighbour among `siblings` (already in display order).
+    Orders are renumbered 0..n first, so duplicates left by imports or the
+    admin cannot make a move a no-op. Returns False at either end.
+    """
+    items = list(siblings)
+    for position, sibling in enumerate(items):
+        if sibling.order != position:
+            sibling.order = position
+            sibling.save(update_fields=["order"])
+    index = next(i for i, sibling in enumerate(items) if sibling.pk == item.pk)
+    other = index - 1 if direction == UP else index + 1
+    if other < 0 or other >= len(items):
+        return False
+    a, b = items[index], items[other]
+    a.order, b.order = b.order, a.order
+    a.save(update_fields=["order"])
+    b.save(update_fields=["order"])
+    return True
+
+
+@transaction.atomic
+def add_section(*, letter: Letter, section: Section) -> Section:
+    section.letter = letter
+    section.order = _next_order(letter.sections.all())
+    section.save()
+    letter.touch()
+    return section
+
+
+@transaction.atomic
+def move_section(*, section: Section, direction: str) -> bool:
+    letter = section.letter
+    moved = _move(section, letter.sections.order_by("order", "pk"), direction)
+    if moved:
+        letter.touch()
+    return moved
+
+
+@transaction.atomic
+def delete_section(*, section: Section) -> None:
+    letter = section.letter
+    try:
+        # Recommendations go with their section; follow-ups and later letters
+        # that repeat one of them protect it.
+        with transaction.atomic():
+            section.delete()
+    except ProtectedError as exc:
+        raise EditRefused(
+            f"“{section.heading}” cannot be deleted: one of its recommendations has "
+            "follow-ups or is repeated by another letter."
+        ) from exc
+    letter.touch()
+
+
+@transaction.atomic
+def add_recommendation(
+    *, section: Section, recommendation: Recommendation, save_m2m=None
+) -> Recommendation:
+    recommendation.section = section
+    recommendation.order = _next_order(section.recommendations.all())
+    recommendation.save()
+    if save_m2m is not None:
+        save_m2m()
+    section.letter.touch()
+    return recommendation
+
+
+@transaction.atomic
+def save_recommendation(
+    *, letter: Letter, recommendation: Recommendation, section: Section | None, save_m2m=None
+) -> Recommendation:
+    """Save an edited recommendation, moving it to the end of `section` if that changed."""
+    if section is not None and section.pk != recommendation.section_id:
+        recommendation.section = section
+        recommendation.order = _next_order(section.recommendations.all())
+    recommendation.save()
+    if save_m2m is not None:
+        save_m2m()
+    # The caller's letter object, so what it renders next shows the new version.
+    letter.touch()
+    return recommendation
+
+
+@transaction.atomic
+def move_recommendation(*, recommendation: Recommendation, direction: str) -> bool:
+    section = recommendation.section
+    moved = _move(recommendation, section.recommendations.order_by("order", "pk"), direction)
+    if moved:
+        section.letter.touch()
+    return moved
+
+
+@transaction.atomic
+def delete_recommendation(*, recommendation: Recommendation) -> None:
+    letter = recommendation.letter
+    try:
+        with transaction.atomic():
+            recommendation.delete()
+    except ProtectedError as exc:
+        raise EditRefused(
+            f"{recommendation.reference} cannot be deleted: it has follow-ups or is "
+            "repeated by another letter."
+        ) from exc
+    letter.touch()
+
+
+@transaction.atomic
+def add_recipient(*, letter: Letter, position: Position, role: str) -> LetterRecipient:
+    recipient = LetterRecipient.objects.create(
+        letter=letter,
+        position=position,
+        role=role,
+        order=_next_order(letter.recipients.filter(role=role)),
+    )
+    letter.touch()
+    return recipient
+
+
+@transaction.atomic
+def move_recipient(*, recipient: LetterRecipient, direction: str) -> bool:
+    letter = recipient.letter
+    siblings = letter.recipients.filter(role=recipient.role).order_by("order", "pk")
+    moved = _move(recipient, siblings, direction)
+    if moved:
+        letter.touch()
+    return moved
+
+
+@transaction.atomic
+def remove_recipient(*, recipient: LetterRecipient) -> None:
+    if recipient.is_frozen:
+        raise EditRefused("This recipient was frozen when the letter was finalised.")
+    letter = recipient.letter
+    recipient.delete()
+    letter.touch()
+
+
+def _demote_other_leads(letter: Letter, organization: Organization) -> None:
+    for other in letter.signatories.filter(role=SignatoryRole.LEAD).exclude(
+        organization=organization
+    ):
+        other.role = SignatoryRole.COSIGNER
+        other.save(update_fields=["role"])
+
+
+@transaction.atomic
+def add_signatory(*, letter: Letter, signatory: Signatory) -> Signatory:
+    signatory.letter = letter
+    signatory.order = _next_order(letter.signatories.all())
+    if signatory.role == SignatoryRole.LEAD:
+        _demote_other_leads(letter, signatory.organization)
+        letter.lead_organization = signatory.organization
+        letter.save(update_fields=["lead_organization", "updated_at"])
+    signatory.save()
+    letter.touch()
+    return signatory
+
+
+@transaction.atomic
+def save_signatory(*, signatory: Signatory) -> Signatory:
+    """Save an edited signatory; making it the lead makes its organisation the letter's lead."""
+    letter = signatory.letter
+    if signatory.role == SignatoryRole.LEAD:
+        _demote_other_leads(letter, signatory.organization)
+        if letter.lead_organization_id != signatory.organization_id:
+            letter.lead_organization = signatory.organization
+            letter.save(update_fields=["lead_organization", "updated_at"])
+    elif letter.lead_organization_id == signatory.organization_id:
+        # The lead stepped down to co-signer: the letter has no lead until one is chosen.
+        letter.lead_organization = None
+        letter.save(update_fields=["lead_organization", "updated_at"])
+    signatory.save()
+    letter.touch()
+    return signatory
+
+
+@transaction.atomic
+def move_signatory(*, signatory: Signatory, direction: str) -> bool:
+    letter = signatory.letter
+    moved = _move(signatory, letter.signatories.order_by("order", "pk"), direction)
+    if moved:
+        letter.touch()
+    return moved
+
+
+@transaction.atomic
+def remove_signatory(*, signatory: Signatory) -> None:
+    if signatory.invited_at or signatory.approved_at or signatory.declined_at:
+        # The sign-on record is history; the sign-on panel withdraws instead.
+        raise EditRefused(
+            f"{signatory.organization} has already been invited to sign; withdraw the "
+            "invitation from the sign-on panel instead of removing it."
+        )
+    letter = signatory.letter
+    signatory.delete()
+    if letter.lead_organization_id == signatory.organization_id:
+        letter.lead_organization = None
+        letter.save(update_fields=["lead_organization", "updated_at"])
+    letter.touch()
+
+
+@transaction.atomic
+def set_lead_organization(*, letter: Letter, organization: Organization | None) -> None:
+    """
+    Keep the lead signatory in step with the letter's lead organisation: the
+    new lead signs first as lead; a previous lead stays on as a co-signer.
+    """
+    if organization is None:
+        return
+    _demote_other_leads(letter, organization)
+    signatory = letter.signatories.filter(organization=organization).first()
+    if signatory is None:
+        Signatory.objects.create(
+            letter=letter,
+            organization=organization,
+            role=SignatoryRole.LEAD,
+            order=_next_order(letter.signatories.all()),
+        )
+    elif signatory.role != SignatoryRole.LEAD:
+        signatory.role = SignatoryRole.LEAD
+        signatory.save(update_fields=["role"])
+
+
+@transaction.atomic
+def create_letter(*, letter: Letter, by) -> Letter:
+    letter.created_by = by
+    letter.save()
+    set_lead_organization(letter=letter, organization=letter.lead_organization)
+    letter.touch()
+    return letter
+
+
+@transaction.atomic
+def save_letter(*, letter: Letter, lead_changed: bool, reference_changed: bool) -> Letter:
+    letter.save()
+    if reference_changed:
+        # Recommendation references embed the letter's (see Recommendation.save).
+        for rec in letter.recommendations.select_related("section__letter"):
+            rec.save(update_fields=["reference", "letter"])
+    if lead_changed:
+        set_lead_organization(letter=letter, organization=letter.lead_organization)
+    letter.touch()
+    return letter
+
+
+@transaction.atomic
+def copy_letter(
+    letter: Letter,
+    *,
+    reference: str,
+    by=None,
+    recommendations=None,
+    subject: str | None = None,
+) -> Letter:
+    """
+    A new draft with `letter`'s text, recipients and signing organisations.
+
+    Each copied recommendation links to the one it repeats. With
+    `recommendations` (an iterable of this letter's recommendations), only
+    those are carried over, in their sections; empty sections are left out.
+    """
+    keep = None if recommendations is None else {r.pk for r in recommendations}
+    draft = Letter.objects.create(
+        reference=reference,
+        subject=subject or letter.subject,
+        language=letter.language,
+        lead_organization=letter.lead_organization,
+        opening=letter.opening,
+        closing=letter.closing,
+        paper_size=letter.paper_size,
+        envelope_window=letter.envelope_window,
+        recommendation_style=letter.recommendation_style,
+        repeats_letter=letter,
+        created_by=by,
+    )
+    for recipient in letter.recipients.all():
+        LetterRecipient.objects.create(
+            letter=draft,
+            position=recipient.position,
+            role=recipient.role,
+            order=recipient.order,
+        )
+    for section in letter.sections.prefetch_related("recommendations__themes"):
+        recs = [r for r in section.recommendations.all() if keep is None or r.pk in keep]
+        if keep is not None and not recs:
+            continue
+        new_section = Section.objects.create(
+            letter=draft,
+            order=section.order,
+            heading=section.heading,
+            body=section.body,
+            lead_in=section.lead_in,
+        )
+        for rec in recs:
+            copy = Recommendation.objects.create(
+                section=new_section,
+                order=rec.order,
+                text=rec.text,
+                government=rec.government,
+                third_state=rec.third_state,
+                repeats=rec,
+            )
+            copy.themes.set(rec.themes.all())
+    for signatory in letter.signatories.all():
+        Signatory.objects.create(
+            letter=draft,
+            organization=signatory.organization,
+            role=signatory.role,
+            order=signatory.order,
+            signer_name=signatory.signer_name,
+            signer_title=signatory.signer_title,
+        )
+    draft.content_hash = draft.compute_content_hash()
+    draft.save(update_fields=["content_hash"])
+    return draft

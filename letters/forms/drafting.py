@@ -1,0 +1,448 @@
+"""
+Forms for drafting letters. Every form that changes an existing letter
+carries the version the page was loaded with; `VersionedForm.clean()` refuses
+it when someone else saved first and lists what is saved now against what the
+user typed, which stays in the form.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
+from django.urls import reverse_lazy
+from django.utils.formats import date_format
+from django.utils.text import Truncator, format_lazy, slugify
+from django_countries.fields import Country
+
+from letters.models import (
+    Letter,
+    LetterRecipient,
+    RecipientRole,
+    Recommendation,
+    Section,
+    Signatory,
+    Theme,
+)
+from letters.uploads import clean_image
+from recipients.models import Position
+
+# Generous limits that still keep one field from swamping a page or a PDF.
+MAX_MARKDOWN = 20_000
+MAX_RECOMMENDATION = 4_000
+MAX_THEMES_TEXT = 400
+
+
+def _markdown_widget(field: str, rows: int = 6) -> forms.Textarea:
+    """A textarea whose rendered Markdown shows live below it (htmx; optional)."""
+    return forms.Textarea(
+        attrs={
+            "rows": rows,
+            # Lazy: forms are imported while the URLconf is still loading.
+            "hx-post": format_lazy(
+                "{}?field={}", reverse_lazy("letters:drafting_markdown_preview"), field
+            ),
+            "hx-trigger": "input changed delay:400ms",
+            "hx-target": f"#{field}-preview",
+            "hx-swap": "innerHTML",
+            "aria-describedby": f"{field}-preview-label",
+        }
+    )
+
+
+def _display(field: forms.Field, value) -> str:
+    """A value as a person reads it, for the 'saved now / yours' comparison."""
+    if value in (None, "", [], ()):
+        return "(empty)"
+    if isinstance(value, Country):
+        return value.name or "(empty)"
+    if isinstance(value, dt.date):
+        return date_format(value, "j F Y")
+    if isinstance(value, Model):
+        return str(value)
+    if hasattr(value, "__iter__") and not isinstance(value, str):
+        return ", ".join(sorted(str(v) for v in value)) or "(empty)"
+    choices = dict(getattr(field, "choices", []) or [])
+    if value in choices:
+        return str(choices[value])
+    return str(value)
+
+
+class VersionedForm:
+    """
+    Mixin for forms that change a letter: a hidden `version` field, checked
+    against the letter as the request loaded it (under a row lock, see the
+    views), so an edit made on top of someone else's newer save is refused.
+    """
+
+    stale_message = ""
+
+    def __init__(self, *args, letter: Letter, **kwargs) -> None:
+        self.letter = letter
+        super().__init__(*args, **kwargs)
+        # Not required here: clean() reports a missing version where people
+        # see it (errors on a hidden field would not show).
+        self.fields["version"] = forms.CharField(
+            widget=forms.HiddenInput, initial=letter.version, required=False
+        )
+        self.conflicts: list[dict] = []
+        self.stale = False
+
+    def compared_fields(self) -> list[str]:
+        """Fields whose saved value is shown next to the user's after a refusal."""
+        instance = getattr(self, "instance", None)
+        if instance is None or instance.pk is None:
+            return []
+        return [name for name in self.fields if name != "version" and hasattr(instance, name)]
+
+    def saved_value(self, name: str):
+        value = getattr(self.instance, name)
+        if hasattr(value, "all"):
+            return list(value.all())
+        return value
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        raw = cleaned.get("version") or ""
+        if not raw.isdigit():
+            raise ValidationError(
+                "This form lost track of the letter's version. Reload the page and try again.",
+                code="no_version",
+            )
+        version = int(raw)
+        if version == self.letter.version:
+            return cleaned
+        self.stale = True
+        for name in self.compared_fields():
+            field = self.fields[name]
+            saved, yours = (
+                _display(field, self.saved_value(name)),
+                _display(field, cleaned.get(name)),
+            )
+            if saved != yours:
+                self.conflicts.append({"label": self[name].label, "saved": saved, "yours": yours})
+        last = self.letter.history.select_related("history_user").first()
+        who = ""
+        if last is not None and last.history_user is not None:
+            name = last.history_user.get_full_name() or last.history_user.get_username()
+            who = f", saved by {name}"
+        self.stale_message = (
+            f"Not saved: this letter changed since you opened it (you had version {version}, "
+            f"it is now version {self.letter.version}{who}). Your text is kept below"
+            + (
+                "; compare it with what is saved now and save again to keep yours."
+                if self.conflicts
+                else "; save again to apply it to the new version."
+            )
+        )
+        # Saving again is now a deliberate choice made after seeing the changes.
+        self.data = self.data.copy()
+        self.data[self.add_prefix("version")] = str(self.letter.version)
+        raise ValidationError(self.stale_message, code="stale")
+
+
+class LetterCreateForm(forms.ModelForm):
+    class Meta:
+        model = Letter
+        fields = ["reference", "subject", "date", "language", "lead_organization"]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"})}
+        labels = {"lead_organization": "Lead organisation"}
+
+
+class LetterForm(VersionedForm, forms.ModelForm):
+    opening = forms.CharField(
+        required=False,
+        max_length=MAX_MARKDOWN,
+        widget=_markdown_widget("opening", rows=8),
+        help_text="The paragraphs after the greeting. Markdown: *italic*, **bold**, [link](https://…).",
+    )
+    closing = forms.CharField(
+        required=False,
+        max_length=MAX_MARKDOWN,
+        widget=_markdown_widget("closing", rows=3),
+        help_text="The closing line before the signatures. Markdown.",
+    )
+
+    class Meta:
+        model = Letter
+        fields = [
+            "subject",
+            "reference",
+            "date",
+            "language",
+            "lead_organization",
+            "recommendation_style",
+            "opening",
+            "closing",
+        ]
+        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        labels = {"lead_organization": "Lead organisation"}
+
+
+class DuplicateForm(forms.ModelForm):
+    """A new draft from an existing letter: a follow-up or a translation."""
+
+    recommendations = forms.MultipleChoiceField(
+        label="Recommendations to carry over",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="A follow-up letter may repeat only the asks still open. "
+        "Sections left with none are not copied.",
+    )
+
+    class Meta:
+        model = Letter
+        fields = ["reference", "subject"]
+        help_texts = {"reference": "A new, unused reference for the copy, e.g. JP-2010-03"}
+
+    def __init__(self, *args, source: Letter, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        recs = list(source.recommendations.order_by("section__order", "order", "pk"))
+        self.fields["recommendations"].choices = [
+            (str(r.pk), f"{r.reference}: {Truncator(r.text).chars(110)}") for r in recs
+        ]
+        self.fields["recommendations"].initial = [str(r.pk) for r in recs]
+        if not recs:
+            del self.fields["recommendations"]
+
+    def chosen_recommendations(self):
+        """The recommendations to copy, or None for all of them (and every section)."""
+        if "recommendations" not in self.fields:
+            return None
+        chosen = set(self.cleaned_data["recommendations"])
+        if chosen == {value for value, _ in self.fields["recommendations"].choices}:
+            return None
+        return self.source.recommendations.filter(pk__in=chosen)
+
+
+class SectionForm(VersionedForm, forms.ModelForm):
+    body = forms.CharField(
+        required=False,
+        max_length=MAX_MARKDOWN,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Markdown.",
+    )
+
+    class Meta:
+        model = Section
+        fields = ["heading", "body", "lead_in"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The body's live preview sits right under it; ids carry the form's
+        # prefix because several section forms can be open on one page.
+        name = self.add_prefix("body")
+        self.fields["body"].widget = _markdown_widget(name, rows=4)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "heading",
+            "body",
+            HTML(
+                '{% load letters %}<p class="small fw-semibold mb-1" id="'
+                + name
+                + '-preview-label">'
+                'Body as it will read</p><div class="markdown-preview mb-3" id="'
+                + name
+                + '-preview"'
+                ' aria-live="polite">{{ form.body.value|default:""|markdown }}</div>'
+            ),
+            "lead_in",
+            "version",
+        )
+
+
+def default_government_for(letter: Letter) -> str:
+    """Most recommendations ask the government the letter is addressed to."""
+    first = (
+        letter.recipients.filter(role=RecipientRole.TO)
+        .select_related("position")
+        .order_by("order", "pk")
+        .first()
+    )
+    return first.position.country.code if first is not None else ""
+
+
+class RecommendationForm(VersionedForm, forms.ModelForm):
+    text = forms.CharField(max_length=MAX_RECOMMENDATION, widget=forms.Textarea(attrs={"rows": 3}))
+    # Plain choices, read once per page: a ModelMultipleChoiceField would query
+    # the themes again for every section's form.
+    themes = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    new_themes = forms.CharField(
+        label="New themes",
+        required=False,
+        max_length=MAX_THEMES_TEXT,
+        help_text="Themes not listed above, separated by commas.",
+    )
+    repeats_reference = forms.CharField(
+        label="Repeats recommendation",
+        required=False,
+        max_length=60,
+        help_text="Reference of an earlier recommendation this one repeats, e.g. JP-2009-12-R03.",
+    )
+
+    class Meta:
+        model = Recommendation
+        fields = ["text", "government", "third_state", "themes"]
+
+    def __init__(
+        self,
+        *args,
+        theme_choices: list[tuple[int, str]] | None = None,
+        default_government: str | None = None,
+        **kwargs,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        if theme_choices is None:
+            theme_choices = list(Theme.objects.values_list("pk", "name"))
+        self.fields["themes"].choices = theme_choices
+        if self.instance.pk and not self.is_bound:
+            self.initial["themes"] = [t.pk for t in self.instance.themes.all()]
+            if self.instance.repeats_id:
+                self.fields["repeats_reference"].initial = self.instance.repeats.reference
+        if not self.instance.pk and not self.is_bound:
+            if default_government is None:
+                default_government = default_government_for(self.letter)
+            self.fields["government"].initial = default_government
+        self.fields["third_state"].label = "Third state (optional)"
+        self.fields["government"].label = "Addressed to the government of"
+        if self.instance.pk:
+            # Editing may move the recommendation to another section of its letter.
+            self.fields["section"] = forms.ModelChoiceField(
+                queryset=self.letter.sections.order_by("order", "pk"),
+                initial=self.instance.section_id,
+                empty_label=None,
+                required=False,  # left out: it stays where it is
+                label="Section",
+                help_text="Moving it keeps its reference; it goes last in that section.",
+            )
+
+    def compared_fields(self) -> list[str]:
+        names = super().compared_fields()
+        return [n for n in names if n not in ("new_themes", "repeats_reference")]
+
+    def clean_themes(self):
+        return Theme.objects.filter(pk__in=self.cleaned_data["themes"])
+
+    def clean_new_themes(self) -> list[str]:
+        names = []
+        for raw in self.cleaned_data["new_themes"].split(","):
+            name = " ".join(raw.split())
+            if not name:
+                continue
+            if len(name) > 80:
+                raise ValidationError(f"“{name[:20]}…” is too long for a theme (80 characters).")
+            if not slugify(name):
+                raise ValidationError(f"“{name}” needs at least one letter or digit.")
+            names.append(name)
+        return names
+
+    def clean_repeats_reference(self) -> Recommendation | None:
+        reference = self.cleaned_data["repeats_reference"].strip()
+        if not reference:
+            return None
+        earlier = (
+            Recommendation.objects.filter(reference__iexact=reference)
+            .exclude(letter=self.letter)
+            .first()
+        )
+        if earlier is None:
+            raise ValidationError(
+                f"No recommendation of another letter has the reference “{reference}”."
+            )
+        return earlier
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        government, third = cleaned.get("government"), cleaned.get("third_state")
+        if government and third and str(government) == str(third):
+            self.add_error("third_state", "The third state must differ from the government.")
+        return cleaned
+
+    def save(self, commit: bool = True) -> Recommendation:
+        self.instance.repeats = self.cleaned_data.get("repeats_reference")
+        return super().save(commit=commit)
+
+    def save_themes(self) -> None:
+        """Add the themes typed in `new_themes`, reusing one that exists under any case."""
+        for name in self.cleaned_data.get("new_themes", []):
+            theme = Theme.objects.filter(name__iexact=name).first()
+            if theme is None:
+                slug, n = slugify(name)[:70], 1
+                base = slug
+                while Theme.objects.filter(slug=slug).exists():
+                    n += 1
+                    slug = f"{base}-{n}"
+                theme = Theme.objects.create(name=name, slug=slug)
+            self.instance.themes.add(theme)
+
+
+class RecipientForm(VersionedForm, forms.Form):
+    position = forms.ModelChoiceField(
+        queryset=Position.objects.active(),
+        widget=forms.HiddenInput,
+        error_messages={
+            "invalid_choice": "That office is not in the address book (it may have been archived).",
+            "required": "Choose an office from the search results.",
+        },
+    )
+    role = forms.ChoiceField(choices=RecipientRole.choices)
+
+    def clean_position(self) -> Position:
+        position = self.cleaned_data["position"]
+        if LetterRecipient.objects.filter(letter=self.letter, position=position).exists():
+            raise ValidationError(f"{position.title} is already a recipient of this letter.")
+        return position
+
+
+class SignatoryForm(VersionedForm, forms.ModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["organization", "role", "signer_name", "signer_title"]
+        labels = {
+            "organization": "Organisation",
+            "signer_name": "Signer's name",
+            "signer_title": "Signer's title",
+        }
+
+    def clean_organization(self):
+        organization = self.cleaned_data["organization"]
+        if Signatory.objects.filter(letter=self.letter, organization=organization).exists():
+            raise ValidationError(f"{organization} already signs this letter.")
+        return organization
+
+
+class SignatoryEditForm(VersionedForm, forms.ModelForm):
+    class Meta:
+        model = Signatory
+        fields = ["role", "signer_name", "signer_title", "signature"]
+        labels = {"signer_name": "Signer's name", "signer_title": "Signer's title"}
+
+    def __init__(self, *args, allow_signature: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_signature:
+            del self.fields["signature"]
+        else:
+            # A plain file field: letters.uploads.clean_image judges the content
+            # itself (Django's ImageField would answer first, less precisely).
+            self.fields["signature"] = forms.FileField(
+                label="Signature image",
+                required=False,
+                help_text="PNG or JPEG, up to 2 MB.",
+                widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+            )
+
+    def compared_fields(self) -> list[str]:
+        return [n for n in super().compared_fields() if n != "signature"]
+
+    def clean_signature(self):
+        upload = self.cleaned_data.get("signature")
+        if upload and hasattr(upload, "content_type"):
+            return clean_image(upload)
+        return upload

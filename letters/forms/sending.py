@@ -1,0 +1,69 @@
+"""Forms for finalising, superseding, recording sending, and the press release."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import inlineformset_factory, modelformset_factory
+from django.utils import timezone
+
+from letters.models import Letter, LetterRecipient, PressRelease, Quote
+
+
+class SupersedeForm(forms.Form):
+    reference = forms.CharField(label="Reference of the new draft", max_length=40)
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        if Letter.objects.filter(reference=reference).exists():
+            raise ValidationError("This reference is already taken.")
+        return reference
+
+
+class SendingForm(forms.ModelForm):
+    class Meta:
+        model = LetterRecipient
+        fields = ["sent_on", "send_channel"]
+        labels = {"sent_on": "Date sent", "send_channel": "Channel"}
+        widgets = {"sent_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["sent_on"].required = True
+        self.fields["send_channel"].required = True
+        if not self.instance.sent_on:
+            self.initial["sent_on"] = timezone.localdate()
+
+    def clean_sent_on(self) -> dt.date:
+        sent_on = self.cleaned_data["sent_on"]
+        if sent_on > timezone.localdate():
+            raise ValidationError("A letter cannot have been sent in the future.")
+        return sent_on
+
+
+SendingFormSet = modelformset_factory(LetterRecipient, form=SendingForm, extra=0)
+
+
+class PressReleaseForm(forms.ModelForm):
+    class Meta:
+        model = PressRelease
+        fields = ["headline", "dateline", "date", "body", "published"]
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "body": forms.Textarea(attrs={"rows": 10}),
+        }
+        labels = {"published": "Show on the public page once the letter is published"}
+        help_texts = {"body": "Markdown: *emphasis*, lists, links."}
+
+
+QuoteFormSet = inlineformset_factory(
+    PressRelease,
+    Quote,
+    fields=["text", "speaker_name", "speaker_title", "organization"],
+    widgets={"text": forms.Textarea(attrs={"rows": 3})},
+    labels={"organization": "Organisation"},
+    extra=1,
+    can_delete=True,
+)

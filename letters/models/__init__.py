@@ -1,0 +1,67 @@
+"""
+The letters app's models, one module per subdomain: the letter and its text
+(`letter`), sign-on (`signing`), what went out (`sending`), print batches
+(`printing`) and follow-ups (`tracking`). Import them from here.
+"""
+
+from letters.models.letter import (
+    EDITABLE_STATUSES,
+    EnvelopeWindow,
+    Language,
+    Letter,
+    LetterQuerySet,
+    LetterRecipient,
+    LetterStatus,
+    Organization,
+    PaperSize,
+    RecipientRole,
+    Recommendation,
+    RecommendationQuerySet,
+    RecommendationStyle,
+    Section,
+    Theme,
+)
+from letters.models.printing import PrintBatch, PrintBatchStatus
+from letters.models.sending import PressRelease, Quote, SentCopy
+from letters.models.signing import ApprovedText, Signatory, SignatoryRole, new_token
+from letters.models.tracking import (
+    DERIVED_STATUS_FIELDS,
+    FollowUp,
+    FollowUpKind,
+    ImplementationStatus,
+    ResponseStatus,
+    derive_status,
+)
+
+__all__ = [
+    "DERIVED_STATUS_FIELDS",
+    "EDITABLE_STATUSES",
+    "ApprovedText",
+    "EnvelopeWindow",
+    "FollowUp",
+    "FollowUpKind",
+    "ImplementationStatus",
+    "Language",
+    "Letter",
+    "LetterQuerySet",
+    "LetterRecipient",
+    "LetterStatus",
+    "Organization",
+    "PaperSize",
+    "PressRelease",
+    "PrintBatch",
+    "PrintBatchStatus",
+    "Quote",
+    "RecipientRole",
+    "Recommendation",
+    "RecommendationQuerySet",
+    "RecommendationStyle",
+    "ResponseStatus",
+    "SentCopy",
+    "Section",
+    "Signatory",
+    "SignatoryRole",
+    "Theme",
+    "derive_status",
+    "new_token",
+]

@@ -1,0 +1,576 @@
+"""
+A letter and its text: the organisations that write, the offices it goes to,
+its sections and recommendations, and the status it moves through.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.db import connection, models, transaction
+from django.db.models import F, Value
+from django.db.models.functions import NullIf
+from django.urls import reverse
+from django.utils import timezone
+from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
+
+from letters.models.tracking import (
+    DERIVED_STATUS_FIELDS,
+    FollowUp,
+    ImplementationStatus,
+    ResponseStatus,
+    derive_status,
+)
+from letters.permissions import has_any_role
+from recipients.models import Official, Position
+
+
+class Organization(models.Model):
+    """An NGO that can lead or sign a letter."""
+
+    name = models.CharField(max_length=200, unique=True)
+    short_name = models.CharField(max_length=40, blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True)
+    address = models.TextField(blank=True)
+    website = models.URLField(blank=True)
+    email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
+    paper_size = models.CharField(
+        max_length=10,
+        choices=[("a4", "A4"), ("letter", "US Letter")],
+        default="a4",
+        help_text="Default paper size for letters this organisation leads",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def label(self) -> str:
+        return self.short_name or self.name
+
+
+class Theme(models.Model):
+    """A tag on recommendations, for following one subject across letters."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class LetterStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    CIRCULATING = "circulating", "Circulating for sign-on"
+    FINAL = "final", "Final"
+    SENT = "sent", "Sent"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+EDITABLE_STATUSES = (LetterStatus.DRAFT, LetterStatus.CIRCULATING)
+
+
+class Language(models.TextChoices):
+    ENGLISH = "en", "English"
+    JAPANESE = "ja", "Japanese"
+    KOREAN = "ko", "Korean"
+    CHINESE = "zh", "Chinese"
+    FRENCH = "fr", "French"
+    GERMAN = "de", "German"
+    SPANISH = "es", "Spanish"
+
+
+class PaperSize(models.TextChoices):
+    A4 = "a4", "A4"
+    LETTER = "letter", "US Letter"
+
+
+class EnvelopeWindow(models.TextChoices):
+    DL_LEFT = "dl_left", "DL/C5, window on the left (ISO)"
+    DL_RIGHT = "dl_right", "DL/C5, window on the right"
+    US10 = "us10", "US #10"
+    NAGA3 = "naga3", "Japanese 長形3号"
+
+
+class RecommendationStyle(models.TextChoices):
+    NUMBERED = "numbered", "Numbered"
+    BULLETED = "bulleted", "Bulleted"
+
+
+class LetterQuerySet(models.QuerySet):
+    def visible_to(self, user) -> LetterQuerySet:
+        """Staff with a role see every letter; anyone else sees none."""
+        if has_any_role(user):
+            return self
+        return self.none()
+
+    def drafts(self) -> LetterQuerySet:
+        return self.filter(status=LetterStatus.DRAFT)
+
+    def editable(self) -> LetterQuerySet:
+        return self.filter(status__in=EDITABLE_STATUSES)
+
+    def published(self) -> LetterQuerySet:
+        return self.filter(status=LetterStatus.PUBLISHED)
+
+
+class Letter(models.Model):
+    reference = models.CharField(
+        max_length=40, unique=True, help_text="A short code, e.g. JP-2009-12"
+    )
+    subject = models.CharField(max_length=300)
+    date = models.DateField(null=True, blank=True, help_text="The date printed on the letter")
+    language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
+    lead_organization = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="led_letters"
+    )
+    opening = models.TextField(blank=True, help_text="Markdown")
+    closing = models.TextField(blank=True, help_text="Markdown")
+    status = models.CharField(
+        max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
+    )
+    # Bumped on every save of the letter or its parts; forms carry the
+    # version they were loaded with so a stale edit can be refused.
+    version = models.PositiveIntegerField(default=1)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
+
+    paper_size = models.CharField(max_length=10, choices=PaperSize.choices, default=PaperSize.A4)
+    envelope_window = models.CharField(
+        max_length=20, choices=EnvelopeWindow.choices, default=EnvelopeWindow.DL_LEFT
+    )
+    recommendation_style = models.CharField(
+        max_length=10, choices=RecommendationStyle.choices, default=RecommendationStyle.NUMBERED
+    )
+
+    repeats_letter = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        help_text="The earlier letter this one follows up or translates",
+    )
+    sign_on_deadline = models.DateTimeField(null=True, blank=True)
+    finalized_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-created_at"]
+        permissions = [
+            ("circulate_letter", "Can circulate a letter for sign-on"),
+            ("finalize_letter", "Can finalise a letter"),
+            ("send_letter", "Can record a letter as sent"),
+            ("publish_letter", "Can publish a letter"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-date"], name="letter_status_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.subject}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in EDITABLE_STATUSES
+
+    @transaction.atomic
+    def touch(self) -> None:
+        """
+        Record that the letter or one of its parts changed: bump the version
+        (so stale forms are refused) and store the new content hash (so
+        approvals of the old text stop counting). Call it in the same
+        transaction as the edit.
+        """
+        # Read the stored version under a row lock: another request may have
+        # bumped it since this object was loaded. (No F() here: the history
+        # record needs a concrete value.)
+        current = (
+            Letter.objects.select_for_update().values_list("version", flat=True).get(pk=self.pk)
+        )
+        self.version = current + 1
+        self.content_hash = self.compute_content_hash()
+        self.save(update_fields=["version", "content_hash", "updated_at"])
+
+    def compute_content_hash(self) -> str:
+        """SHA-256 of all a signatory approves: text, recipients as greeted, signers."""
+        sections = []
+        for section in self.sections.prefetch_related("recommendations__themes"):
+            recs = [
+                [r.text, str(r.government), str(r.third_state)]
+                for r in section.recommendations.all()
+            ]
+            sections.append([section.heading, section.body, section.lead_in, recs])
+        content = {
+            "subject": self.subject,
+            "date": self.date.isoformat() if self.date else "",
+            "language": self.language,
+            "opening": self.opening,
+            "closing": self.closing,
+            "sections": sections,
+            # Who the letter greets is part of its text: a new office-holder means a
+            # new version to approve.
+            "recipients": [
+                [r.position_id, r.role, addressee["name"], addressee["salutation"]]
+                for r in self.recipients.select_related("position")
+                .prefetch_related("position__terms__official")
+                .order_by("role", "order", "pk")
+                for addressee in [r.addressee()]
+            ],
+            "signatories": [
+                [s.organization_id, s.role] for s in self.signatories.order_by("order", "pk")
+            ],
+        }
+        encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+    def to_recipients(self):
+        return [r for r in self.recipients.all() if r.role == RecipientRole.TO]
+
+    def cc_recipients(self):
+        return [r for r in self.recipients.all() if r.role == RecipientRole.CC]
+
+
+class RecipientRole(models.TextChoices):
+    TO = "to", "To"
+    CC = "cc", "Cc"
+
+
+class LetterRecipient(models.Model):
+    """A position the letter goes to, and what it looked like when the letter was frozen."""
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="recipients")
+    position = models.ForeignKey(Position, models.PROTECT, related_name="letter_recipients")
+    official = models.ForeignKey(
+        Official,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letter_recipients",
+        help_text="The holder when the letter was finalised",
+    )
+    role = models.CharField(max_length=2, choices=RecipientRole.choices, default=RecipientRole.TO)
+    order = models.PositiveIntegerField(default=0)
+
+    snapshot_name = models.CharField(max_length=200, blank=True)
+    snapshot_title = models.CharField(max_length=300, blank=True)
+    snapshot_address = models.TextField(blank=True)
+    snapshot_salutation = models.CharField(max_length=300, blank=True)
+    snapshot_taken_at = models.DateTimeField(null=True, blank=True)
+
+    sent_on = models.DateField(null=True, blank=True)
+    send_channel = models.CharField(
+        max_length=20,
+        blank=True,
+        choices=[
+            ("post", "Post"),
+            ("email", "E-mail"),
+            ("fax", "Fax"),
+            ("hand", "Hand delivery"),
+            ("meeting", "In a meeting"),
+        ],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        # "-role" puts "to" before "cc".
+        ordering = ["letter", "-role", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "position"],
+                name="recipient_unique_position",
+                violation_error_message="This office is already a recipient of the letter.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.position}"
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.snapshot_taken_at is not None
+
+    def take_snapshot(self) -> None:
+        """Freeze name, title, address and salutation as the address book has them today."""
+        holder = self.position.current_holder()
+        self.official = holder
+        self.snapshot_name = holder.formal_name if holder else ""
+        self.snapshot_title = self.position.title
+        self.snapshot_address = "\n".join(self.position.address_lines_list())
+        self.snapshot_salutation = self.position.salutation(holder)
+        self.snapshot_taken_at = timezone.now()
+
+    def addressee(self) -> dict:
+        """What the letter prints for this recipient: frozen if finalised, live if a draft."""
+        if self.is_frozen:
+            return {
+                "name": self.snapshot_name,
+                "title": self.snapshot_title,
+                "address_lines": [line for line in self.snapshot_address.splitlines() if line],
+                "salutation": self.snapshot_salutation,
+                "vacant": not self.snapshot_name,
+            }
+        holder = self.position.current_holder()
+        return {
+            "name": holder.formal_name if holder else "",
+            "title": self.position.title,
+            "address_lines": self.position.address_lines_list(),
+            "salutation": self.position.salutation(holder),
+            "vacant": holder is None,
+        }
+
+
+class Section(models.Model):
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="sections")
+    order = models.PositiveIntegerField(default=0)
+    heading = models.CharField(max_length=300)
+    body = models.TextField(blank=True, help_text="Markdown")
+    lead_in = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Introduces the recommendations, e.g. 'We urge the Government of Japan to:'",
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["letter", "order", "pk"]
+        indexes = [models.Index(fields=["letter", "order"], name="section_letter_order_idx")]
+
+    def __str__(self) -> str:
+        return self.heading
+
+
+def _write_statuses(recs: list) -> None:
+    """
+    Store derived statuses of many recommendations. History ignores both paths,
+    which is right for these derived columns.
+    """
+    if connection.vendor != "postgresql":
+        Recommendation.objects.bulk_update(recs, list(DERIVED_STATUS_FIELDS), batch_size=500)
+        return
+    # bulk_update's CASE expressions cost seconds of Python for thousands of
+    # rows; PostgreSQL takes them as one VALUES list per thousand.
+    table = Recommendation._meta.db_table
+    for start in range(0, len(recs), 1000):
+        batch = recs[start : start + 1000]
+        rows = ", ".join(["(%s, %s, %s, %s::date, %s::date)"] * len(batch))
+        params = [
+            value
+            for rec in batch
+            for value in (
+                rec.pk,
+                rec.current_response,
+                rec.current_implementation,
+                rec.review_due,
+                rec.last_update,
+            )
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS r SET current_response = v.response, "
+                "current_implementation = v.implementation, review_due = v.review_due, "
+                "last_update = v.last_update "
+                f"FROM (VALUES {rows}) AS v(id, response, implementation, review_due, "
+                "last_update) WHERE r.id = v.id",
+                params,
+            )
+
+
+class RecommendationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> RecommendationQuerySet:
+        if has_any_role(user):
+            return self
+        return self.none()
+
+    def with_status(self) -> RecommendationQuerySet:
+        """
+        Annotate the current response status, implementation status and next
+        review date (None when there is none). They are kept on the row by
+        `refresh_status()` so that the tracker can filter and sort 100,000
+        recommendations on indexed columns instead of correlated subqueries.
+        """
+        return self.annotate(
+            response_status=NullIf(F("current_response"), Value("")),
+            implementation_status=NullIf(F("current_implementation"), Value("")),
+            next_review=F("review_due"),
+        )
+
+    def refresh_status(self) -> int:
+        """
+        refresh_status() for every recommendation here, in a constant number of
+        queries (for imports): one read of their entries, one batched update.
+        """
+        recs = list(self.only("pk"))
+        entries: dict[int, list] = {rec.pk: [] for rec in recs}
+        fields = ["date", "recorded_at", "response_status", "implementation_status", "next_review"]
+        for entry in FollowUp.objects.filter(recommendation_id__in=entries).only(
+            "recommendation_id", *fields
+        ):
+            entries[entry.recommendation_id].append(entry)
+        for rec in recs:
+            for name, value in derive_status(entries[rec.pk]).items():
+                setattr(rec, name, value)
+        _write_statuses(recs)
+        return len(recs)
+
+    def overdue(self, on=None) -> RecommendationQuerySet:
+        on = on or timezone.localdate()
+        return self.with_status().filter(review_due__lt=on)
+
+    def still_open(self) -> RecommendationQuerySet:
+        """Not (yet) implemented: what a follow-up letter carries forward."""
+        return self.exclude(current_implementation=ImplementationStatus.IMPLEMENTED)
+
+
+class Recommendation(models.Model):
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="recommendations")
+    section = models.ForeignKey(Section, models.CASCADE, related_name="recommendations")
+    order = models.PositiveIntegerField(default=0)
+    number = models.PositiveIntegerField(
+        editable=False, help_text="Assigned once; part of the stable reference"
+    )
+    reference = models.CharField(max_length=60, unique=True, editable=False)
+    text = models.TextField()
+    government = CountryField(help_text="The government the recommendation is addressed to")
+    third_state = CountryField(
+        blank=True, help_text="The state it asks that government to act upon, if any"
+    )
+    themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
+    repeats = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="repeated_by",
+        help_text="The earlier recommendation this one repeats",
+    )
+    followers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="followed_recommendations",
+        help_text="People e-mailed when its review is overdue",
+    )
+
+    # Derived from the follow-up entries by refresh_status(); never edited by hand.
+    current_response = models.CharField(
+        max_length=30, choices=ResponseStatus.choices, blank=True, editable=False
+    )
+    current_implementation = models.CharField(
+        max_length=30, choices=ImplementationStatus.choices, blank=True, editable=False
+    )
+    review_due = models.DateField(null=True, blank=True, editable=False)
+    last_update = models.DateField(null=True, blank=True, editable=False)
+
+    history = HistoricalRecords(
+        m2m_fields=[themes],
+        # Derived columns change with every follow-up, whose own history says why.
+        excluded_fields=list(DERIVED_STATUS_FIELDS),
+    )
+
+    objects = RecommendationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["letter", "section__order", "order", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["letter", "number"], name="recommendation_unique_number"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["government"], name="rec_government_idx"),
+            models.Index(fields=["third_state"], name="rec_third_state_idx"),
+            models.Index(fields=["section", "order"], name="rec_section_order_idx"),
+            # -- follow-up tracker: one index per tracker filter and sort --
+            models.Index(fields=["current_response", "reference"], name="rec_response_idx"),
+            models.Index(
+                fields=["current_implementation", "reference"], name="rec_implementation_idx"
+            ),
+            models.Index(fields=["review_due"], name="rec_review_due_idx"),
+            models.Index(fields=["last_update"], name="rec_last_update_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {self.text[:60]}"
+
+    def save(self, *args, **kwargs) -> None:
+        self.letter_id = self.section.letter_id
+        if not self.number:
+            last = Recommendation.objects.filter(letter_id=self.letter_id).aggregate(
+                models.Max("number")
+            )["number__max"]
+            self.number = (last or 0) + 1
+        self.reference = f"{self.section.letter.reference}-R{self.number:02d}"
+        if not self._state.adding and not args and kwargs.get("update_fields") is None:
+            # An edit of the text never writes the status columns back: they
+            # belong to refresh_status(), and this copy may predate a follow-up.
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in DERIVED_STATUS_FIELDS
+            ]
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("letters:tracking_recommendation", args=[self.pk])
+
+    def refresh_status(self) -> None:
+        """
+        Store the status derived from the entries on the row. An UPDATE rather
+        than save(): the columns are a cache of the entries, whose own history
+        records every change, so the recommendation's history stays about its text.
+        """
+        values = derive_status(
+            FollowUp.objects.filter(recommendation_id=self.pk).only(
+                "date",
+                "recorded_at",
+                "response_status",
+                "implementation_status",
+                "next_review",
+            )
+        )
+        Recommendation.objects.filter(pk=self.pk).update(**values)
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.review_due is not None and self.review_due < timezone.localdate()
+
+    def latest_status(self) -> dict:
+        """Current statuses for one recommendation; lists use `with_status()` instead."""
+        entries = self.follow_ups.order_by("-date", "-recorded_at", "-pk")
+        response = entries.exclude(response_status="").first()
+        implementation = entries.exclude(implementation_status="").first()
+        return {
+            "response": response.response_status if response else "",
+            "implementation": implementation.implementation_status if implementation else "",
+        }

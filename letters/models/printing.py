@@ -1,0 +1,70 @@
+"""
+Printing many copies at once: a background batch with its progress.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from letters.models.letter import Letter
+
+
+class PrintBatchStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PrintBatch(models.Model):
+    """
+    One background run that prints every copy of a letter (letters/tasks.py):
+    its progress for the progress bar, and the ZIP of copies when done.
+    """
+
+    letter = models.ForeignKey(Letter, models.CASCADE, related_name="print_batches")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=PrintBatchStatus.choices, default=PrintBatchStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    file = models.FileField(upload_to="pdf-batches/%Y/", blank=True)
+    letter_version = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name_plural = "print batches"
+        indexes = [models.Index(fields=["letter", "-created_at"], name="printbatch_letter_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("total")), name="printbatch_done_lte_total"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
+
+    # A batch of 193 copies takes well under a minute; one "running" for an hour
+    # lost its worker (killed, redeployed) and must not block a new one forever.
+    ABANDONED_AFTER_SECONDS = 3600
+
+    @property
+    def is_active(self) -> bool:
+        return (
+            self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+            and (timezone.now() - self.created_at).total_seconds() < self.ABANDONED_AFTER_SECONDS
+        )
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0

@@ -1,0 +1,695 @@
+"""
+Drafting views: create, edit, preview and duplicate a letter, and the inline
+endpoints for its sections, recommendations, recipients and signatories.
+
+Every inline endpoint answers an htmx request with the fragment to swap and a
+plain form post with a redirect (or a full page when the form has errors), so
+the editor works without JavaScript. POSTs lock the letter row first, so the
+version check and the edit happen atomically.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from letters import drafting, markdown
+from letters.forms.drafting import (
+    DuplicateForm,
+    LetterCreateForm,
+    LetterForm,
+    RecipientForm,
+    RecommendationForm,
+    SectionForm,
+    SignatoryEditForm,
+    SignatoryForm,
+    VersionedForm,
+)
+from letters.models import (
+    Letter,
+    LetterRecipient,
+    RecipientRole,
+    Recommendation,
+    Section,
+    Signatory,
+)
+from letters.permissions import get_letter, require_role
+from letters.text import letter_context
+from recipients.models import Position
+
+SEARCH_LIMIT = 20
+DIRECTIONS = {drafting.UP, drafting.DOWN}
+
+
+# -- access ------------------------------------------------------------------
+
+
+def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
+    """
+    The letter if this user may edit it: no role -> 403, letter not visible ->
+    404, a role that only reads -> 403, a letter past drafting -> 403.
+    With `lock`, the row is locked until the request's transaction ends.
+    """
+    require_role(request)
+    letter = get_letter(request, pk)
+    if not drafting.can_draft(request.user):
+        raise PermissionDenied("Your role can read letters but not edit them.")
+    if lock:
+        # Check the status on the locked row: a coordinator may have finalised the
+        # letter since this request read it.
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+    if not letter.is_editable:
+        raise PermissionDenied(
+            f"{letter.reference} is {letter.get_status_display().lower()}: it can no longer "
+            "be edited. Duplicate it to start a new draft."
+        )
+    return letter
+
+
+def _direction(request: HttpRequest) -> str:
+    direction = request.POST.get("direction", "")
+    if direction not in DIRECTIONS:
+        raise Http404("Unknown direction")
+    return direction
+
+
+def _version_matches(request: HttpRequest, letter: Letter) -> bool:
+    return request.POST.get("version", "") == str(letter.version)
+
+
+def _stale_notice(letter: Letter) -> str:
+    return (
+        f"Nothing changed: someone else saved this letter first (it is now version "
+        f"{letter.version}). Check the letter as it is now and try again."
+    )
+
+
+# -- the editor page and its blocks -------------------------------------------
+
+
+def _sections(letter: Letter) -> list[Section]:
+    sections = list(
+        letter.sections.order_by("order", "pk").prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.order_by("order", "pk")
+                .select_related("repeats")
+                .prefetch_related("themes"),
+            )
+        )
+    )
+    number = 0
+    for section in sections:
+        section.numbered = []
+        for rec in section.recommendations.all():
+            number += 1
+            section.numbered.append((number, rec))
+    return sections
+
+
+def sections_context(letter: Letter, **extra) -> dict:
+    # Each section links to its own "add a recommendation" form rather than
+    # carrying one: 250-country selects in every section made long letters slow.
+    sections = _sections(letter)
+    add_form = extra.pop("section_form", None) or SectionForm(letter=letter, prefix="section-new")
+    return {"letter": letter, "sections": sections, "section_form": add_form, **extra}
+
+
+def recipients_context(letter: Letter, **extra) -> dict:
+    recipients = list(
+        letter.recipients.select_related("position").prefetch_related("position__terms__official")
+    )
+    for recipient in recipients:
+        recipient.shown = recipient.addressee()
+    return {
+        "letter": letter,
+        "to_recipients": [r for r in recipients if r.role == RecipientRole.TO],
+        "cc_recipients": [r for r in recipients if r.role == RecipientRole.CC],
+        **extra,
+    }
+
+
+def signatories_context(letter: Letter, **extra) -> dict:
+    add_form = extra.pop("signatory_form", None) or SignatoryForm(
+        letter=letter, prefix="signatory-new"
+    )
+    return {
+        "letter": letter,
+        "signatories": list(letter.signatories.select_related("organization")),
+        "signatory_form": add_form,
+        **extra,
+    }
+
+
+def search_positions(letter: Letter, q: str) -> list[Position]:
+    positions = list(
+        Position.objects.active()
+        .search(q)
+        .prefetch_related("terms__official")
+        .order_by("country", "institution", "title")[:SEARCH_LIMIT]
+    )
+    taken = set(letter.recipients.values_list("position_id", flat=True))
+    for position in positions:
+        position.holder = position.current_holder()
+        position.preview_salutation = position.salutation(position.holder)
+        position.taken = position.pk in taken
+    return positions
+
+
+BLOCKS = {
+    "sections": ("letters/drafting/_sections.html", sections_context),
+    "recipients": ("letters/drafting/_recipients.html", recipients_context),
+    "signatories": ("letters/drafting/_signatories.html", signatories_context),
+}
+
+
+def _block(
+    request: HttpRequest, letter: Letter, name: str, *, saved: bool = True, **extra
+) -> HttpResponse:
+    """One block of the editor, for htmx to swap; `saved` tells the page the new version."""
+    template, context = BLOCKS[name]
+    response = render(request, template, context(letter, **extra))
+    if saved:
+        # drafting.js copies it into every form on the page, so the user's own
+        # edits never make their other open forms look stale.
+        response["X-Letter-Version"] = str(letter.version)
+    return retarget(reswap(response, "outerHTML"), f"#{name}")
+
+
+def _done(
+    request: HttpRequest, letter: Letter, block: str, anchor: str, notice: str = ""
+) -> HttpResponse:
+    """After a successful inline change: the fresh block for htmx, a redirect otherwise."""
+    if request.htmx:
+        return _block(request, letter, block, notice=notice)
+    if notice:
+        messages.success(request, notice)
+    return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"#{anchor}")
+
+
+def _refused(
+    request: HttpRequest, letter: Letter, block: str, anchor: str, error: str
+) -> HttpResponse:
+    """An action (move, delete) that could not happen: say why, change nothing."""
+    if request.htmx:
+        return _block(request, letter, block, saved=False, error=error)
+    messages.error(request, error)
+    return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"#{anchor}")
+
+
+def _form_response(
+    request: HttpRequest,
+    letter: Letter,
+    form: VersionedForm,
+    *,
+    fragment: str,
+    title: str,
+    action: str,
+    **extra,
+) -> HttpResponse:
+    """A form to fill in or fix: its fragment for htmx, a full page without JavaScript."""
+    context = {"letter": letter, "form": form, "action": action, "title": title, **extra}
+    if request.htmx:
+        return render(request, fragment, context)
+    return render(request, "letters/drafting/form_page.html", {**context, "fragment": fragment})
+
+
+@require_http_methods(["GET", "POST"])
+def letter_create(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    if not (drafting.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
+        raise PermissionDenied("Your role can read letters but not write them.")
+    form = LetterCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        letter = drafting.create_letter(letter=form.save(commit=False), by=request.user)
+        messages.success(request, f"{letter.reference} created. Now write its text.")
+        return redirect("letters:drafting_edit", letter.pk)
+    return render(request, "letters/drafting/create.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    if request.method == "POST":
+        old_lead, old_reference = letter.lead_organization_id, letter.reference
+        form = LetterForm(request.POST, instance=letter, letter=letter)
+        if form.is_valid():
+            letter = form.save(commit=False)
+            drafting.save_letter(
+                letter=letter,
+                lead_changed=letter.lead_organization_id != old_lead,
+                reference_changed=letter.reference != old_reference,
+            )
+            messages.success(request, f"Saved {letter.reference} (version {letter.version}).")
+            return redirect("letters:drafting_edit", letter.pk)
+        # The instance took the user's values during validation; show the
+        # blocks and the header from the saved letter.
+        letter = Letter.objects.get(pk=pk)
+        form.letter = letter
+    else:
+        form = LetterForm(instance=letter, letter=letter)
+
+    q = request.GET.get("q", "").strip()
+    context = {
+        "letter": letter,
+        "letter_form": form,
+        "q": q,
+        "results": search_positions(letter, q) if len(q) >= 2 else None,
+        **sections_context(letter),
+        **recipients_context(letter),
+        **signatories_context(letter),
+    }
+    return render(request, "letters/drafting/edit.html", context)
+
+
+@require_POST
+def markdown_preview(request: HttpRequest) -> HttpResponse:
+    """The Markdown of one textarea, rendered and sanitised, for the live preview."""
+    require_role(request)
+    if not drafting.can_draft(request.user):
+        raise PermissionDenied("Your role can read letters but not edit them.")
+    field = request.GET.get("field", "")
+    text = request.POST.get(field, "")
+    html = markdown.render(text)
+    return HttpResponse(html or '<p class="empty-note">Nothing to preview yet.</p>')
+
+
+@require_GET
+def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    context = letter_context(letter)
+    context["can_edit"] = letter.is_editable and drafting.can_draft(request.user)
+    return render(request, "letters/drafting/preview.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    if not (drafting.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
+        raise PermissionDenied("Your role can read letters but not write them.")
+    initial = {"reference": f"{letter.reference}-copy", "subject": letter.subject}
+    form = DuplicateForm(request.POST or None, initial=initial, source=letter)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            copy = drafting.copy_letter(
+                letter,
+                reference=form.cleaned_data["reference"],
+                subject=form.cleaned_data["subject"],
+                by=request.user,
+                recommendations=form.chosen_recommendations(),
+            )
+        messages.success(
+            request,
+            f"{copy.reference} is a new draft copied from {letter.reference}; each "
+            "recommendation links to the one it repeats.",
+        )
+        return redirect("letters:drafting_edit", copy.pk)
+    return render(request, "letters/drafting/duplicate.html", {"letter": letter, "form": form})
+
+
+@require_GET
+def block(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+    """A block as saved now: what Cancel on an inline form goes back to."""
+    letter = get_draft(request, pk)
+    if name not in BLOCKS:
+        raise Http404("No such block")
+    if not request.htmx:
+        return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"#{name}")
+    return _block(request, letter, name, saved=False)
+
+
+# -- sections -------------------------------------------------------------------
+
+
+@require_POST
+@transaction.atomic
+def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    form = SectionForm(request.POST, letter=letter, prefix="section-new")
+    if form.is_valid():
+        section = drafting.add_section(letter=letter, section=form.save(commit=False))
+        return _done(request, letter, "sections", f"section-{section.pk}", "Section added.")
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_section_add_form.html",
+        title="Add a section",
+        action=reverse("letters:drafting_section_add", args=[letter.pk]),
+        section_form=form,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    section = get_object_or_404(Section, pk=section_pk, letter=letter)
+    prefix = f"section-{section.pk}"
+    form = SectionForm(request.POST or None, instance=section, letter=letter, prefix=prefix)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        letter.touch()
+        return _done(request, letter, "sections", f"section-{section.pk}", "Section saved.")
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_section_form.html",
+        title=f"Edit section “{section.heading}”",
+        action=reverse("letters:drafting_section_edit", args=[letter.pk, section.pk]),
+        section=section,
+    )
+
+
+@require_POST
+@transaction.atomic
+def section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    section = get_object_or_404(Section, pk=section_pk, letter=letter)
+    direction = _direction(request)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "sections", f"section-{section.pk}", _stale_notice(letter))
+    section.letter = letter
+    if not drafting.move_section(section=section, direction=direction):
+        return _refused(
+            request,
+            letter,
+            "sections",
+            f"section-{section.pk}",
+            f"“{section.heading}” is already {'first' if direction == 'up' else 'last'}.",
+        )
+    return _done(
+        request, letter, "sections", f"section-{section.pk}", f"Moved “{section.heading}”."
+    )
+
+
+@require_POST
+@transaction.atomic
+def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    section = get_object_or_404(Section, pk=section_pk, letter=letter)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "sections", "sections", _stale_notice(letter))
+    section.letter = letter
+    try:
+        drafting.delete_section(section=section)
+    except drafting.EditRefused as exc:
+        return _refused(request, letter, "sections", f"section-{section.pk}", str(exc))
+    return _done(request, letter, "sections", "sections", f"Deleted “{section.heading}”.")
+
+
+# -- recommendations ------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    section = get_object_or_404(Section, pk=section_pk, letter=letter)
+    form = RecommendationForm(request.POST or None, letter=letter, prefix=f"rec-new-{section.pk}")
+    if request.method == "POST" and form.is_valid():
+        section.letter = letter
+        rec = drafting.add_recommendation(
+            section=section,
+            recommendation=form.save(commit=False),
+            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+        )
+        return _done(request, letter, "sections", f"rec-{rec.pk}", f"Added {rec.reference}.")
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_recommendation_add_form.html",
+        title=f"Add a recommendation to “{section.heading}”",
+        action=reverse("letters:drafting_recommendation_add", args=[letter.pk, section.pk]),
+        section=section,
+    )
+
+
+def _get_recommendation(letter: Letter, rec_pk: int) -> Recommendation:
+    return get_object_or_404(
+        Recommendation.objects.select_related("section", "repeats"), pk=rec_pk, letter=letter
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    rec = _get_recommendation(letter, rec_pk)
+    form = RecommendationForm(
+        request.POST or None, instance=rec, letter=letter, prefix=f"rec-{rec.pk}"
+    )
+    if request.method == "POST" and form.is_valid():
+        drafting.save_recommendation(
+            letter=letter,
+            recommendation=form.save(commit=False),
+            section=form.cleaned_data.get("section"),
+            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+        )
+        return _done(request, letter, "sections", f"rec-{rec.pk}", f"Saved {rec.reference}.")
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_recommendation_form.html",
+        title=f"Edit {rec.reference}",
+        action=reverse("letters:drafting_recommendation_edit", args=[letter.pk, rec.pk]),
+        rec=rec,
+    )
+
+
+@require_POST
+@transaction.atomic
+def recommendation_move(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    rec = _get_recommendation(letter, rec_pk)
+    direction = _direction(request)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "sections", f"rec-{rec.pk}", _stale_notice(letter))
+    rec.section.letter = letter
+    if not drafting.move_recommendation(recommendation=rec, direction=direction):
+        where = "first" if direction == drafting.UP else "last"
+        return _refused(
+            request,
+            letter,
+            "sections",
+            f"rec-{rec.pk}",
+            f"{rec.reference} is already {where} in its section.",
+        )
+    return _done(request, letter, "sections", f"rec-{rec.pk}", f"Moved {rec.reference}.")
+
+
+@require_POST
+@transaction.atomic
+def recommendation_delete(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    rec = _get_recommendation(letter, rec_pk)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "sections", f"rec-{rec.pk}", _stale_notice(letter))
+    rec.letter = letter
+    try:
+        drafting.delete_recommendation(recommendation=rec)
+    except drafting.EditRefused as exc:
+        return _refused(request, letter, "sections", f"rec-{rec.pk}", str(exc))
+    return _done(
+        request, letter, "sections", f"section-{rec.section_id}", f"Deleted {rec.reference}."
+    )
+
+
+# -- recipients -------------------------------------------------------------------
+
+
+@require_GET
+def recipient_search(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk)
+    q = request.GET.get("q", "").strip()[:100]
+    if not request.htmx:
+        query = urlencode({"q": q})
+        return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"?{query}#recipients")
+    results = search_positions(letter, q) if len(q) >= 2 else None
+    return render(
+        request,
+        "letters/drafting/_position_results.html",
+        {"letter": letter, "q": q, "results": results},
+    )
+
+
+@require_POST
+@transaction.atomic
+def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    form = RecipientForm(request.POST, letter=letter)
+    if form.is_valid():
+        recipient = drafting.add_recipient(
+            letter=letter, position=form.cleaned_data["position"], role=form.cleaned_data["role"]
+        )
+        return _done(
+            request,
+            letter,
+            "recipients",
+            "recipients",
+            f"Added {recipient.position.title} as {recipient.get_role_display()}.",
+        )
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if form.stale:
+        error = form.stale_message
+    return _refused(request, letter, "recipients", "recipients", error)
+
+
+def _get_recipient(letter: Letter, recipient_pk: int) -> LetterRecipient:
+    return get_object_or_404(
+        LetterRecipient.objects.select_related("position"), pk=recipient_pk, letter=letter
+    )
+
+
+@require_POST
+@transaction.atomic
+def recipient_move(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    recipient = _get_recipient(letter, recipient_pk)
+    direction = _direction(request)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "recipients", "recipients", _stale_notice(letter))
+    recipient.letter = letter
+    if not drafting.move_recipient(recipient=recipient, direction=direction):
+        return _refused(
+            request,
+            letter,
+            "recipients",
+            "recipients",
+            f"{recipient.position.title} is already {'first' if direction == 'up' else 'last'}.",
+        )
+    return _done(request, letter, "recipients", "recipients", f"Moved {recipient.position.title}.")
+
+
+@require_POST
+@transaction.atomic
+def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    recipient = _get_recipient(letter, recipient_pk)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "recipients", "recipients", _stale_notice(letter))
+    recipient.letter = letter
+    try:
+        drafting.remove_recipient(recipient=recipient)
+    except drafting.EditRefused as exc:
+        return _refused(request, letter, "recipients", "recipients", str(exc))
+    return _done(
+        request, letter, "recipients", "recipients", f"Removed {recipient.position.title}."
+    )
+
+
+# -- signatories ----------------------------------------------------------------------
+
+
+@require_POST
+@transaction.atomic
+def signatory_add(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    form = SignatoryForm(request.POST, letter=letter, prefix="signatory-new")
+    if form.is_valid():
+        signatory = drafting.add_signatory(letter=letter, signatory=form.save(commit=False))
+        return _done(
+            request,
+            letter,
+            "signatories",
+            "signatories",
+            f"{signatory.organization} signs as {signatory.get_role_display().lower()}.",
+        )
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_signatory_add_form.html",
+        title="Add a signing organisation",
+        action=reverse("letters:drafting_signatory_add", args=[letter.pk]),
+        signatory_form=form,
+    )
+
+
+def _get_signatory(letter: Letter, signatory_pk: int) -> Signatory:
+    return get_object_or_404(
+        Signatory.objects.select_related("organization"), pk=signatory_pk, letter=letter
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def signatory_edit(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    signatory = _get_signatory(letter, signatory_pk)
+    form = SignatoryEditForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=signatory,
+        letter=letter,
+        prefix=f"signatory-{signatory.pk}",
+        allow_signature=drafting.can_upload_signatures(request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        signatory = form.save(commit=False)
+        signatory.letter = letter
+        drafting.save_signatory(signatory=signatory)
+        return _done(
+            request, letter, "signatories", "signatories", f"Saved {signatory.organization}."
+        )
+    return _form_response(
+        request,
+        letter,
+        form,
+        fragment="letters/drafting/_signatory_form.html",
+        title=f"Edit {signatory.organization}",
+        action=reverse("letters:drafting_signatory_edit", args=[letter.pk, signatory.pk]),
+        signatory=signatory,
+    )
+
+
+@require_POST
+@transaction.atomic
+def signatory_move(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    signatory = _get_signatory(letter, signatory_pk)
+    direction = _direction(request)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "signatories", "signatories", _stale_notice(letter))
+    signatory.letter = letter
+    if not drafting.move_signatory(signatory=signatory, direction=direction):
+        where = "first" if direction == drafting.UP else "last"
+        return _refused(
+            request,
+            letter,
+            "signatories",
+            "signatories",
+            f"{signatory.organization} is already {where}.",
+        )
+    return _done(request, letter, "signatories", "signatories", f"Moved {signatory.organization}.")
+
+
+@require_POST
+@transaction.atomic
+def signatory_remove(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    signatory = _get_signatory(letter, signatory_pk)
+    if not _version_matches(request, letter):
+        return _refused(request, letter, "signatories", "signatories", _stale_notice(letter))
+    signatory.letter = letter
+    try:
+        drafting.remove_signatory(signatory=signatory)
+    except drafting.EditRefused as exc:
+        return _refused(request, letter, "signatories", "signatories", str(exc))
+    return _done(
+        request, letter, "signatories", "signatories", f"Removed {signatory.organization}."
+    )

@@ -1,0 +1,167 @@
+"""
+The pages every role reads: the dashboard, the list of letters and a letter's
+page, which gathers what each subdomain shows about the letter.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+
+from letters import printing, signing, tracking, tracking_charts
+from letters.filters import LetterFilter
+from letters.models import (
+    FollowUp,
+    Letter,
+    LetterStatus,
+    Recommendation,
+    ResponseStatus,
+    Section,
+)
+from letters.permissions import get_letter, has_any_role, require_role
+from recipients.models import Position
+
+LETTERS_PER_PAGE = 25
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not has_any_role(request.user):
+        return render(request, "letters/no_role.html", status=403)
+
+    letters = Letter.objects.select_related("lead_organization").annotate(
+        num_recommendations=Count("recommendations", distinct=True)
+    )
+    by_status = {status: [] for status in LetterStatus.values}
+    for letter in letters.order_by("-updated_at")[:200]:
+        by_status[letter.status].append(letter)
+    columns = [
+        (LetterStatus(status).label, status, items[:8], len(items))
+        for status, items in by_status.items()
+    ]
+
+    today = timezone.localdate()
+    recs = (
+        Recommendation.objects.with_status()
+        .select_related("letter")
+        .filter(letter__status__in=[LetterStatus.SENT, LetterStatus.PUBLISHED])
+    )
+    overdue = recs.filter(next_review__lt=today).order_by("next_review")[:10]
+    unanswered = recs.filter(response_status__isnull=True).order_by("letter__date", "number")[:10]
+    rejected = recs.filter(response_status=ResponseStatus.REJECTED).order_by("-letter__date")[:10]
+    recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
+        "-recorded_at"
+    )[:6]
+
+    # Offices whose address nobody has confirmed lately.
+    stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
+    # Status of every recommendation of the letters that went out (two queries).
+    summary = tracking_charts.status_summary(
+        Recommendation.objects.filter(letter__status__in=tracking.FOLLOWED_STATUSES)
+    )
+    return render(
+        request,
+        "letters/dashboard.html",
+        {
+            "columns": columns,
+            "overdue": overdue,
+            "unanswered": unanswered,
+            "rejected": rejected,
+            "recent": recent,
+            "today": today,
+            "stale_positions": stale[:6],
+            "stale_positions_total": stale.count(),
+            "stale_after_days": settings.STALE_AFTER_DAYS,
+            "tracking_summary": summary,
+        },
+    )
+
+
+def letter_list(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    # Counts as subqueries: joins for both would multiply rows on every page.
+    recs = Recommendation.objects.filter(letter=OuterRef("pk")).values("letter")
+    letters = (
+        Letter.objects.select_related("lead_organization")
+        .annotate(
+            num_recommendations=Coalesce(Subquery(recs.annotate(n=Count("pk")).values("n")), 0)
+        )
+        .order_by("-date", "-created_at", "-pk")
+    )
+    letter_filter = LetterFilter(request.GET or None, queryset=letters, request=request)
+    if letter_filter.is_bound and not letter_filter.is_valid():
+        # An unknown choice in the URL lists nothing rather than failing;
+        # the form says which filter was wrong.
+        letters = letters.none()
+    else:
+        letters = letter_filter.qs
+    page = Paginator(letters, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "letters/letter_list.html",
+        {
+            "filter": letter_filter,
+            "page": page,
+            "letters": page.object_list,
+            "query": query.urlencode(),
+        },
+    )
+
+
+def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    sections = Section.objects.filter(letter=letter).prefetch_related(
+        Prefetch(
+            "recommendations",
+            queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+        )
+    )
+    recipients = list(letter.recipients.select_related("position", "official"))
+    signatories = letter.signatories.select_related("organization")
+    user = request.user
+    board = signing.board(letter)
+    for row in board.rows:
+        # The address the coordinator is using, which is what they will share.
+        if row["live"]:
+            path = reverse("public:sign", args=[row["signatory"].token])
+            row["link"] = request.build_absolute_uri(path)
+    summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=letter))
+    return render(
+        request,
+        "letters/letter_detail.html",
+        {
+            "letter": letter,
+            "sections": sections,
+            "recipients": recipients,
+            "signatories": signatories,
+            "press_releases": letter.press_releases.all(),
+            "board": board,
+            "can_circulate": user.has_perm("letters.circulate_letter"),
+            "copies": list(letter.sent_copies.select_related("recipient__position")),
+            "print_card": {
+                "recipients": [r for r in recipients if r.role == "to"]
+                + [r for r in recipients if r.role == "cc"],
+                "batch": letter.print_batches.first(),
+                "can_batch": user.has_perm(printing.BATCH_PERMISSION),
+                "archival": printing.is_archival(letter),
+                "watermark": printing.watermark(letter),
+            },
+            "follow_up": {
+                "summary": summary,
+                "is_followed": letter.status in tracking.FOLLOWED_STATUSES,
+                "can_start": (
+                    letter.status in (*tracking.FOLLOWED_STATUSES, LetterStatus.FINAL)
+                    and tracking.can_record(user)
+                    and user.has_perm("letters.add_letter")
+                ),
+            },
+        },
+    )

@@ -1,0 +1,156 @@
+"""
+Printed documents: the letter, each recipient's copy, all copies merged, address
+labels, and background batches of copies. Bytes come from letters/printing/; these
+views add permissions, file names, ETags and messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET, require_POST
+
+from letters import printing
+from letters.models import Letter, LetterRecipient, PrintBatch
+from letters.permissions import get_letter, require_role
+from letters.printing.tasks import print_all_copies
+
+
+def _pdf_response(
+    request: HttpRequest,
+    letter: Letter,
+    document: tuple[str, Callable[[], bytes]],
+    filename: str,
+) -> HttpResponse:
+    key, produce = document
+    etag = f'"{key}"'
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponse(status=304)
+    else:
+        try:
+            data = produce()
+        except printing.PdfError as exc:
+            messages.error(request, f"The PDF could not be made: {exc.message}")
+            return redirect(letter)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["ETag"] = etag
+    # Private (letters may be confidential) and always revalidated: an edit
+    # gives a new ETag, an unchanged letter a cheap 304.
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The letter as the main addressee receives it."""
+    require_role(request)
+    letter = get_letter(request, pk)
+    return _pdf_response(request, letter, printing.document(letter), printing.pdf_filename(letter))
+
+
+@require_GET
+def copy_pdf(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    recipient = get_object_or_404(
+        LetterRecipient.objects.select_related("position"), pk=recipient_pk, letter=letter
+    )
+    return _pdf_response(
+        request,
+        letter,
+        printing.document(letter, copy_for=recipient),
+        printing.pdf_filename(letter, recipient),
+    )
+
+
+@require_GET
+def all_copies_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    return _pdf_response(
+        request,
+        letter,
+        printing.document(letter, kind="all"),
+        printing.pdf_filename(letter, kind="all"),
+    )
+
+
+@require_GET
+def labels_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    return _pdf_response(
+        request,
+        letter,
+        printing.document(letter, kind="labels"),
+        printing.pdf_filename(letter, kind="labels"),
+    )
+
+
+def _progress(request: HttpRequest, letter: Letter, batch: PrintBatch | None) -> HttpResponse:
+    context = {
+        "letter": letter,
+        "batch": batch,
+        "can_batch": request.user.has_perm(printing.BATCH_PERMISSION),
+    }
+    return render(request, "letters/printing/_batch.html", context)
+
+
+@require_POST
+def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    if not request.user.has_perm(printing.BATCH_PERMISSION):
+        raise PermissionDenied("Only coordinators print batches of copies.")
+    with transaction.atomic():
+        # Two clicks at once must not start two batches: serialise on the letter row.
+        Letter.objects.select_for_update().filter(pk=letter.pk).first()
+        running = next((b for b in letter.print_batches.all()[:1] if b.is_active), None)
+        if running is not None:
+            messages.info(request, "Copies of this letter are being printed already.")
+            batch = running
+        elif not letter.recipients.exists():
+            messages.error(request, "Add recipients before printing their copies.")
+            return redirect(letter)
+        else:
+            batch = PrintBatch.objects.create(
+                letter=letter, requested_by=request.user, letter_version=letter.version
+            )
+            # With the database backend the worker must see the committed row.
+            transaction.on_commit(lambda: print_all_copies.enqueue(batch.pk))
+    if request.htmx:
+        batch.refresh_from_db()
+        return _progress(request, letter, batch)
+    return redirect(letter.get_absolute_url() + "#printing")
+
+
+@require_GET
+def batch_status(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
+    if not request.htmx:
+        return redirect(letter.get_absolute_url() + "#printing")
+    return _progress(request, letter, batch)
+
+
+@require_GET
+def batch_download(request: HttpRequest, pk: int, batch_pk: int) -> FileResponse:
+    require_role(request)
+    letter = get_letter(request, pk)
+    batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
+    if not batch.file:
+        raise Http404("These copies are not ready.")
+    return FileResponse(
+        batch.file.open("rb"),
+        as_attachment=True,
+        filename=printing.pdf_filename(letter, kind="batch"),
+        content_type="application/zip",
+    )

@@ -1,0 +1,429 @@
+"""
+Follow-up tracker: a recommendation's page and timeline, recording and
+correcting entries, the tracker across letters with its charts, the CSV
+round-trip, and starting a follow-up letter.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    StreamingHttpResponse,
+)
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from letters import tracking, tracking_charts, tracking_csv
+from letters.filters import RecommendationFilter
+from letters.forms.tracking import CorrectionForm, FollowUpForm, ImportForm
+from letters.models import (
+    FollowUp,
+    ImplementationStatus,
+    Letter,
+    Recommendation,
+    ResponseStatus,
+)
+from letters.permissions import get_letter, has_any_role, require_role
+
+PAGE_SIZE = 50
+IMPORT_SALT = "letters.tracker.import"
+IMPORT_MAX_AGE = 60 * 60
+
+
+def _get_recommendation(request: HttpRequest, pk: int) -> Recommendation:
+    return get_object_or_404(
+        Recommendation.objects.visible_to(request.user).select_related("letter", "section"),
+        pk=pk,
+    )
+
+
+def _get_entry(request: HttpRequest, pk: int) -> FollowUp:
+    if not has_any_role(request.user):
+        raise Http404
+    return get_object_or_404(FollowUp.objects.select_related("recommendation__letter"), pk=pk)
+
+
+def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendation]]:
+    """Earlier letters' versions of this ask (oldest first), and later ones."""
+    earlier, seen = [], {rec.pk}
+    current = rec.repeats
+    while current is not None and current.pk not in seen and len(earlier) < 20:
+        earlier.append(current)
+        seen.add(current.pk)
+        current = current.repeats
+    later, frontier = [], [rec.pk]
+    while frontier and len(later) < 50:
+        found = list(
+            Recommendation.objects.filter(repeats_id__in=frontier)
+            .exclude(pk__in=seen)
+            .select_related("letter")
+        )
+        later.extend(found)
+        seen.update(r.pk for r in found)
+        frontier = [r.pk for r in found]
+    return list(reversed(earlier)), later
+
+
+def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    rec = _get_recommendation(request, pk)
+    can_record = tracking.can_record(request.user)
+    form = None
+    if request.method == "POST":
+        tracking.require_recorder(request.user)
+        form = FollowUpForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                tracking.record_follow_up(
+                    entry=form.save(commit=False), recommendation=rec, by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Follow-up recorded on {rec.reference}.")
+                return redirect(rec)
+    elif can_record:
+        form = FollowUpForm(initial={"date": timezone.localdate()})
+
+    entries = list(
+        rec.follow_ups.select_related("recorded_by").order_by("-date", "-recorded_at", "-pk")
+    )
+    # Every version of every entry in one query: corrections are shown, never hidden.
+    versions: dict[int, list] = {}
+    history = FollowUp.history.filter(recommendation_id=rec.pk).select_related("history_user")
+    for version in history.order_by("history_date", "history_id"):
+        versions.setdefault(version.id, []).append(version)
+    for entry in entries:
+        entry.versions = versions.get(entry.pk, [])
+        entry.corrections = [v for v in entry.versions if v.history_type == "~"]
+    earlier, later = _chain(rec)
+    return render(
+        request,
+        "letters/tracking/recommendation_detail.html",
+        {
+            "rec": rec,
+            "letter": rec.letter,
+            "entries": entries,
+            "earlier": earlier,
+            "later": later,
+            "form": form,
+            "can_record": can_record,
+            "is_following": rec.followers.filter(pk=request.user.pk).exists(),
+        },
+        status=400 if form is not None and form.is_bound else 200,
+    )
+
+
+def record_many(request: HttpRequest) -> HttpResponse:
+    """One event recorded on several recommendations picked in the tracker."""
+    require_role(request)
+    tracking.require_recorder(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    pks = [pk for pk in data.getlist("rec") if pk.isdigit()][: tracking.MAX_BULK]
+    recs = list(
+        Recommendation.objects.visible_to(request.user)
+        .filter(pk__in=pks)
+        .select_related("letter")
+        .order_by("reference")
+    )
+    back = data.get("back", "")
+    if not back.startswith("?"):
+        back = ""
+    if not recs:
+        messages.error(request, "Tick the recommendations to record a follow-up on.")
+        return redirect(reverse("letters:tracking") + back)
+    if request.method == "POST":
+        form = FollowUpForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                entries = tracking.record_follow_ups(
+                    entry=form.save(commit=False), recommendations=recs, by=request.user
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Follow-up recorded on {len(entries)} recommendation"
+                    f"{'s' if len(entries) != 1 else ''}.",
+                )
+                return redirect(reverse("letters:tracking") + back)
+        status = 400
+    else:
+        form = FollowUpForm(initial={"date": timezone.localdate()})
+        status = 200
+    return render(
+        request,
+        "letters/tracking/record_many.html",
+        {"form": form, "recs": recs, "back": back},
+        status=status,
+    )
+
+
+@require_POST
+def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
+    require_role(request)
+    rec = _get_recommendation(request, pk)
+    if request.POST.get("follow") == "1":
+        rec.followers.add(request.user)
+        messages.success(request, "You will get an e-mail when its review is overdue.")
+    else:
+        rec.followers.remove(request.user)
+        messages.success(request, "You no longer follow this recommendation.")
+    return redirect(rec)
+
+
+def follow_up_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    entry = _get_entry(request, pk)
+    tracking.require_recorder(request.user)
+    rec = entry.recommendation
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, request.FILES, instance=entry)
+        if form.is_valid():
+            try:
+                tracking.correct_follow_up(
+                    entry=form.save(commit=False),
+                    by=request.user,
+                    loaded_revision=form.cleaned_data["revision"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except tracking.StaleEdit:
+                form.add_error(
+                    None,
+                    "Someone corrected this entry while you were editing it. Your changes are "
+                    "still in the form: check the entry's history, then save again.",
+                )
+                # Let the next save go through against the version now stored.
+                data = form.data.copy()
+                data["revision"] = FollowUp.objects.get(pk=entry.pk).revision
+                form.data = data
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Entry corrected; the earlier version is in its history.")
+                return redirect(rec)
+        status = 400
+    else:
+        form = CorrectionForm(instance=entry, initial={"revision": entry.revision})
+        status = 200
+    return render(
+        request,
+        "letters/tracking/follow_up_correct.html",
+        {"form": form, "entry": entry, "rec": rec},
+        status=status,
+    )
+
+
+def follow_up_evidence(request: HttpRequest, pk: int) -> FileResponse:
+    entry = _get_entry(request, pk)
+    if not entry.evidence_file:
+        raise Http404
+    # Always a download: evidence is never rendered in our origin.
+    return FileResponse(entry.evidence_file.open("rb"), as_attachment=True)
+
+
+def _filtered(request: HttpRequest, data=None) -> RecommendationFilter:
+    filterset = RecommendationFilter(
+        data if data is not None else (request.GET or None),
+        queryset=Recommendation.objects.visible_to(request.user),
+    )
+    filterset.request_user = request.user
+    return filterset
+
+
+def _selected_letter(filterset: RecommendationFilter) -> Letter | None:
+    """The one letter the view is filtered by, if any."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return None
+    reference = filterset.form.cleaned_data.get("letter")
+    if not reference:
+        return None
+    letters = Letter.objects.visible_to(filterset.request_user)
+    return letters.filter(reference__iexact=reference).first()
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        recs = Recommendation.objects.none()
+    else:
+        recs = filterset.qs
+    summary = tracking_charts.status_summary(recs)
+    paginator = Paginator(recs.select_related("letter").prefetch_related("themes"), PAGE_SIZE)
+    paginator.count = summary.total  # already counted by the summary's query
+    page = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "letters/tracking/index.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "summary": summary,
+            "can_record": tracking.can_record(request.user),
+            "selected_letter": _selected_letter(filterset),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def charts(request: HttpRequest) -> HttpResponse:
+    require_role(request)
+    filterset = _filtered(request)
+    recs = filterset.qs if not filterset.is_bound or filterset.is_valid() else None
+    if recs is None:
+        recs = Recommendation.objects.none()
+    kind = "implementation" if request.GET.get("kind") == "implementation" else "response"
+    query = request.GET.copy()
+    query.pop("kind", None)
+    return render(
+        request,
+        "letters/tracking/charts.html",
+        {
+            "filter": filterset,
+            "kind": kind,
+            "query": query.urlencode(),
+            "overall": getattr(tracking_charts.status_summary(recs), kind),
+            "per_letter": tracking_charts.status_breakdown(recs, kind=kind, by="letter"),
+            "per_government": tracking_charts.status_breakdown(recs, kind=kind, by="government"),
+            "per_theme": tracking_charts.status_breakdown(recs, kind=kind, by="theme"),
+            "over_time": tracking_charts.follow_ups_over_time(recs),
+        },
+    )
+
+
+def export(request: HttpRequest, fmt: str) -> HttpResponse:
+    require_role(request)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    filterset = _filtered(request)
+    if filterset.is_bound and not filterset.is_valid():
+        return HttpResponseBadRequest("The filters are not valid; fix them on the tracker page.")
+    recs = filterset.qs
+    stamp = timezone.localdate().isoformat()
+    if fmt == "xlsx":
+        if recs.count() > tracking_csv.MAX_XLSX_ROWS:
+            messages.error(
+                request,
+                f"XLSX exports are limited to {tracking_csv.MAX_XLSX_ROWS:,} rows: "
+                "narrow the filters or export CSV.",
+            )
+            return redirect(f"{reverse('letters:tracking')}?{request.GET.urlencode()}")
+        response = HttpResponse(
+            tracking_csv.xlsx_bytes(tracking_csv.export_rows(recs)),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.xlsx"'
+        return response
+    response = StreamingHttpResponse(
+        tracking_csv.stream_csv(tracking_csv.export_rows(recs)),
+        content_type="text/csv; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.csv"'
+    return response
+
+
+def import_statuses(request: HttpRequest) -> HttpResponse:
+    """Upload, preview every change and problem, then confirm: all rows or none."""
+    require_role(request)
+    tracking.require_recorder(request.user)
+    form = ImportForm()
+    report = None
+    payload = ""
+    status = 200
+    if request.method == "POST" and "payload" in request.POST:
+        try:
+            data = signing.loads(
+                request.POST["payload"], salt=IMPORT_SALT, max_age=IMPORT_MAX_AGE
+            ).encode()
+        except signing.BadSignature:
+            messages.error(request, "This preview has expired; upload the file again.")
+            return redirect("letters:tracking_import")
+        # Checked again: the statuses may have changed since the preview.
+        report = tracking_csv.read_import(data)
+        if report.ok and report.updates:
+            try:
+                entries = tracking.import_status_updates(updates=report.updates, by=request.user)
+            except ValidationError as exc:
+                report.errors.extend(exc.messages)
+            else:
+                messages.success(request, f"Imported: {len(entries)} follow-up entries recorded.")
+                return redirect("letters:tracking")
+        elif report.ok:
+            messages.info(request, "Nothing to import: every row matches what is recorded.")
+            return redirect("letters:tracking")
+        status = 400
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data["file"].read()
+            report = tracking_csv.read_import(data)
+            if report.ok:
+                payload = signing.dumps(data.decode("utf-8-sig"), salt=IMPORT_SALT, compress=True)
+            else:
+                status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "letters/tracking/import.html",
+        {
+            "form": form,
+            "report": report,
+            "payload": payload,
+            "response_codes": ResponseStatus.values,
+            "implementation_codes": ImplementationStatus.values,
+        },
+        status=status,
+    )
+
+
+@require_POST
+def follow_up_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """From a letter: a draft carrying forward its recommendations not yet implemented."""
+    require_role(request)
+    letter = get_letter(request, pk)
+    return _start_follow_up_letter(request, letter, None)
+
+
+@require_POST
+def follow_up_letter_filtered(request: HttpRequest) -> HttpResponse:
+    """From a tracker view of one letter: the open recommendations in that view."""
+    require_role(request)
+    filterset = _filtered(request, request.POST)
+    letter = _selected_letter(filterset)
+    if letter is None:
+        messages.error(request, "Filter the tracker by one letter to start its follow-up letter.")
+        return redirect("letters:tracking")
+    return _start_follow_up_letter(request, letter, filterset.qs)
+
+
+def _start_follow_up_letter(request: HttpRequest, letter: Letter, recs) -> HttpResponse:
+    if not request.user.has_perm("letters.add_letter") or not tracking.can_record(request.user):
+        raise PermissionDenied("Only Drafters and Coordinators start letters.")
+    try:
+        draft = tracking.start_follow_up_letter(
+            letter=letter, by=request.user, recommendations=recs
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(letter)
+    messages.success(
+        request,
+        f"Draft {draft.reference} started with the {draft.recommendations.count()} "
+        "recommendations still open.",
+    )
+    return redirect(draft)

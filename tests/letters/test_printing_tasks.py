@@ -1,0 +1,86 @@
+"""Batches of copies through the database task backend, as production runs them."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from letters import printing
+from letters.models import PrintBatch
+from letters.permissions import sync_groups
+from letters.printing import cache, engine, layout
+from letters.printing.tasks import run_batch
+from tests import factories
+
+
+@pytest.fixture
+def database_tasks(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_db_worker_prints_the_batch_the_page_started(client, database_tasks, demo):
+    sync_groups()  # transactional tests flush the groups the migration made
+    coordinator = factories.make_user("casey", role="Coordinator")
+    client.force_login(coordinator)
+    client.post(reverse("letters:printing_batch_start", args=[demo.pk]))
+    batch = PrintBatch.objects.get(letter=demo)
+    assert batch.status == "queued"  # nothing ran in the request
+
+    call_command("db_worker", batch=True, startup_delay=False, reload=False, stdout=io.StringIO())
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total) == ("done", 4, 4)
+    with zipfile.ZipFile(batch.file.open("rb")) as zf:
+        assert len(zf.namelist()) == 4
+
+
+@pytest.mark.django_db
+def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
+    commandant = demo.recipients.get(position__title="Commandant")
+    cached = printing.render_letter_pdf(demo, copy_for=commandant)
+    rendered = []
+    real = engine.render_many
+
+    def counting(htmls, **kwargs):
+        rendered.append(len(htmls))
+        return real(htmls, **kwargs)
+
+    monkeypatch.setattr(engine, "render_many", counting)
+    batch = run_batch(PrintBatch.objects.create(letter=demo).pk, workers=1)
+    assert batch.status == "done"
+    assert rendered == [3]
+    with zipfile.ZipFile(batch.file.open("rb")) as zf:
+        assert zf.read("JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard.pdf") == cached
+
+
+@pytest.mark.django_db
+def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
+    # US #10's small window sizes each address's type by its own line count.
+    demo.envelope_window = "us10"
+    demo.save()
+    htmls = [html for _, html in layout.copies_html(demo, archival=True)]
+    pooled = dict(engine.render_many(htmls, archival=True, workers=2))
+    for index, recipient in enumerate(printing.copies(demo)):
+        assert pooled[index] == printing.render_letter_pdf(demo, copy_for=recipient)
+
+
+@pytest.mark.django_db
+def test_prune_pdf_cache_deletes_only_old_entries(demo):
+    import os
+    import time
+
+    printing.render_letter_pdf(demo)
+    old_key = "ab" + "0" * 62
+    cache.store_pdf(old_key, b"%PDF-old")
+    long_ago = time.time() - 40 * 86400
+    os.utime(cache.cache_path(old_key), (long_ago, long_ago))
+    out = io.StringIO()
+    call_command("prune_pdf_cache", "--days", "30", stdout=out)
+    assert "Removed 1 cached PDFs" in out.getvalue()
+    assert not cache.cache_path(old_key).exists()
+    assert cache.cached_pdf(cache.pdf_cache_key(demo)) is not None
