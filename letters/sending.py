@@ -19,7 +19,6 @@ from letters import drafting, signing
 from letters.models import (
     Letter,
     LetterRecipient,
-    LetterStatus,
     PressRelease,
     SentCopy,
 )
@@ -59,8 +58,8 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
 
 def finalise_problems(*, letter: Letter) -> list[str]:
     """What stands in the way of finalising, read without locking or writing anything."""
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    if refusal := letter.refusal("finalise"):
+        return [refusal]
     signatories = list(letter.signatories.select_related("organization").order_by("order"))
     recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
     return _problems(letter, letter.compute_content_hash(), signatories, recipients)
@@ -73,8 +72,8 @@ def finalise(*, letter: Letter, by) -> list[str]:
     way (and change nothing but a stale stored hash).
     """
     letter = _lock(letter)
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        return [f"A {letter.get_status_display().lower()} letter cannot be finalised."]
+    if refusal := letter.refusal("finalise"):
+        return [refusal]
     signing.refresh_hash(letter)
     signatories = list(
         letter.signatories.select_for_update().select_related("organization").order_by("order")
@@ -84,35 +83,27 @@ def finalise(*, letter: Letter, by) -> list[str]:
     if problems:
         return problems
 
-    now = timezone.now()
     for recipient in recipients:
         recipient.take_snapshot()
         recipient.save()
-    letter.status = LetterStatus.FINAL
-    letter.finalized_at = now
-    letter.save()
+    letter.move("finalise", by=by)
     return []
 
 
 @transaction.atomic
 def withdraw_letter(*, letter: Letter, by) -> Letter:
     letter = _lock(letter)
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING, LetterStatus.FINAL):
-        raise SendingError(
-            f"A {letter.get_status_display().lower()} letter cannot be withdrawn; "
-            "supersede it with a new draft instead."
-        )
-    letter.status = LetterStatus.WITHDRAWN
-    letter.withdrawn_at = timezone.now()
-    letter.save()
+    if refusal := letter.refusal("withdraw"):
+        raise SendingError(refusal)
+    letter.move("withdraw", by=by)
     return letter
 
 
 @transaction.atomic
 def supersede(*, letter: Letter, by, reference: str) -> Letter:
     """A new draft copied from a letter that can no longer change."""
-    if letter.is_editable:
-        raise SendingError("A draft can still be edited; there is nothing to supersede.")
+    if refusal := letter.refusal("supersede"):
+        raise SendingError(refusal)
     if Letter.objects.filter(reference=reference).exists():
         raise SendingError(f"The reference {reference} is already taken.")
     return drafting.copy_letter(letter, reference=reference, by=by)
@@ -152,8 +143,8 @@ def record_sending(
     the letter changes.
     """
     letter = _lock(letter)
-    if letter.status != LetterStatus.FINAL:
-        raise SendingError("Only a final letter that has not gone out can be sent.")
+    if refusal := letter.refusal("send"):
+        raise SendingError(refusal)
     if letter.content_hash != letter.compute_content_hash():
         raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
     recipients = {r.pk: r for r in letter.recipients.select_for_update().select_related("position")}
@@ -167,30 +158,25 @@ def record_sending(
         stored.send_channel = channel
         stored.save()
         copies.append(archive_copy(letter=letter, recipient=stored, by=by))
-    letter.status = LetterStatus.SENT
-    letter.sent_at = timezone.now()
-    letter.save()
+    letter.move("send", by=by)
     return copies
 
 
 @transaction.atomic
 def publish(*, letter: Letter, by) -> Letter:
     letter = _lock(letter)
-    if letter.status != LetterStatus.SENT:
-        raise SendingError("Only a letter that has been sent can be published.")
-    letter.status = LetterStatus.PUBLISHED
-    letter.published_at = timezone.now()
-    letter.save()
+    if refusal := letter.refusal("publish"):
+        raise SendingError(refusal)
+    letter.move("publish", by=by)
     return letter
 
 
 @transaction.atomic
 def unpublish(*, letter: Letter, by) -> Letter:
     letter = _lock(letter)
-    if letter.status != LetterStatus.PUBLISHED:
-        raise SendingError("The letter is not published.")
-    letter.status = LetterStatus.SENT
-    letter.save()
+    if refusal := letter.refusal("unpublish"):
+        raise SendingError(refusal)
+    letter.move("unpublish", by=by)
     return letter
 
 
@@ -222,10 +208,12 @@ def start_press_release(*, letter: Letter, by) -> PressRelease:
         "",
         *[f"- {rec.text}" for rec in recs],
     ]
-    release = PressRelease.objects.create(
+    release = PressRelease(
         letter=letter,
         headline=letter.subject,
         date=timezone.localdate(),
         body="\n".join(lines),
     )
+    release._history_user = by
+    release.save()
     return release

@@ -25,7 +25,6 @@ from django.utils import timezone
 from letters.models import (
     ApprovedText,
     Letter,
-    LetterStatus,
     Signatory,
     SignatoryRole,
     new_token,
@@ -122,8 +121,8 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
     return Board(
         rows=rows,
         approved=sum(1 for row in rows if row["state"] == State.APPROVED),
-        circulating=letter.status == LetterStatus.CIRCULATING,
-        open=letter.is_editable,
+        circulating=letter.allows("remind"),
+        open=letter.allows("approve_for_lead"),
     )
 
 
@@ -138,7 +137,7 @@ def link_is_live(signatory: Signatory, *, now: dt.datetime | None = None) -> boo
         and signatory.token_revoked_at is None
         and signatory.token_expires_at is not None
         and signatory.token_expires_at > now
-        and signatory.letter.status == LetterStatus.CIRCULATING
+        and signatory.letter.allows("sign")
     )
 
 
@@ -249,15 +248,13 @@ def circulate(*, letter: Letter, by, deadline: dt.datetime) -> list[Signatory]:
     answer, for `mail_links`.
     """
     letter = _lock(letter.pk)
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        raise SigningError(f"A {letter.get_status_display().lower()} letter cannot circulate.")
+    if refusal := letter.refusal("circulate"):
+        raise SigningError(refusal)
     if deadline <= timezone.now():
         raise SigningError("The deadline must be in the future.")
     now = timezone.now()
     refresh_hash(letter)
-    letter.status = LetterStatus.CIRCULATING
-    letter.sign_on_deadline = deadline
-    letter.save(update_fields=["status", "sign_on_deadline", "updated_at"])
+    letter.move("circulate", by=by, sign_on_deadline=deadline)
 
     pending = []
     cosigners = letter.signatories.select_for_update().filter(role=SignatoryRole.COSIGNER)
@@ -269,6 +266,7 @@ def circulate(*, letter: Letter, by, deadline: dt.datetime) -> list[Signatory]:
             signatory.token_revoked_at = None
         signatory.invited_at = signatory.invited_at or now
         signatory.token_expires_at = deadline
+        signatory._history_user = by
         signatory.save()
         signatory.letter = letter
         if _needs_answer(signatory, letter):
@@ -281,14 +279,15 @@ def reissue_link(*, signatory: Signatory, by) -> Signatory:
     """A new token for one organisation: the old link stops working at once."""
     letter = _lock(signatory.letter_id)
     signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
-    if letter.status != LetterStatus.CIRCULATING:
-        raise SigningError("Links can only be issued while the letter circulates.")
+    if refusal := letter.refusal("issue_link"):
+        raise SigningError(refusal)
     if letter.sign_on_deadline is None or letter.sign_on_deadline <= timezone.now():
         raise SigningError("The sign-on deadline has passed: set a new one first.")
     signatory.token = new_token()
     signatory.token_revoked_at = None
     signatory.token_expires_at = letter.sign_on_deadline
     signatory.invited_at = signatory.invited_at or timezone.now()
+    signatory._history_user = by
     signatory.save()
     return signatory
 
@@ -298,6 +297,7 @@ def revoke_link(*, signatory: Signatory, by) -> Signatory:
     _lock(signatory.letter_id)
     signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
     signatory.token_revoked_at = timezone.now()
+    signatory._history_user = by
     signatory.save()
     return signatory
 
@@ -385,8 +385,8 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
     signatory = Signatory.objects.select_for_update().get(pk=signatory.pk)
     if signatory.role != SignatoryRole.LEAD:
         raise SigningError("Co-signers approve through their own link.")
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        raise SigningError("Approvals can only change before the letter is final.")
+    if refusal := letter.refusal("approve_for_lead"):
+        raise SigningError(refusal)
     if not signer_name.strip():
         raise SigningError("Enter the name of the person who signs for the lead organisation.")
     refresh_hash(letter)
@@ -397,6 +397,7 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
     signatory.declined_at = None
     signatory.withdrawn_at = None
     signatory.consent_to_publish = True
+    signatory._history_user = by
     signatory.save()
     _keep_text(letter)
 
@@ -404,8 +405,8 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
 def pending_reminders(*, letter: Letter) -> list[Signatory]:
     """Co-signers with a live link who have neither approved the current text nor declined."""
     letter = Letter.objects.get(pk=letter.pk)
-    if letter.status != LetterStatus.CIRCULATING:
-        raise SigningError("Reminders go out only while the letter circulates.")
+    if refusal := letter.refusal("remind"):
+        raise SigningError(refusal)
     now = timezone.now()
     pending = []
     cosigners = letter.signatories.filter(role=SignatoryRole.COSIGNER)

@@ -20,14 +20,11 @@ from letters.models import (
     FollowUp,
     FollowUpKind,
     Letter,
-    LetterStatus,
     Recommendation,
 )
 from letters.permissions import COORDINATOR, DRAFTER, role_names
 
 RECORDING_ROLES = {DRAFTER, COORDINATOR}
-# Letters whose recommendations are followed up: they reached a government.
-FOLLOWED_STATUSES = (LetterStatus.SENT, LetterStatus.PUBLISHED)
 
 
 class StaleEdit(Exception):
@@ -177,6 +174,8 @@ def start_follow_up_letter(
     implemented (or those of `recommendations` that are still open), each
     linked to the one it repeats, in their sections.
     """
+    if refusal := letter.refusal("start_follow_up"):
+        raise ValidationError(refusal)
     open_recs = letter.recommendations.still_open()
     if recommendations is not None:
         open_recs = open_recs.filter(pk__in=[r.pk for r in recommendations])

@@ -90,11 +90,11 @@ def change_holder(
 
 def _tell_drafters(change: HolderChange, *, by) -> tuple[list, list]:
     """E-mail each drafter whose unfrozen letters go to this office, once the change commits."""
-    from letters.models import EDITABLE_STATUSES, Letter
+    from letters.models import Letter, LetterStatus
 
     letters = list(
         Letter.objects.filter(
-            status__in=EDITABLE_STATUSES,
+            status__in=LetterStatus.editable(),
             recipients__position=change.position,
             recipients__snapshot_taken_at__isnull=True,
         )

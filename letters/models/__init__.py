@@ -5,10 +5,10 @@ The letters app's models, one module per subdomain: the letter and its text
 """
 
 from letters.models.letter import (
-    EDITABLE_STATUSES,
     EnvelopeWindow,
     Language,
     Letter,
+    LetterAction,
     LetterQuerySet,
     LetterRecipient,
     LetterStatus,
@@ -19,6 +19,7 @@ from letters.models.letter import (
     RecommendationQuerySet,
     RecommendationStyle,
     Section,
+    StatusRefused,
     Theme,
 )
 from letters.models.printing import PrintBatch, PrintBatchStatus
@@ -35,7 +36,6 @@ from letters.models.tracking import (
 
 __all__ = [
     "DERIVED_STATUS_FIELDS",
-    "EDITABLE_STATUSES",
     "ApprovedText",
     "EnvelopeWindow",
     "FollowUp",
@@ -43,6 +43,7 @@ __all__ = [
     "ImplementationStatus",
     "Language",
     "Letter",
+    "LetterAction",
     "LetterQuerySet",
     "LetterRecipient",
     "LetterStatus",
@@ -61,6 +62,7 @@ __all__ = [
     "Section",
     "Signatory",
     "SignatoryRole",
+    "StatusRefused",
     "Theme",
     "derive_status",
     "new_token",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -73,6 +74,14 @@ class Theme(models.Model):
 
 
 class LetterStatus(models.TextChoices):
+    """
+    Where a letter stands: draft -> circulating -> final -> sent -> published
+    (unpublishing goes back to sent), or withdrawn. What each status allows is
+    `Letter.ACTIONS`; the groups here name what several statuses have in common,
+    as a property of one status (`LetterStatus.DRAFT.is_editable`) and as the
+    list of all of them, for queries (`status__in=LetterStatus.editable()`).
+    """
+
     DRAFT = "draft", "Draft"
     CIRCULATING = "circulating", "Circulating for sign-on"
     FINAL = "final", "Final"
@@ -80,8 +89,51 @@ class LetterStatus(models.TextChoices):
     PUBLISHED = "published", "Published"
     WITHDRAWN = "withdrawn", "Withdrawn"
 
+    @property
+    def is_editable(self) -> bool:
+        """Its text may still change: being written, or out for sign-on."""
+        return self in (LetterStatus.DRAFT, LetterStatus.CIRCULATING)
 
-EDITABLE_STATUSES = (LetterStatus.DRAFT, LetterStatus.CIRCULATING)
+    @property
+    def is_signed(self) -> bool:
+        """Frozen with its signatories' approvals: it prints their signatures."""
+        return self in (LetterStatus.FINAL, LetterStatus.SENT, LetterStatus.PUBLISHED)
+
+    @property
+    def is_followed(self) -> bool:
+        """It reached a government: what became of its recommendations is followed up."""
+        return self in (LetterStatus.SENT, LetterStatus.PUBLISHED)
+
+    @classmethod
+    def editable(cls) -> tuple[LetterStatus, ...]:
+        return tuple(status for status in cls if status.is_editable)
+
+    @classmethod
+    def signed(cls) -> tuple[LetterStatus, ...]:
+        return tuple(status for status in cls if status.is_signed)
+
+    @classmethod
+    def followed(cls) -> tuple[LetterStatus, ...]:
+        return tuple(status for status in cls if status.is_followed)
+
+
+class StatusRefused(Exception):
+    """An action the letter's status does not allow, with a message for the person who tried."""
+
+
+@dataclass(frozen=True)
+class LetterAction:
+    """One row of `Letter.ACTIONS`."""
+
+    # The statuses the action is allowed from.
+    allowed_from: tuple[LetterStatus, ...]
+    # What the person who tried from another status is told ({reference} and
+    # {status} are filled in).
+    refusal: str
+    # The status the action moves the letter to, and the timestamp it sets;
+    # None for an action that only needs the status.
+    to: LetterStatus | None = None
+    stamp: str = ""
 
 
 class Language(models.TextChoices):
@@ -117,12 +169,6 @@ class LetterQuerySet(models.QuerySet):
         if has_any_role(user):
             return self
         return self.none()
-
-    def drafts(self) -> LetterQuerySet:
-        return self.filter(status=LetterStatus.DRAFT)
-
-    def editable(self) -> LetterQuerySet:
-        return self.filter(status__in=EDITABLE_STATUSES)
 
     def published(self) -> LetterQuerySet:
         return self.filter(status=LetterStatus.PUBLISHED)
@@ -197,9 +243,127 @@ class Letter(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
 
+    # Every action that depends on the letter's status, in one table: where it is
+    # allowed from, and (for a step of the workflow) where it goes. The workflows
+    # ask it through `refusal()` / `allows()` and take steps with `move()`;
+    # templates read `letter.allowed.<action>`.
+    ACTIONS: dict[str, LetterAction] = {
+        # drafting
+        "edit": LetterAction(
+            LetterStatus.editable(),
+            "{reference} is {status}: it can no longer be edited. "
+            "Duplicate it to start a new draft.",
+        ),
+        # signing
+        "circulate": LetterAction(
+            LetterStatus.editable(),
+            "A {status} letter cannot circulate for sign-on: only a draft can.",
+            to=LetterStatus.CIRCULATING,
+        ),
+        # Private links work, and representatives approve or decline through them.
+        "sign": LetterAction((LetterStatus.CIRCULATING,), "This link does not work."),
+        "issue_link": LetterAction(
+            (LetterStatus.CIRCULATING,), "Links can only be issued while the letter circulates."
+        ),
+        "remind": LetterAction(
+            (LetterStatus.CIRCULATING,), "Reminders go out only while the letter circulates."
+        ),
+        "approve_for_lead": LetterAction(
+            LetterStatus.editable(), "Approvals can only change before the letter is final."
+        ),
+        # sending
+        "finalise": LetterAction(
+            LetterStatus.editable(),
+            "A {status} letter cannot be finalised.",
+            to=LetterStatus.FINAL,
+            stamp="finalized_at",
+        ),
+        "withdraw": LetterAction(
+            (*LetterStatus.editable(), LetterStatus.FINAL),
+            "A {status} letter cannot be withdrawn; supersede it with a new draft instead.",
+            to=LetterStatus.WITHDRAWN,
+            stamp="withdrawn_at",
+        ),
+        "supersede": LetterAction(
+            tuple(status for status in LetterStatus if not status.is_editable),
+            "A draft can still be edited; there is nothing to supersede.",
+        ),
+        "send": LetterAction(
+            (LetterStatus.FINAL,),
+            "Only a final letter that has not gone out can be sent.",
+            to=LetterStatus.SENT,
+            stamp="sent_at",
+        ),
+        "publish": LetterAction(
+            (LetterStatus.SENT,),
+            "Only a letter that has been sent can be published.",
+            to=LetterStatus.PUBLISHED,
+            stamp="published_at",
+        ),
+        "unpublish": LetterAction(
+            (LetterStatus.PUBLISHED,), "The letter is not published.", to=LetterStatus.SENT
+        ),
+        # tracking
+        "start_follow_up": LetterAction(
+            LetterStatus.signed(),
+            "A follow-up letter starts from a finalised letter; {reference} is {status}.",
+        ),
+    }
+
+    def refusal(self, action: str) -> str:
+        """Why the letter's status does not allow `action` ("" if it does)."""
+        rule = self.ACTIONS[action]
+        if self.status in rule.allowed_from:
+            return ""
+        return rule.refusal.format(
+            reference=self.reference, status=self.get_status_display().lower()
+        )
+
+    def allows(self, action: str) -> bool:
+        return self.status in self.ACTIONS[action].allowed_from
+
+    @property
+    def allowed(self) -> dict[str, bool]:
+        """`{action: allowed}` for every action of the table, for templates."""
+        return {action: self.allows(action) for action in self.ACTIONS}
+
+    def move(self, action: str, *, by=None, **changes) -> None:
+        """
+        Take a step of the workflow: refuse it (`StatusRefused`) unless the status
+        allows it; otherwise set the new status, its timestamp and any `changes`
+        given, and save them, with `by` as the author in the history. Callers
+        lock the row first.
+        """
+        rule = self.ACTIONS[action]
+        if rule.to is None:
+            raise ValueError(f"{action!r} does not change the status of a letter.")
+        if refusal := self.refusal(action):
+            raise StatusRefused(refusal)
+        self.status = rule.to
+        fields = ["status", "updated_at", *changes]
+        if rule.stamp:
+            setattr(self, rule.stamp, timezone.now())
+            fields.append(rule.stamp)
+        for name, value in changes.items():
+            setattr(self, name, value)
+        if by is not None:
+            self._history_user = by
+        try:
+            self.save(update_fields=fields)
+        finally:
+            self.__dict__.pop("_history_user", None)
+
     @property
     def is_editable(self) -> bool:
-        return self.status in EDITABLE_STATUSES
+        return LetterStatus(self.status).is_editable
+
+    @property
+    def is_signed(self) -> bool:
+        return LetterStatus(self.status).is_signed
+
+    @property
+    def is_followed(self) -> bool:
+        return LetterStatus(self.status).is_followed
 
     @transaction.atomic
     def touch(self) -> None:
@@ -564,13 +728,3 @@ class Recommendation(models.Model):
     @property
     def is_overdue(self) -> bool:
         return self.review_due is not None and self.review_due < timezone.localdate()
-
-    def latest_status(self) -> dict:
-        """Current statuses for one recommendation; lists use `with_status()` instead."""
-        entries = self.follow_ups.order_by("-date", "-recorded_at", "-pk")
-        response = entries.exclude(response_status="").first()
-        implementation = entries.exclude(implementation_status="").first()
-        return {
-            "response": response.response_status if response else "",
-            "implementation": implementation.implementation_status if implementation else "",
-        }

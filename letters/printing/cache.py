@@ -16,7 +16,7 @@ from django.conf import settings
 
 from letters.models import Letter
 from letters.printing.engine import ARCHIVAL_VARIANT
-from letters.printing.layout import SIGNED_STATUSES, is_archival, template_version, watermark
+from letters.printing.layout import is_archival, template_version, watermark
 
 
 def _file_stamp(field) -> str:
@@ -90,7 +90,7 @@ def key_inputs(letter: Letter) -> list:
         # What the status changes on paper, not the status: a final letter and the
         # same letter once sent print the same bytes (sending archives the former).
         watermark(letter),
-        letter.status in SIGNED_STATUSES,
+        letter.is_signed,
         letter.paper_size,
         letter.envelope_window,
         letter.recommendation_style,

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from letters.models import (
-    EDITABLE_STATUSES,
     EnvelopeWindow,
     Letter,
     LetterRecipient,
@@ -36,7 +35,6 @@ PRINTED_FILES = [
     Path(__file__),
     Path(__file__).with_name("engine.py"),
 ]
-SIGNED_STATUSES = (LetterStatus.FINAL, LetterStatus.SENT, LetterStatus.PUBLISHED)
 
 # --- Envelope windows -------------------------------------------------------------
 
@@ -85,11 +83,11 @@ def template_version() -> str:
 
 
 def is_archival(letter: Letter) -> bool:
-    return letter.status in SIGNED_STATUSES
+    return letter.is_signed
 
 
 def watermark(letter: Letter) -> str:
-    if letter.status in EDITABLE_STATUSES:
+    if letter.is_editable:
         return "DRAFT"
     if letter.status == LetterStatus.WITHDRAWN:
         return "WITHDRAWN"
@@ -98,7 +96,7 @@ def watermark(letter: Letter) -> str:
 
 def printed_signatories(letter: Letter, signatories: list) -> list:
     """Signing order, without organisations that declined or withdrew."""
-    signed = letter.status in SIGNED_STATUSES
+    signed = letter.is_signed
     kept = []
     for s in signatories:
         if s.declined_at or s.withdrawn_at:
@@ -118,7 +116,7 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
     context.update(
         signatories=signatories,
         organizations=[s.organization for s in signatories],
-        show_signatures=letter.status in SIGNED_STATUSES,
+        show_signatures=letter.is_signed,
         for_print=True,
         watermark=watermark(letter),
         archival=archival,

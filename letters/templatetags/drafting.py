@@ -22,4 +22,4 @@ def can_draft(user) -> bool:
 
 @register.simple_tag
 def can_edit_letter(user, letter) -> bool:
-    return letter.is_editable and drafting.can_draft(user)
+    return letter.allows("edit") and drafting.can_draft(user)

@@ -66,11 +66,8 @@ def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
         # Check the status on the locked row: a coordinator may have finalised the
         # letter since this request read it.
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
-    if not letter.is_editable:
-        raise PermissionDenied(
-            f"{letter.reference} is {letter.get_status_display().lower()}: it can no longer "
-            "be edited. Duplicate it to start a new draft."
-        )
+    if refusal := letter.refusal("edit"):
+        raise PermissionDenied(refusal)
     return letter
 
 
@@ -288,7 +285,7 @@ def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request)
     letter = get_letter(request, pk)
     context = letter_context(letter)
-    context["can_edit"] = letter.is_editable and drafting.can_draft(request.user)
+    context["can_edit"] = letter.allows("edit") and drafting.can_draft(request.user)
     return render(request, "letters/drafting/preview.html", context)
 
 

@@ -49,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recs = (
         Recommendation.objects.with_status()
         .select_related("letter")
-        .filter(letter__status__in=[LetterStatus.SENT, LetterStatus.PUBLISHED])
+        .filter(letter__status__in=LetterStatus.followed())
     )
     overdue = recs.filter(next_review__lt=today).order_by("next_review")[:10]
     unanswered = recs.filter(response_status__isnull=True).order_by("letter__date", "number")[:10]
@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
     # Status of every recommendation of the letters that went out (two queries).
     summary = tracking_charts.status_summary(
-        Recommendation.objects.filter(letter__status__in=tracking.FOLLOWED_STATUSES)
+        Recommendation.objects.filter(letter__status__in=LetterStatus.followed())
     )
     return render(
         request,
@@ -156,9 +156,9 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
             "follow_up": {
                 "summary": summary,
-                "is_followed": letter.status in tracking.FOLLOWED_STATUSES,
+                "is_followed": letter.is_followed,
                 "can_start": (
-                    letter.status in (*tracking.FOLLOWED_STATUSES, LetterStatus.FINAL)
+                    letter.allows("start_follow_up")
                     and tracking.can_record(user)
                     and user.has_perm("letters.add_letter")
                 ),

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from letters import sending
 from letters.forms.sending import PressReleaseForm, QuoteFormSet, SendingFormSet, SupersedeForm
-from letters.models import Letter, LetterStatus, PressRelease, SentCopy
+from letters.models import Letter, PressRelease, SentCopy
 from letters.permissions import get_letter, require_role
 
 
@@ -78,8 +78,8 @@ def supersede(request: HttpRequest, pk: int) -> HttpResponse:
 
 def send(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_for(request, pk, "send_letter")
-    if letter.status != LetterStatus.FINAL:
-        messages.error(request, "Only a final letter that has not gone out can be sent.")
+    if refusal := letter.refusal("send"):
+        messages.error(request, refusal)
         return redirect(letter)
     recipients = letter.recipients.select_related("position").order_by("-role", "order", "pk")
     formset = SendingFormSet(request.POST or None, queryset=recipients)

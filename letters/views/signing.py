@@ -19,7 +19,6 @@ from letters.forms.signing import ApproveForm, CirculateForm, DeclineForm, LeadA
 from letters.models import (
     ApprovedText,
     Letter,
-    LetterStatus,
     Signatory,
     SignatoryRole,
 )
@@ -58,8 +57,8 @@ def _report_mailing(request: HttpRequest, mailing: signing.Mailing, what: str) -
 
 def circulate(request: HttpRequest, pk: int) -> HttpResponse:
     letter = _letter_for(request, pk, "circulate_letter")
-    if letter.status not in (LetterStatus.DRAFT, LetterStatus.CIRCULATING):
-        messages.error(request, "Only a draft can be circulated for sign-on.")
+    if refusal := letter.refusal("circulate"):
+        messages.error(request, refusal)
         return redirect(letter)
     form = CirculateForm(request.POST or None, letter=letter)
     if request.method == "POST" and form.is_valid():

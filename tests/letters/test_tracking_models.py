@@ -25,7 +25,11 @@ def test_status_is_the_latest_entry_of_each_kind_whatever_order_they_were_record
     assert rec.current_response == "accepted"
     assert rec.current_implementation == "in_progress"
     assert rec.last_update == dt.date(2010, 4, 1)
-    assert rec.latest_status() == {"response": "accepted", "implementation": "in_progress"}
+    annotated = Recommendation.objects.with_status().get(pk=rec.pk)
+    assert (annotated.response_status, annotated.implementation_status) == (
+        "accepted",
+        "in_progress",
+    )
 
 
 def test_entries_on_the_same_day_are_ordered_by_the_time_they_were_recorded():
