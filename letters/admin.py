@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from letters import drafting
 from letters.models import (
     FollowUp,
     Letter,
     LetterRecipient,
+    LetterStatus,
     Organization,
     PressRelease,
     Quote,
@@ -17,10 +19,54 @@ from letters.models import (
 )
 
 
+class EditsDraftText:
+    """
+    Saving or deleting a letter's text, recipients or signatories here goes
+    through `drafting.record_edit`, as the editor's edits go through drafting:
+    a draft moves on to a new version and content hash, so approvals of the
+    old text stop counting.
+    """
+
+    def edited_letters(self, obj) -> list[Letter]:
+        return [obj.letter]
+
+    def _record(self, letters) -> None:
+        for letter in {letter.pk: letter for letter in letters}.values():
+            drafting.record_edit(letter=letter)
+
+    def save_model(self, request, obj, form, change):
+        # A part moved to another letter changes the text of the one it left too.
+        before = self.edited_letters(type(obj).objects.get(pk=obj.pk)) if change else []
+        super().save_model(request, obj, form, change)
+        # The history page's revert saves the object alone, without save_related().
+        self._record([*before, *self.edited_letters(obj)])
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Again once the inlines are saved: the text is complete only now.
+        self._record(self.edited_letters(form.instance))
+
+    def delete_model(self, request, obj):
+        letters = self.edited_letters(obj)
+        super().delete_model(request, obj)
+        self._record(letters)
+
+    def delete_queryset(self, request, queryset):
+        letters = [letter for obj in queryset for letter in self.edited_letters(obj)]
+        super().delete_queryset(request, queryset)
+        self._record(letters)
+
+
 @admin.register(Organization)
-class OrganizationAdmin(SimpleHistoryAdmin):
+class OrganizationAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "website", "email"]
     search_fields = ["name", "short_name"]
+
+    def edited_letters(self, obj) -> list[Letter]:
+        # Its name is in the text of every letter it signs (deleting it is refused).
+        return list(
+            Letter.objects.filter(status__in=LetterStatus.editable(), signatories__organization=obj)
+        )
 
 
 @admin.register(Theme)
@@ -54,7 +100,7 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Letter)
-class LetterAdmin(SimpleHistoryAdmin):
+class LetterAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["reference", "subject", "date", "status", "lead_organization"]
     list_filter = ["status", "language", "lead_organization", "date"]
     search_fields = ["reference", "subject"]
@@ -84,6 +130,9 @@ class LetterAdmin(SimpleHistoryAdmin):
         ("Record", {"fields": readonly_fields}),
     ]
 
+    def edited_letters(self, obj) -> list[Letter]:
+        return [obj]
+
 
 class RecommendationInline(admin.StackedInline):
     model = Recommendation
@@ -93,7 +142,7 @@ class RecommendationInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(SimpleHistoryAdmin):
+class SectionAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["heading", "letter", "order"]
     search_fields = ["heading", "letter__reference"]
     list_select_related = ["letter"]
@@ -109,7 +158,7 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(SimpleHistoryAdmin):
+class RecommendationAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["reference", "short_text", "government", "third_state", "letter"]
     list_filter = ["government", "third_state", "themes", "letter__status"]
     search_fields = ["reference", "text"]
@@ -152,7 +201,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterRecipient)
-class LetterRecipientAdmin(SimpleHistoryAdmin):
+class LetterRecipientAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["letter", "role", "position", "snapshot_name", "sent_on"]
     list_filter = ["role", "send_channel"]
     search_fields = ["letter__reference", "position__title", "snapshot_name"]
@@ -161,7 +210,7 @@ class LetterRecipientAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(SimpleHistoryAdmin):
+class SignatoryAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["letter", "organization", "role", "signer_name", "approved_at", "declined_at"]
     list_filter = ["role"]
     search_fields = ["letter__reference", "organization__name", "signer_name"]

@@ -1,8 +1,9 @@
 """
-Drafting a letter: the edits that touch several rows at once (reordering,
-adding and removing parts, choosing the lead organisation). Every function
-ends with `letter.touch()`, so the version moves on (stale forms are refused)
-and the content hash changes (sign-on approvals of the old text stop counting).
+Drafting a letter: every edit of its text, recipients and signatories goes
+through here (the editor's views, copies and follow-up letters, the admin's
+forms). Every function ends with `letter.touch()`, so the version moves on
+(stale forms are refused) and the content hash changes (sign-on approvals of
+the old text stop counting).
 """
 
 from __future__ import annotations
@@ -75,6 +76,14 @@ def _move(item: models.Model, siblings: models.QuerySet, direction: str) -> bool
 def add_section(*, letter: Letter, section: Section) -> Section:
     section.letter = letter
     section.order = _next_order(letter.sections.all())
+    section.save()
+    letter.touch()
+    return section
+
+
+@transaction.atomic
+def save_section(*, letter: Letter, section: Section) -> Section:
+    section.letter = letter
     section.save()
     letter.touch()
     return section
@@ -363,6 +372,18 @@ def copy_letter(
             signer_name=signatory.signer_name,
             signer_title=signatory.signer_title,
         )
-    draft.content_hash = draft.compute_content_hash()
-    draft.save(update_fields=["content_hash"])
+    draft.touch()
     return draft
+
+
+@transaction.atomic
+def record_edit(*, letter: Letter) -> None:
+    """
+    An edit saved by other means than the functions above (the admin's forms):
+    a draft moves on to a new version and content hash just as in the editor.
+    A frozen letter keeps its hash, so that sending can tell it was changed.
+    """
+    letter = Letter.objects.select_for_update().filter(pk=letter.pk).first()
+    # A deleted letter has nothing left to keep in step.
+    if letter is not None and letter.is_editable:
+        letter.touch()

@@ -29,7 +29,7 @@ from letters.models import (
     SignatoryRole,
     new_token,
 )
-from letters.text import text_snapshot
+from letters.text import approvable_text
 
 logger = logging.getLogger(__name__)
 
@@ -173,7 +173,14 @@ def _lock_signatory(token: str) -> tuple[Letter, Signatory]:
 
 
 def refresh_hash(letter: Letter) -> None:
-    """Store the hash of the text as it is now, in case an edit skipped `touch()`."""
+    """
+    Store the hash of the text as it is now. Every edit of the letter goes
+    through letters/drafting.py, which touches it; but a draft also greets and
+    names what the address book says today, and that changes with no edit of
+    the letter: an office renamed or its greeting pattern changed, an
+    official's name corrected, a term that starts or ends on a later day. So
+    circulating, finalising and the lead's approval check the hash once more.
+    """
     current = letter.compute_content_hash()
     if current != letter.content_hash:
         letter.content_hash = current
@@ -316,7 +323,7 @@ def _keep_text(letter: Letter) -> None:
     ApprovedText.objects.get_or_create(
         letter=letter,
         content_hash=letter.content_hash,
-        defaults={"snapshot": text_snapshot(letter)},
+        defaults={"snapshot": approvable_text(letter)},
     )
 
 

@@ -2,21 +2,45 @@
 What a letter says. `letter_context()` is what its templates render: the
 preview page, the PDF, the sign-on page and the public page all show
 `templates/letters/_letter_text.html` from it, so they cannot drift apart.
-`text_snapshot()` is the text a partner approves, as plain data, and
-`diff_snapshots()` a readable account of what changed between two of them.
+
+`approvable_text()` is everything that prints and a partner approves, as plain
+data, and the one place that says what that is: the content hash is a hash of
+it (`text_hash`), each approval keeps a copy (`ApprovedText.snapshot`),
+`diff_snapshots()` gives a readable account of what changed between two of
+them, and the PDF cache key (letters/printing/cache.py) is its hash plus what
+prints without being approved.
 """
 
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import re
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django_countries import countries
 
-from letters.models import Letter, RecipientRole, Recommendation, Section
+from letters.models import (
+    Language,
+    Letter,
+    LetterRecipient,
+    RecipientRole,
+    Recommendation,
+    Section,
+    Signatory,
+    SignatoryRole,
+)
+from recipients.models import Term
+
+
+def greeting(recipients: list[LetterRecipient]) -> str:
+    """The greeting names the main addressee (the first `to`), on every copy."""
+    to = [r for r in recipients if r.role == RecipientRole.TO]
+    return to[0].shown["salutation"] if to else ""
 
 
 def letter_context(letter: Letter, *, copy_for=None) -> dict:
@@ -53,8 +77,7 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     addressee = copy_for if copy_for is not None else (to[0] if to else None)
     if addressee is not None and not hasattr(addressee, "shown"):
         addressee.shown = addressee.addressee()
-    # The greeting names the main addressee, on every copy.
-    salutation = to[0].shown["salutation"] if to else ""
+    salutation = greeting(recipients)
 
     # Organisations that declined or withdrew do not sign: they are left out of the
     # preview exactly as they are left out of the PDF.
@@ -79,43 +102,107 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     }
 
 
-def text_snapshot(letter: Letter) -> dict:
-    """The approvable text of a letter, keyed by stable ids so a diff can pair parts up."""
-    sections = []
-    for section in letter.sections.prefetch_related("recommendations"):
-        sections.append(
-            {
-                "id": section.pk,
-                "heading": section.heading,
-                "body": section.body,
-                "lead_in": section.lead_in,
-                "recommendations": [
-                    {
-                        "reference": rec.reference,
-                        "text": rec.text,
-                        "government": str(rec.government.name),
-                        "third_state": str(rec.third_state.name) if rec.third_state else "",
-                    }
-                    for rec in section.recommendations.all()
-                ],
-            }
+# -- the approvable text -----------------------------------------------------------
+
+_REC_FIELDS = ("reference", "text", "government", "third_state")
+
+
+@dataclass
+class TextParts:
+    """The rows the approvable text is read from, kept for what else prints beside it."""
+
+    sections: list[dict]
+    # Reading order (addressees, then cc's), each with `.shown` = `addressee()`.
+    recipients: list[LetterRecipient]
+    # Signing order, with their organisations; those that declined too (see below).
+    signatories: list[Signatory]
+
+
+def text_parts(letter: Letter) -> TextParts:
+    """Three queries whatever the letter's size (four while a recipient is live)."""
+    # Sections and their recommendations in one query: a section without any
+    # comes back once, with None for the recommendation's columns.
+    rows = (
+        Section.objects.filter(letter=letter)
+        .order_by("order", "pk", "recommendations__order", "recommendations__pk")
+        .values_list(
+            "pk", "heading", "body", "lead_in", *(f"recommendations__{f}" for f in _REC_FIELDS)
         )
+    )
+    sections: list[dict] = []
+    for pk, heading, body, lead_in, *rec in rows:
+        if not sections or sections[-1]["id"] != pk:
+            sections.append(
+                {
+                    "id": pk,
+                    "heading": heading,
+                    "body": body,
+                    "lead_in": lead_in,
+                    "recommendations": [],
+                }
+            )
+        if rec[0] is not None:
+            sections[-1]["recommendations"].append(dict(zip(_REC_FIELDS, rec, strict=True)))
+
+    recipients = list(letter.recipients.select_related("position").order_by("-role", "order", "pk"))
+    live = [r.position for r in recipients if not r.is_frozen]
+    if live:
+        # Only a recipient not yet frozen reads its holder from the address book.
+        prefetch_related_objects(
+            live, Prefetch("terms", queryset=Term.objects.select_related("official"))
+        )
+    for recipient in recipients:
+        recipient.shown = recipient.addressee()
+
+    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    return TextParts(sections=sections, recipients=recipients, signatories=signatories)
+
+
+def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
+    """
+    Everything that prints and a partner approves, keyed so that a diff can
+    pair the parts up (sections by id, recommendations by reference).
+
+    Left out on purpose: postal addresses (delivery details: they still key
+    the PDF) and the person who signs for each organisation, whose name and
+    title the representative types when approving; with them in, every
+    approval would make all the others stale. Organisations that declined
+    stay in for the same reason: one partner saying no does not reopen the
+    others' approvals.
+    """
+    parts = parts or text_parts(letter)
     return {
         "subject": letter.subject,
         "date": letter.date.isoformat() if letter.date else "",
-        "opening": letter.opening,
-        "closing": letter.closing,
-        "sections": sections,
+        "language": letter.language,
         "recipients": [
-            f"{r.get_role_display()}: {r.position.title}"
-            + (f", {r.position.institution}" if r.position.institution else "")
-            for r in letter.recipients.select_related("position").order_by("-role", "order", "pk")
+            {
+                "position": r.position_id,
+                "role": r.role,
+                "name": r.shown["name"],
+                "title": r.shown["title"],
+                "institution": r.position.institution,
+                "salutation": r.shown["salutation"],
+            }
+            for r in parts.recipients
         ],
+        "greeting": greeting(parts.recipients),
+        "opening": letter.opening,
+        "sections": parts.sections,
+        "closing": letter.closing,
         "signatories": [
-            s.organization.name
-            for s in letter.signatories.select_related("organization").order_by("order", "pk")
+            {"organization": s.organization.name, "role": s.role} for s in parts.signatories
         ],
     }
+
+
+def text_hash(text: dict) -> str:
+    """SHA-256 of the canonical JSON of an approvable text: the letter's content hash."""
+    encoded = json.dumps(text, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
+
+
+# -- what changed between two approvable texts --------------------------------------
 
 
 @dataclass
@@ -153,24 +240,87 @@ def _compare(changes: list[Change], label: str, old: str, new: str) -> None:
         changes.append(Change("changed", label, inline_diff(old, new)))
 
 
+def _label(choices, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def _country(value: str) -> str:
+    # Snapshots kept before codes were stored hold the country's name instead.
+    return str(countries.name(value) or value) if value else ""
+
+
 def _rec_text(rec: dict) -> str:
-    text = f"{rec['text']} (to {rec['government']}"
+    text = f"{rec.get('text', '')} (to {_country(rec.get('government', ''))}"
     if rec.get("third_state"):
-        text += f", about {rec['third_state']}"
+        text += f", about {_country(rec['third_state'])}"
     return text + ")"
 
 
+def _recipient_line(recipient, *, legacy: bool) -> str:
+    if isinstance(recipient, str):
+        return recipient
+    role = _label(RecipientRole, recipient.get("role", ""))
+    office = ", ".join(p for p in [recipient.get("title"), recipient.get("institution")] if p)
+    if legacy:
+        # How snapshots used to write a recipient: no name, no greeting.
+        return f"{role}: {office}"
+    line = f"{role}: " + ", ".join(p for p in [recipient.get("name"), office] if p)
+    if recipient.get("salutation"):
+        line += f" (greeted “{recipient['salutation']}”)"
+    return line
+
+
+def _signatory_line(signatory, *, legacy: bool) -> str:
+    if isinstance(signatory, str):
+        return signatory
+    if legacy:
+        return signatory.get("organization", "")
+    role = _label(SignatoryRole, signatory.get("role", ""))
+    return f"{signatory.get('organization', '')} ({role})"
+
+
+def _lines(snapshot: dict, key: str, line, *, legacy: bool) -> str:
+    return "\n".join(line(item, legacy=legacy) for item in snapshot.get(key, []))
+
+
 def diff_snapshots(old: dict, new: dict) -> list[Change]:
-    """Changes from `old` to `new`, in reading order."""
+    """
+    Changes from `old` to `new` (two `approvable_text()`s), in reading order.
+
+    `old` may be a snapshot kept before approvals recorded the language,
+    greeting and names (ApprovedText rows are never rewritten): what it does
+    not say is compared in its own terms or not at all, so that only real
+    changes show.
+    """
     changes: list[Change] = []
+    legacy = "greeting" not in old
     _compare(changes, "Subject", old.get("subject", ""), new.get("subject", ""))
     _compare(changes, "Date", old.get("date", ""), new.get("date", ""))
+    if not legacy:
+        _compare(
+            changes,
+            "Language",
+            _label(Language, old.get("language", "")),
+            _label(Language, new.get("language", "")),
+        )
+    _compare(
+        changes,
+        "Recipients",
+        _lines(old, "recipients", _recipient_line, legacy=legacy),
+        _lines(new, "recipients", _recipient_line, legacy=legacy),
+    )
+    if not legacy:
+        _compare(changes, "Greeting", old.get("greeting", ""), new.get("greeting", ""))
     _compare(changes, "Opening", old.get("opening", ""), new.get("opening", ""))
 
-    old_sections = {s["id"]: s for s in old.get("sections", [])}
-    new_ids = {s["id"] for s in new.get("sections", [])}
-    old_recs = {r["reference"]: r for s in old.get("sections", []) for r in s["recommendations"]}
-    new_recs = {r["reference"] for s in new.get("sections", []) for r in s["recommendations"]}
+    old_sections = {s.get("id"): s for s in old.get("sections", [])}
+    new_ids = {s.get("id") for s in new.get("sections", [])}
+    old_recs = {
+        r.get("reference"): r for s in old.get("sections", []) for r in s.get("recommendations", [])
+    }
+    new_recs = {
+        r.get("reference") for s in new.get("sections", []) for r in s.get("recommendations", [])
+    }
     for section in new.get("sections", []):
         before = old_sections.get(section["id"])
         name = f"Section “{section['heading']}”"
@@ -178,9 +328,9 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
             body = "\n".join([section["heading"], section["body"], section["lead_in"]])
             changes.append(Change("added", name, _whole("added", body.strip())))
         else:
-            _compare(changes, f"{name}: heading", before["heading"], section["heading"])
-            _compare(changes, f"{name}: text", before["body"], section["body"])
-            _compare(changes, f"{name}: lead-in", before["lead_in"], section["lead_in"])
+            _compare(changes, f"{name}: heading", before.get("heading", ""), section["heading"])
+            _compare(changes, f"{name}: text", before.get("body", ""), section["body"])
+            _compare(changes, f"{name}: lead-in", before.get("lead_in", ""), section["lead_in"])
         for rec in section["recommendations"]:
             label = f"Recommendation {rec['reference']}"
             was = old_recs.get(rec["reference"])
@@ -193,21 +343,15 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
             label = f"Recommendation {reference}"
             changes.append(Change("removed", label, _whole("removed", _rec_text(rec))))
     for section in old.get("sections", []):
-        if section["id"] not in new_ids:
-            name = f"Section “{section['heading']}”"
-            changes.append(Change("removed", name, _whole("removed", section["heading"])))
+        if section.get("id") not in new_ids:
+            name = f"Section “{section.get('heading', '')}”"
+            changes.append(Change("removed", name, _whole("removed", section.get("heading", ""))))
 
     _compare(changes, "Closing", old.get("closing", ""), new.get("closing", ""))
     _compare(
         changes,
-        "Recipients",
-        "\n".join(old.get("recipients", [])),
-        "\n".join(new.get("recipients", [])),
-    )
-    _compare(
-        changes,
         "Signing organisations",
-        "\n".join(old.get("signatories", [])),
-        "\n".join(new.get("signatories", [])),
+        _lines(old, "signatories", _signatory_line, legacy=legacy),
+        _lines(new, "signatories", _signatory_line, legacy=legacy),
     )
     return changes

@@ -5,8 +5,6 @@ its sections and recommendations, and the status it moves through.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -384,36 +382,10 @@ class Letter(models.Model):
         self.save(update_fields=["version", "content_hash", "updated_at"])
 
     def compute_content_hash(self) -> str:
-        """SHA-256 of all a signatory approves: text, recipients as greeted, signers."""
-        sections = []
-        for section in self.sections.prefetch_related("recommendations__themes"):
-            recs = [
-                [r.text, str(r.government), str(r.third_state)]
-                for r in section.recommendations.all()
-            ]
-            sections.append([section.heading, section.body, section.lead_in, recs])
-        content = {
-            "subject": self.subject,
-            "date": self.date.isoformat() if self.date else "",
-            "language": self.language,
-            "opening": self.opening,
-            "closing": self.closing,
-            "sections": sections,
-            # Who the letter greets is part of its text: a new office-holder means a
-            # new version to approve.
-            "recipients": [
-                [r.position_id, r.role, addressee["name"], addressee["salutation"]]
-                for r in self.recipients.select_related("position")
-                .prefetch_related("position__terms__official")
-                .order_by("role", "order", "pk")
-                for addressee in [r.addressee()]
-            ],
-            "signatories": [
-                [s.organization_id, s.role] for s in self.signatories.order_by("order", "pk")
-            ],
-        }
-        encoded = json.dumps(content, ensure_ascii=False, sort_keys=True).encode()
-        return hashlib.sha256(encoded).hexdigest()
+        """SHA-256 of `letters.text.approvable_text()`: all that prints and a partner approves."""
+        from letters.text import approvable_text, text_hash  # letters.text imports the models
+
+        return text_hash(approvable_text(self))
 
     def to_recipients(self):
         return [r for r in self.recipients.all() if r.role == RecipientRole.TO]

@@ -16,7 +16,8 @@ from django.conf import settings
 
 from letters.models import Letter
 from letters.printing.engine import ARCHIVAL_VARIANT
-from letters.printing.layout import is_archival, template_version, watermark
+from letters.printing.layout import copy_label, is_archival, template_version, watermark
+from letters.text import approvable_text, text_hash, text_parts
 
 
 def _file_stamp(field) -> str:
@@ -31,51 +32,26 @@ def _file_stamp(field) -> str:
 
 def key_inputs(letter: Letter) -> list:
     """
-    Everything that shapes a letter's printed bytes, in three small queries: the
-    text (content hash), the print settings, each recipient as it prints (frozen
-    snapshot, or the live office and its holders for a draft), the signatories
-    with their approvals and files, the template, WeasyPrint.
+    Everything that shapes a letter's printed bytes, in the three or four
+    queries of `text_parts`: the approvable text (by its hash), and what prints
+    beside it without being approved: the print settings, what the status puts
+    on paper, each recipient's address and copy label, the people who sign and
+    their approvals and files, the organisations' letterhead details, the
+    template, WeasyPrint.
     """
-    from recipients.models import Term
-
-    recipients = list(
-        letter.recipients.order_by("pk").values_list(
-            "pk",
-            "role",
-            "order",
-            "position_id",
-            "position__updated_at",
-            "official_id",
-            "snapshot_name",
-            "snapshot_title",
-            "snapshot_address",
-            "snapshot_salutation",
-            "snapshot_taken_at",
-        )
-    )
-    live = [r[3] for r in recipients if r[10] is None]
-    terms = (
-        list(
-            Term.objects.filter(position_id__in=live)
-            .order_by("pk")
-            .values_list("pk", "position_id", "official_id", "start", "end", "official__updated_at")
-        )
-        if live
-        else []
-    )
+    parts = text_parts(letter)
+    recipients = [[r.pk, r.shown["address_lines"], copy_label(r)] for r in parts.recipients]
     signatories = []
-    for s in letter.signatories.select_related("organization").order_by("order", "pk"):
+    for s in parts.signatories:
         org = s.organization
         signatories.append(
             [
                 s.pk,
-                s.role,
                 s.signer_name,
                 s.signer_title,
                 s.has_approved(letter.content_hash),
                 bool(s.declined_at or s.withdrawn_at),
                 _file_stamp(s.signature),
-                org.name,
                 org.short_name,
                 org.address,
                 org.website,
@@ -83,10 +59,9 @@ def key_inputs(letter: Letter) -> list:
             ]
         )
     return [
+        text_hash(approvable_text(letter, parts=parts)),
         letter.pk,
         letter.reference,
-        letter.content_hash,
-        letter.version,
         # What the status changes on paper, not the status: a final letter and the
         # same letter once sent print the same bytes (sending archives the former).
         watermark(letter),
@@ -94,9 +69,7 @@ def key_inputs(letter: Letter) -> list:
         letter.paper_size,
         letter.envelope_window,
         letter.recommendation_style,
-        letter.updated_at,
         recipients,
-        terms,
         signatories,
         template_version(),
         weasyprint.__version__,

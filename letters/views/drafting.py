@@ -356,8 +356,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
     prefix = f"section-{section.pk}"
     form = SectionForm(request.POST or None, instance=section, letter=letter, prefix=prefix)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        letter.touch()
+        drafting.save_section(letter=letter, section=form.save(commit=False))
         return _done(request, letter, "sections", f"section-{section.pk}", "Section saved.")
     return _form_response(
         request,

@@ -23,7 +23,7 @@ from letters.models import (
     SignatoryRole,
 )
 from letters.permissions import get_letter, require_role
-from letters.text import diff_snapshots, letter_context, text_snapshot
+from letters.text import approvable_text, diff_snapshots, letter_context
 
 
 def _letter_for(request: HttpRequest, pk: int, perm: str) -> Letter:
@@ -242,7 +242,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             letter=letter, content_hash=signatory.approved_hash
         ).first()
         if seen is not None:
-            changes = diff_snapshots(seen.snapshot, text_snapshot(letter))
+            changes = diff_snapshots(seen.snapshot, approvable_text(letter))
     others = [
         s
         for s in context["signatories"]

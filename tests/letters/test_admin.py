@@ -1,8 +1,15 @@
 from __future__ import annotations
 
+from html.parser import HTMLParser
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import timezone
+
+from letters import drafting
+from letters.models import Letter, LetterStatus
+from tests.factories import make_draft
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +47,127 @@ def test_follow_ups_cannot_be_deleted_in_admin(client, admin_user, demo):
     url = reverse("admin:letters_followup_delete", args=[entry.pk])
     assert client.post(url, {"post": "yes"}).status_code == 403
     assert FollowUp.objects.filter(pk=entry.pk).exists()
+
+
+# -- edits of a draft in the admin keep its version and content hash right ----------
+
+
+class _Form(HTMLParser):
+    """The fields a browser would post from an admin change page, as they stand."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: dict[str, list[str]] = {}
+        self._select: str | None = None
+        self._textarea: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio"):
+                if "checked" in attrs:
+                    self.data.setdefault(name, []).append(attrs.get("value") or "on")
+            elif kind not in ("submit", "button", "file", "image"):
+                self.data[name] = [attrs.get("value") or ""]
+        elif tag == "select" and name:
+            self._select = name
+            self.data.setdefault(name, [])
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.data[self._select].append(attrs.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea = name
+            self.data[name] = [""]
+
+    def handle_endtag(self, tag):
+        if tag == "select":
+            self._select = None
+        elif tag == "textarea":
+            self._textarea = None
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.data[self._textarea][0] += data
+
+
+def change_page_data(client, url: str, **changes) -> dict:
+    form = _Form()
+    form.feed(client.get(url).content.decode())
+    # Browsers drop the newline Django puts after <textarea>.
+    data = {k: [v.removeprefix("\n") for v in values] for k, values in form.data.items()}
+    data.update({k: [v] for k, v in changes.items()})
+    return data
+
+
+def approved(letter):
+    signatory = letter.signatories.get(role="lead")
+    signatory.approved_at = timezone.now()
+    signatory.approved_hash = letter.content_hash
+    signatory.save()
+    return signatory
+
+
+def assert_moved_on(letter, version: int, signatory) -> None:
+    letter.refresh_from_db()
+    assert letter.version > version
+    assert letter.content_hash == letter.compute_content_hash()
+    signatory.refresh_from_db()
+    assert not signatory.has_approved(letter.content_hash)
+
+
+def test_saving_a_draft_in_the_admin_reopens_its_approvals(client, admin_user):
+    letter = make_draft()
+    signatory, version = approved(letter), letter.version
+    client.force_login(admin_user)
+    url = reverse("admin:letters_letter_change", args=[letter.pk])
+    response = client.post(url, change_page_data(client, url, subject="Edited in the admin"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    letter.refresh_from_db()
+    assert letter.subject == "Edited in the admin"
+    assert_moved_on(letter, version, signatory)
+
+
+def test_an_inline_edit_of_a_draft_in_the_admin_reopens_its_approvals(client, admin_user):
+    letter = make_draft()
+    section = letter.sections.get(heading="Refugees")
+    signatory, version = approved(letter), letter.version
+    client.force_login(admin_user)
+    url = reverse("admin:letters_section_change", args=[section.pk])
+    data = change_page_data(client, url)
+    data["recommendations-0-text"] = ["Open the asylum procedure to everyone."]
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert letter.recommendations.filter(text__endswith="to everyone.").exists()
+    assert_moved_on(letter, version, signatory)
+
+
+def test_deleting_a_part_of_a_draft_in_the_admin_reopens_its_approvals(client, admin_user):
+    letter = make_draft()
+    rec = letter.recommendations.get(text__startswith="Open the asylum")
+    signatory, version = approved(letter), letter.version
+    client.force_login(admin_user)
+    url = reverse("admin:letters_recommendation_delete", args=[rec.pk])
+    assert client.post(url, {"post": "yes"}).status_code == 302
+    assert not letter.recommendations.filter(pk=rec.pk).exists()
+    assert_moved_on(letter, version, signatory)
+
+
+def test_renaming_an_organisation_in_the_admin_reopens_the_drafts_it_signs(client, admin_user):
+    letter = make_draft()
+    signatory, version = approved(letter), letter.version
+    client.force_login(admin_user)
+    url = reverse("admin:letters_organization_change", args=[signatory.organization_id])
+    response = client.post(url, change_page_data(client, url, name="Renamed Org"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert_moved_on(letter, version, signatory)
+
+
+def test_an_edit_recorded_on_a_frozen_letter_leaves_its_hash_for_sending_to_check():
+    letter = make_draft(status=LetterStatus.FINAL)
+    version, content_hash = letter.version, letter.content_hash
+    Letter.objects.filter(pk=letter.pk).update(subject="Changed after finalising")
+    drafting.record_edit(letter=letter)
+    letter.refresh_from_db()
+    assert (letter.version, letter.content_hash) == (version, content_hash)
+    assert letter.content_hash != letter.compute_content_hash()

@@ -485,6 +485,24 @@ def test_every_edit_changes_the_content_hash_so_approvals_reopen(client, drafter
     assert not signatory.has_approved(draft.content_hash)
 
 
+def test_a_section_edit_goes_through_drafting_and_reopens_approvals(client, drafter, draft):
+    signatory = draft.signatories.get()
+    signatory.approved_at = timezone.now()
+    signatory.approved_hash = draft.content_hash
+    signatory.save()
+    section = draft.sections.get(heading="Diplomacy")
+    prefix = f"section-{section.pk}"
+    client.force_login(drafter)
+    client.post(
+        url("section_edit", draft.pk, section.pk),
+        {f"{prefix}-heading": "Diplomacy first", f"{prefix}-version": draft.version},
+        **HX,
+    )
+    draft.refresh_from_db()
+    assert draft.content_hash == draft.compute_content_hash()
+    assert not signatory.has_approved(draft.content_hash)
+
+
 # -- recipients ----------------------------------------------------------------------------
 
 

@@ -193,6 +193,13 @@ def test_copy_letter_can_carry_only_some_recommendations(demo):
     assert copy.sections.count() == 2
 
 
+def test_a_copy_starts_with_the_hash_of_its_own_text(demo):
+    copy = drafting.copy_letter(demo, reference="JP-2010-03")
+    copy.refresh_from_db()
+    assert copy.content_hash == copy.compute_content_hash()
+    assert copy.content_hash != demo.content_hash
+
+
 def test_touch_bumps_the_version_and_rehashes(letter):
     rec = make_recommendation(make_section(letter))
     letter.touch()

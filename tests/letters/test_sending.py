@@ -308,3 +308,30 @@ def test_starting_a_press_release_from_the_letter_names_signatories_and_asks(fin
     assert (
         f"sent a joint letter to {holder}, Prime Minister about “{final.subject}”" in release.body
     )
+
+
+def test_a_final_letter_hashed_the_old_way_can_still_be_sent_after_the_migration(final, demo):
+    import importlib
+
+    from django.apps import apps
+
+    from letters.models import Letter, Signatory
+
+    migration = importlib.import_module("letters.migrations.0007_rehash_frozen_letters")
+    # As the old compute_content_hash() left them.
+    for letter in (final, demo):
+        Letter.objects.filter(pk=letter.pk).update(content_hash=f"old-{letter.pk}")
+        Signatory.objects.filter(letter=letter).update(approved_hash=f"old-{letter.pk}")
+    draft = make_signing_letter()
+    Letter.objects.filter(pk=draft.pk).update(content_hash="old-draft")
+
+    migration.rehash_frozen_letters(apps, None)
+
+    for letter in (final, demo):
+        letter.refresh_from_db()
+        assert letter.content_hash == letter.compute_content_hash()
+        assert all(s.has_approved(letter.content_hash) for s in letter.signatories.all())
+    # A draft gets its new hash at its next edit; its approvals are asked again.
+    assert Letter.objects.get(pk=draft.pk).content_hash == "old-draft"
+    entries = [(r, dt.date(2026, 1, 5), "post") for r in final.recipients.all()]
+    assert len(sending.record_sending(letter=final, by=None, entries=entries)) == 2

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from letters import sending, signing
 from letters.models import ApprovedText, LetterStatus, SignatoryRole
-from letters.text import diff_snapshots, text_snapshot
+from letters.text import approvable_text, diff_snapshots
 from tests.factories import (
     make_position,
     make_recipient,
@@ -299,13 +299,13 @@ def test_withdraw_and_supersede_a_final_letter():
 
 def test_the_diff_names_changed_added_and_removed_recommendations():
     letter = make_signing_letter()
-    before = text_snapshot(letter)
+    before = approvable_text(letter)
     first, second = letter.recommendations.order_by("number")
     first.text = "Stop all forced returns <now>."
     first.save()
     make_recommendation(first.section, text="Fund legal aid.")
     second.delete()
-    changes = diff_snapshots(before, text_snapshot(letter))
+    changes = diff_snapshots(before, approvable_text(letter))
     labels = {(c.kind, c.label) for c in changes}
     assert ("changed", f"Recommendation {first.reference}") in labels
     assert ("removed", f"Recommendation {second.reference}") in labels

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from types import SimpleNamespace
 
 import django_ratelimit.core
@@ -16,7 +17,8 @@ from PIL import Image
 
 from letters import signing
 from letters.models import Letter, LetterStatus, SignatoryRole
-from tests.factories import make_recommendation, make_signing_letter
+from recipients.holders import change_holder
+from tests.factories import make_official, make_recommendation, make_signing_letter
 
 pytestmark = pytest.mark.django_db
 
@@ -218,6 +220,33 @@ def test_approving_a_text_that_changed_meanwhile_shows_the_changes(client, circu
     assert not signatory.has_approved(Letter.objects.get(pk=circulating.pk).content_hash)
     follow = client.get(response.url).content.decode()
     assert "changed while you were reading" in follow
+
+
+def test_a_new_office_holder_reopens_the_approval_and_the_page_shows_the_new_greeting(
+    client, circulating
+):
+    signatory = partner(circulating)
+    client.post(sign_url(signatory), approve_data(circulating))
+    signatory.refresh_from_db()
+    assert signatory.has_approved(circulating.content_hash)
+    position = circulating.recipients.get().position
+    old_family_name = position.current_holder().family_name
+
+    kan = make_official(honorific="H.E.", given_name="Naoto", family_name="Kan")
+    change_holder(position=position, official=kan, start=dt.date(2010, 6, 8))
+
+    letter = Letter.objects.get(pk=circulating.pk)
+    signatory.refresh_from_db()
+    assert not signatory.has_approved(letter.content_hash)
+    page = client.get(sign_url(signatory)).content.decode()
+    assert "The letter changed since you approved it" in page
+    assert "the text reads the same" not in page
+    changes = page.split("What changed since your approval")[1].split("</section>")[0]
+    assert "Recipients" in changes and "Greeting" in changes
+    assert f"<del>{old_family_name},</del><ins>Kan,</ins>" in changes
+    # The recipients' change reads, without what it deletes, as the letter now does.
+    now_reads = re.sub(r"<[^>]+>", "", re.sub(r"<del>.*?</del>", "", changes))
+    assert "To: H.E. Naoto Kan, Prime Minister" in now_reads
 
 
 def test_decline_needs_a_reason_and_the_board_shows_it(client, coordinator, circulating):
