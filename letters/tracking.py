@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -23,25 +23,13 @@ from letters.models import (
     LetterStatus,
     Recommendation,
 )
-from letters.permissions import COORDINATOR, DRAFTER, role_names
 
-RECORDING_ROLES = {DRAFTER, COORDINATOR}
 # Letters whose recommendations are followed up: they reached a government.
 FOLLOWED_STATUSES = (LetterStatus.SENT, LetterStatus.PUBLISHED)
 
 
 class StaleEdit(Exception):
     """Someone else corrected the entry since this form was loaded."""
-
-
-def can_record(user) -> bool:
-    """Drafters and Coordinators record follow-ups; Admins only read them."""
-    return bool(role_names(user) & RECORDING_ROLES)
-
-
-def require_recorder(user) -> None:
-    if not can_record(user):
-        raise PermissionDenied("Only Drafters and Coordinators record follow-ups.")
 
 
 @transaction.atomic
