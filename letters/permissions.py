@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 DRAFTER = "Drafter"
 COORDINATOR = "Coordinator"
 ADMIN = "Admin"
-ROLES = (DRAFTER, COORDINATOR, ADMIN)
 
 SEE_LETTERS = "letters.view_letter"
 # Coordinators run the sign-on, so they are the ones who put a signer's
