@@ -20,7 +20,6 @@ from letters.models import (
     Signatory,
     SignatoryRole,
 )
-from letters.permissions import COORDINATOR, DRAFTER, role_names
 from recipients.models import Position
 
 UP = "up"
@@ -29,20 +28,6 @@ DOWN = "down"
 
 class EditRefused(Exception):
     """An edit that would lose history or break the letter; the message says why."""
-
-
-def can_draft(user) -> bool:
-    """
-    Drafters and Coordinators write letters. Admins get every permission for
-    the admin site, but in the app they only read unless they also draft.
-    """
-    return bool(role_names(user) & {DRAFTER, COORDINATOR}) and user.has_perm(
-        "letters.change_letter"
-    )
-
-
-def can_upload_signatures(user) -> bool:
-    return COORDINATOR in role_names(user) and user.has_perm("letters.change_signatory")
 
 
 def _next_order(queryset: models.QuerySet) -> int:

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -22,23 +22,10 @@ from letters.models import (
     Letter,
     Recommendation,
 )
-from letters.permissions import COORDINATOR, DRAFTER, role_names
-
-RECORDING_ROLES = {DRAFTER, COORDINATOR}
 
 
 class StaleEdit(Exception):
     """Someone else corrected the entry since this form was loaded."""
-
-
-def can_record(user) -> bool:
-    """Drafters and Coordinators record follow-ups; Admins only read them."""
-    return bool(role_names(user) & RECORDING_ROLES)
-
-
-def require_recorder(user) -> None:
-    if not can_record(user):
-        raise PermissionDenied("Only Drafters and Coordinators record follow-ups.")
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """
-The address book: everyone with a role reads it, only Admins change it.
+The address book: everyone with a role reads it, only Admins change it. The
+checks are Django permissions of this app (the roles that carry them are set
+up by letters/permissions.py, which this app does not import).
 """
 
 from __future__ import annotations
@@ -19,7 +21,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from letters.models import LetterRecipient
-from letters.permissions import ADMIN, has_any_role, role_names
 from recipients import holders
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
@@ -39,18 +40,18 @@ NATIVE_LANGUAGES = {"JP": "ja", "KR": "ko", "KP": "ko", "CN": "zh", "TW": "zh", 
 
 
 def require_reader(request: HttpRequest) -> None:
-    if not has_any_role(request.user):
+    if not request.user.has_perm("recipients.view_position"):
         raise PermissionDenied("You need a role to see the address book. Ask an administrator.")
 
 
-def require_admin(request: HttpRequest) -> None:
+def require_editor(request: HttpRequest, *permissions: str) -> None:
     require_reader(request)
-    if ADMIN not in role_names(request.user):
+    if not request.user.has_perms(permissions):
         raise PermissionDenied("Only administrators can change the address book.")
 
 
-def is_admin(request: HttpRequest) -> bool:
-    return ADMIN in role_names(request.user)
+def can_edit(request: HttpRequest, permission: str = "recipients.change_position") -> bool:
+    return request.user.has_perm(permission)
 
 
 def with_current_terms(queryset):
@@ -75,7 +76,7 @@ def directory(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "page": page,
             "query": query.urlencode(),
-            "can_edit": is_admin(request),
+            "can_edit": can_edit(request),
         },
     )
 
@@ -102,7 +103,7 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "terms": terms,
             "uses": _letters_using(position=position),
             "history": position_history(position),
-            "can_edit": is_admin(request),
+            "can_edit": can_edit(request),
         },
     )
 
@@ -128,7 +129,7 @@ def _position_preview(form: PositionForm) -> dict:
 
 
 def position_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_position" if pk else "recipients.add_position")
     position = get_object_or_404(Position, pk=pk) if pk else Position()
     form = PositionForm(request.POST or None, instance=position)
     if request.method == "POST" and "preview" not in request.POST and form.is_valid():
@@ -143,7 +144,7 @@ def position_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 def position_preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_position" if pk else "recipients.add_position")
     position = get_object_or_404(Position, pk=pk) if pk else Position()
     context = _position_preview(PositionForm(request.POST, instance=position))
     return render(request, "recipients/_position_preview.html", context)
@@ -151,7 +152,7 @@ def position_preview(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @require_POST
 def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_position")
     position = get_object_or_404(Position, pk=pk)
     position.last_verified = timezone.localdate()
     position.save(update_fields=["last_verified", "updated_at"])
@@ -164,7 +165,7 @@ def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.add_term", "recipients.change_term")
     position = get_object_or_404(Position, pk=pk)
     form = ChangeHolderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -205,7 +206,7 @@ def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
 
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct a recorded term (a wrong date or person); the model refuses overlaps."""
-    require_admin(request)
+    require_editor(request, "recipients.change_term", "recipients.delete_term")
     term = get_object_or_404(Term.objects.select_related("position", "official"), pk=pk)
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST":
@@ -231,7 +232,7 @@ def _names(uses) -> str:
 
 @require_POST
 def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.delete_position")
     position = get_object_or_404(Position, pk=pk)
     uses = list(_letters_using(position=position))
     if uses:
@@ -250,7 +251,7 @@ def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_position")
     position = get_object_or_404(Position, pk=pk)
     if position.archived_at is None:
         position.archived_at = timezone.now()
@@ -301,7 +302,7 @@ def official_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "recipients/official_list.html",
-        {"page": page, "q": q, "can_edit": is_admin(request)},
+        {"page": page, "q": q, "can_edit": can_edit(request, "recipients.add_official")},
     )
 
 
@@ -320,7 +321,7 @@ def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "terms": terms,
             "uses": _letters_using(official=official),
             "history": official_history(official),
-            "can_edit": is_admin(request),
+            "can_edit": can_edit(request, "recipients.change_official"),
         },
     )
 
@@ -342,7 +343,7 @@ def _official_preview(form: OfficialForm) -> dict:
 
 
 def official_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_official" if pk else "recipients.add_official")
     official = get_object_or_404(Official, pk=pk) if pk else Official()
     form = OfficialForm(request.POST or None, instance=official)
     if request.method == "POST" and "preview" not in request.POST and form.is_valid():
@@ -357,7 +358,7 @@ def official_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @require_POST
 def official_preview(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_official" if pk else "recipients.add_official")
     official = get_object_or_404(Official, pk=pk) if pk else Official()
     context = _official_preview(OfficialForm(request.POST, instance=official))
     return render(request, "recipients/_official_preview.html", context)
@@ -365,7 +366,7 @@ def official_preview(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @require_POST
 def official_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.delete_official")
     official = get_object_or_404(Official, pk=pk)
     uses = list(_letters_using(official=official))
     if uses:
@@ -389,7 +390,7 @@ def official_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def official_archive(request: HttpRequest, pk: int) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.change_official")
     official = get_object_or_404(Official, pk=pk)
     official.archived_at = None if official.archived_at else timezone.now()
     official.save(update_fields=["archived_at", "updated_at"])
@@ -418,7 +419,7 @@ def export(request: HttpRequest) -> HttpResponse:
 
 
 def import_view(request: HttpRequest) -> HttpResponse:
-    require_admin(request)
+    require_editor(request, "recipients.add_position", "recipients.change_position")
     form = ImportForm()
     outcome = token = problem = None
     if request.method == "POST":

@@ -23,7 +23,7 @@ from letters.models.tracking import (
     ResponseStatus,
     derive_status,
 )
-from letters.permissions import has_any_role
+from letters.permissions import SEE_LETTERS
 from recipients.models import Official, Position
 
 
@@ -163,8 +163,8 @@ class RecommendationStyle(models.TextChoices):
 
 class LetterQuerySet(models.QuerySet):
     def visible_to(self, user) -> LetterQuerySet:
-        """Staff with a role see every letter; anyone else sees none."""
-        if has_any_role(user):
+        """Whoever may see letters (a role gives it) sees every letter; anyone else none."""
+        if user.has_perm(SEE_LETTERS):
             return self
         return self.none()
 
@@ -543,7 +543,7 @@ def _write_statuses(recs: list) -> None:
 
 class RecommendationQuerySet(models.QuerySet):
     def visible_to(self, user) -> RecommendationQuerySet:
-        if has_any_role(user):
+        if user.has_perm(SEE_LETTERS):
             return self
         return self.none()
 

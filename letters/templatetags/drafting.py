@@ -1,10 +1,8 @@
-"""Template helpers for the drafting pages and the letter page's drafting actions."""
+"""Template helpers for the drafting pages."""
 
 from __future__ import annotations
 
 from django import template
-
-from letters import drafting
 
 register = template.Library()
 
@@ -13,13 +11,3 @@ register = template.Library()
 def concat(value, arg) -> str:
     """Join two values as text (Django's `add` gives "" for a string and a number)."""
     return f"{value}{arg}"
-
-
-@register.filter
-def can_draft(user) -> bool:
-    return drafting.can_draft(user)
-
-
-@register.simple_tag
-def can_edit_letter(user, letter) -> bool:
-    return letter.allows("edit") and drafting.can_draft(user)

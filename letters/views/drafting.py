@@ -41,7 +41,7 @@ from letters.models import (
     Section,
     Signatory,
 )
-from letters.permissions import get_letter, require_role
+from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
 from letters.text import letter_context
 from recipients.models import Position
 
@@ -54,14 +54,11 @@ DIRECTIONS = {drafting.UP, drafting.DOWN}
 
 def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
     """
-    The letter if this user may edit it: no role -> 403, letter not visible ->
-    404, a role that only reads -> 403, a letter past drafting -> 403.
+    The letter if this user may edit it (see `get_letter_for`), and only while
+    it is a draft: a letter past drafting -> 403.
     With `lock`, the row is locked until the request's transaction ends.
     """
-    require_role(request)
-    letter = get_letter(request, pk)
-    if not drafting.can_draft(request.user):
-        raise PermissionDenied("Your role can read letters but not edit them.")
+    letter = get_letter_for(request, pk, "letters.change_letter")
     if lock:
         # Check the status on the locked row: a coordinator may have finalised the
         # letter since this request read it.
@@ -220,10 +217,8 @@ def _form_response(
 
 
 @require_http_methods(["GET", "POST"])
+@requires("letters.add_letter")
 def letter_create(request: HttpRequest) -> HttpResponse:
-    require_role(request)
-    if not (drafting.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
-        raise PermissionDenied("Your role can read letters but not write them.")
     form = LetterCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         letter = drafting.create_letter(letter=form.save(commit=False), by=request.user)
@@ -269,11 +264,9 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
+@requires("letters.change_letter")
 def markdown_preview(request: HttpRequest) -> HttpResponse:
     """The Markdown of one textarea, rendered and sanitised, for the live preview."""
-    require_role(request)
-    if not drafting.can_draft(request.user):
-        raise PermissionDenied("Your role can read letters but not edit them.")
     field = request.GET.get("field", "")
     text = request.POST.get(field, "")
     html = markdown.render(text)
@@ -282,19 +275,15 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     context = letter_context(letter)
-    context["can_edit"] = letter.allows("edit") and drafting.can_draft(request.user)
+    context["can_edit"] = letter.allows("edit") and request.user.has_perm("letters.change_letter")
     return render(request, "letters/drafting/preview.html", context)
 
 
 @require_http_methods(["GET", "POST"])
 def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
-    if not (drafting.can_draft(request.user) and request.user.has_perm("letters.add_letter")):
-        raise PermissionDenied("Your role can read letters but not write them.")
+    letter = get_letter_for(request, pk, "letters.add_letter")
     initial = {"reference": f"{letter.reference}-copy", "subject": letter.subject}
     form = DuplicateForm(request.POST or None, initial=initial, source=letter)
     if request.method == "POST" and form.is_valid():
@@ -633,7 +622,7 @@ def signatory_edit(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResp
         instance=signatory,
         letter=letter,
         prefix=f"signatory-{signatory.pk}",
-        allow_signature=drafting.can_upload_signatures(request.user),
+        allow_signature=request.user.has_perm(UPLOAD_SIGNATURES),
     )
     if request.method == "POST" and form.is_valid():
         signatory = form.save(commit=False)

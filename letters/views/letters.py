@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from letters import printing, signing, tracking, tracking_charts
+from letters import printing, signing, tracking_charts
 from letters.filters import LetterFilter
 from letters.models import (
     FollowUp,
@@ -24,14 +24,14 @@ from letters.models import (
     ResponseStatus,
     Section,
 )
-from letters.permissions import get_letter, has_any_role, require_role
+from letters.permissions import SEE_LETTERS, get_letter_for, requires
 from recipients.models import Position
 
 LETTERS_PER_PAGE = 25
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    if not has_any_role(request.user):
+    if not request.user.has_perm(SEE_LETTERS):
         return render(request, "letters/no_role.html", status=403)
 
     letters = Letter.objects.select_related("lead_organization").annotate(
@@ -82,8 +82,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires(SEE_LETTERS)
 def letter_list(request: HttpRequest) -> HttpResponse:
-    require_role(request)
     # Counts as subqueries: joins for both would multiply rows on every page.
     recs = Recommendation.objects.filter(letter=OuterRef("pk")).values("letter")
     letters = (
@@ -116,8 +116,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     sections = Section.objects.filter(letter=letter).prefetch_related(
         Prefetch(
             "recommendations",
@@ -144,7 +143,6 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatories": signatories,
             "press_releases": letter.press_releases.all(),
             "board": board,
-            "can_circulate": user.has_perm("letters.circulate_letter"),
             "copies": list(letter.sent_copies.select_related("recipient__position")),
             "print_card": {
                 "recipients": [r for r in recipients if r.role == "to"]
@@ -158,9 +156,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "summary": summary,
                 "is_followed": letter.is_followed,
                 "can_start": (
-                    letter.allows("start_follow_up")
-                    and tracking.can_record(user)
-                    and user.has_perm("letters.add_letter")
+                    letter.allows("start_follow_up") and user.has_perm("letters.add_letter")
                 ),
             },
         },

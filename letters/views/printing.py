@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -18,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from letters import printing
 from letters.models import Letter, LetterRecipient, PrintBatch
-from letters.permissions import get_letter, require_role
+from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.printing.tasks import print_all_copies
 
 
@@ -50,15 +49,13 @@ def _pdf_response(
 @require_GET
 def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The letter as the main addressee receives it."""
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     return _pdf_response(request, letter, printing.document(letter), printing.pdf_filename(letter))
 
 
 @require_GET
 def copy_pdf(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     recipient = get_object_or_404(
         LetterRecipient.objects.select_related("position"), pk=recipient_pk, letter=letter
     )
@@ -72,8 +69,7 @@ def copy_pdf(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
 
 @require_GET
 def all_copies_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     return _pdf_response(
         request,
         letter,
@@ -84,8 +80,7 @@ def all_copies_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def labels_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     return _pdf_response(
         request,
         letter,
@@ -105,10 +100,7 @@ def _progress(request: HttpRequest, letter: Letter, batch: PrintBatch | None) ->
 
 @require_POST
 def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
-    if not request.user.has_perm(printing.BATCH_PERMISSION):
-        raise PermissionDenied("Only coordinators print batches of copies.")
+    letter = get_letter_for(request, pk, printing.BATCH_PERMISSION)
     with transaction.atomic():
         # Two clicks at once must not start two batches: serialise on the letter row.
         Letter.objects.select_for_update().filter(pk=letter.pk).first()
@@ -133,8 +125,7 @@ def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def batch_status(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
     if not request.htmx:
         return redirect(letter.get_absolute_url() + "#printing")
@@ -143,8 +134,7 @@ def batch_status(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
 
 @require_GET
 def batch_download(request: HttpRequest, pk: int, batch_pk: int) -> FileResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
     if not batch.file:
         raise Http404("These copies are not ready.")

@@ -1,13 +1,12 @@
 """
 Finalising, withdrawing or superseding a letter, recording how it was sent,
-publishing it, and its press releases. Each view checks the role, then the
-letter, then the permission.
+publishing it, and its press releases. Each view gets its letter through
+`get_letter_for`, which checks the permission.
 """
 
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,20 +14,12 @@ from django.views.decorators.http import require_POST
 
 from letters import sending
 from letters.forms.sending import PressReleaseForm, QuoteFormSet, SendingFormSet, SupersedeForm
-from letters.models import Letter, PressRelease, SentCopy
-from letters.permissions import get_letter, require_role
-
-
-def _letter_for(request: HttpRequest, pk: int, perm: str) -> Letter:
-    require_role(request)
-    letter = get_letter(request, pk)
-    if not request.user.has_perm(f"letters.{perm}"):
-        raise PermissionDenied("Your role may not do this.")
-    return letter
+from letters.models import PressRelease, SentCopy
+from letters.permissions import SEE_LETTERS, get_letter_for
 
 
 def finalise(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "finalize_letter")
+    letter = get_letter_for(request, pk, "letters.finalize_letter")
     problems: list[str] = []
     if request.method == "POST":
         problems = sending.finalise(letter=letter, by=request.user)
@@ -46,7 +37,7 @@ def finalise(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "finalize_letter")
+    letter = get_letter_for(request, pk, "letters.finalize_letter")
     if request.method == "POST":
         try:
             sending.withdraw_letter(letter=letter, by=request.user)
@@ -59,7 +50,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def supersede(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "add_letter")
+    letter = get_letter_for(request, pk, "letters.add_letter")
     form = SupersedeForm(request.POST or None, initial={"reference": f"{letter.reference}-v2"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -77,7 +68,7 @@ def supersede(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def send(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "send_letter")
+    letter = get_letter_for(request, pk, "letters.send_letter")
     if refusal := letter.refusal("send"):
         messages.error(request, refusal)
         return redirect(letter)
@@ -99,8 +90,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def sent_copy(request: HttpRequest, pk: int, copy_pk: int) -> FileResponse:
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, SEE_LETTERS)
     copy = get_object_or_404(SentCopy, letter=letter, pk=copy_pk)
     from letters.views.public import serve_copy
 
@@ -109,7 +99,7 @@ def sent_copy(request: HttpRequest, pk: int, copy_pk: int) -> FileResponse:
 
 @require_POST
 def publish(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "publish_letter")
+    letter = get_letter_for(request, pk, "letters.publish_letter")
     try:
         sending.publish(letter=letter, by=request.user)
     except sending.SendingError as exc:
@@ -121,7 +111,7 @@ def publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "publish_letter")
+    letter = get_letter_for(request, pk, "letters.publish_letter")
     try:
         sending.unpublish(letter=letter, by=request.user)
     except sending.SendingError as exc:
@@ -132,7 +122,8 @@ def unpublish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def press_release(request: HttpRequest, pk: int, release_pk: int | None = None) -> HttpResponse:
-    letter = _letter_for(request, pk, "change_pressrelease")
+    permission = "letters.change_pressrelease" if release_pk else "letters.add_pressrelease"
+    letter = get_letter_for(request, pk, permission)
     release = (
         get_object_or_404(PressRelease, letter=letter, pk=release_pk)
         if release_pk
@@ -156,7 +147,7 @@ def press_release(request: HttpRequest, pk: int, release_pk: int | None = None) 
 
 @require_POST
 def press_release_from_letter(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "add_pressrelease")
+    letter = get_letter_for(request, pk, "letters.add_pressrelease")
     release = sending.start_press_release(letter=letter, by=request.user)
     messages.success(request, "A press release drafted from the letter: edit it below.")
     return redirect("letters:sending_press_release", pk=letter.pk, release_pk=release.pk)

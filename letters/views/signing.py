@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
@@ -22,16 +21,8 @@ from letters.models import (
     Signatory,
     SignatoryRole,
 )
-from letters.permissions import get_letter, require_role
+from letters.permissions import get_letter_for
 from letters.text import approvable_text, diff_snapshots, letter_context
-
-
-def _letter_for(request: HttpRequest, pk: int, perm: str) -> Letter:
-    require_role(request)
-    letter = get_letter(request, pk)
-    if not request.user.has_perm(f"letters.{perm}"):
-        raise PermissionDenied("Your role may not do this.")
-    return letter
 
 
 def _names(signatories) -> str:
@@ -56,7 +47,7 @@ def _report_mailing(request: HttpRequest, mailing: signing.Mailing, what: str) -
 
 
 def circulate(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "circulate_letter")
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
     if refusal := letter.refusal("circulate"):
         messages.error(request, refusal)
         return redirect(letter)
@@ -92,7 +83,7 @@ def _signatory(letter: Letter, signatory_pk: int) -> Signatory:
 
 @require_POST
 def reissue_link(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "circulate_letter")
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
     signatory = _signatory(letter, signatory_pk)
     try:
         signing.reissue_link(signatory=signatory, by=request.user)
@@ -107,7 +98,7 @@ def reissue_link(request: HttpRequest, pk: int, signatory_pk: int) -> HttpRespon
 
 @require_POST
 def revoke_link(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "circulate_letter")
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
     signatory = _signatory(letter, signatory_pk)
     signing.revoke_link(signatory=signatory, by=request.user)
     messages.success(request, f"The link of {signatory.organization.name} no longer works.")
@@ -116,7 +107,7 @@ def revoke_link(request: HttpRequest, pk: int, signatory_pk: int) -> HttpRespons
 
 @require_POST
 def approve_for_lead(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "circulate_letter")
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
     signatory = _signatory(letter, signatory_pk)
     form = LeadApprovalForm(request.POST, instance=signatory)
     if not form.is_valid():
@@ -138,7 +129,7 @@ def approve_for_lead(request: HttpRequest, pk: int, signatory_pk: int) -> HttpRe
 
 @require_POST
 def remind(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = _letter_for(request, pk, "circulate_letter")
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
     try:
         pending = signing.pending_reminders(letter=letter)
     except signing.SigningError as exc:

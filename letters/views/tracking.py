@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core import signing
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import (
     FileResponse,
@@ -18,7 +18,7 @@ from django.http import (
     HttpResponseBadRequest,
     StreamingHttpResponse,
 )
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -33,24 +33,17 @@ from letters.models import (
     Recommendation,
     ResponseStatus,
 )
-from letters.permissions import get_letter, has_any_role, require_role
+from letters.permissions import (
+    SEE_LETTERS,
+    get_follow_up_for,
+    get_letter_for,
+    get_recommendation_for,
+    requires,
+)
 
 PAGE_SIZE = 50
 IMPORT_SALT = "letters.tracker.import"
 IMPORT_MAX_AGE = 60 * 60
-
-
-def _get_recommendation(request: HttpRequest, pk: int) -> Recommendation:
-    return get_object_or_404(
-        Recommendation.objects.visible_to(request.user).select_related("letter", "section"),
-        pk=pk,
-    )
-
-
-def _get_entry(request: HttpRequest, pk: int) -> FollowUp:
-    if not has_any_role(request.user):
-        raise Http404
-    return get_object_or_404(FollowUp.objects.select_related("recommendation__letter"), pk=pk)
 
 
 def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendation]]:
@@ -75,12 +68,10 @@ def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendati
 
 
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    rec = _get_recommendation(request, pk)
-    can_record = tracking.can_record(request.user)
+    recording = request.method == "POST"
+    rec = get_recommendation_for(request, pk, "letters.add_followup" if recording else SEE_LETTERS)
     form = None
-    if request.method == "POST":
-        tracking.require_recorder(request.user)
+    if recording:
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             try:
@@ -92,7 +83,7 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 messages.success(request, f"Follow-up recorded on {rec.reference}.")
                 return redirect(rec)
-    elif can_record:
+    elif request.user.has_perm("letters.add_followup"):
         form = FollowUpForm(initial={"date": timezone.localdate()})
 
     entries = list(
@@ -117,17 +108,15 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "earlier": earlier,
             "later": later,
             "form": form,
-            "can_record": can_record,
             "is_following": rec.followers.filter(pk=request.user.pk).exists(),
         },
         status=400 if form is not None and form.is_bound else 200,
     )
 
 
+@requires("letters.add_followup")
 def record_many(request: HttpRequest) -> HttpResponse:
     """One event recorded on several recommendations picked in the tracker."""
-    require_role(request)
-    tracking.require_recorder(request.user)
     data = request.POST if request.method == "POST" else request.GET
     pks = [pk for pk in data.getlist("rec") if pk.isdigit()][: tracking.MAX_BULK]
     recs = list(
@@ -172,8 +161,7 @@ def record_many(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
-    require_role(request)
-    rec = _get_recommendation(request, pk)
+    rec = get_recommendation_for(request, pk, SEE_LETTERS)
     if request.POST.get("follow") == "1":
         rec.followers.add(request.user)
         messages.success(request, "You will get an e-mail when its review is overdue.")
@@ -184,8 +172,7 @@ def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def follow_up_correct(request: HttpRequest, pk: int) -> HttpResponse:
-    entry = _get_entry(request, pk)
-    tracking.require_recorder(request.user)
+    entry = get_follow_up_for(request, pk, "letters.change_followup")
     rec = entry.recommendation
     if request.method == "POST":
         form = CorrectionForm(request.POST, request.FILES, instance=entry)
@@ -225,7 +212,7 @@ def follow_up_correct(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def follow_up_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    entry = _get_entry(request, pk)
+    entry = get_follow_up_for(request, pk, SEE_LETTERS)
     if not entry.evidence_file:
         raise Http404
     # Always a download: evidence is never rendered in our origin.
@@ -252,8 +239,8 @@ def _selected_letter(filterset: RecommendationFilter) -> Letter | None:
     return letters.filter(reference__iexact=reference).first()
 
 
+@requires(SEE_LETTERS)
 def index(request: HttpRequest) -> HttpResponse:
-    require_role(request)
     filterset = _filtered(request)
     if filterset.is_bound and not filterset.is_valid():
         recs = Recommendation.objects.none()
@@ -273,15 +260,14 @@ def index(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "summary": summary,
-            "can_record": tracking.can_record(request.user),
             "selected_letter": _selected_letter(filterset),
             "today": timezone.localdate(),
         },
     )
 
 
+@requires(SEE_LETTERS)
 def charts(request: HttpRequest) -> HttpResponse:
-    require_role(request)
     filterset = _filtered(request)
     recs = filterset.qs if not filterset.is_bound or filterset.is_valid() else None
     if recs is None:
@@ -305,8 +291,8 @@ def charts(request: HttpRequest) -> HttpResponse:
     )
 
 
+@requires(SEE_LETTERS)
 def export(request: HttpRequest, fmt: str) -> HttpResponse:
-    require_role(request)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filterset = _filtered(request)
@@ -336,10 +322,9 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     return response
 
 
+@requires("letters.add_followup")
 def import_statuses(request: HttpRequest) -> HttpResponse:
     """Upload, preview every change and problem, then confirm: all rows or none."""
-    require_role(request)
-    tracking.require_recorder(request.user)
     form = ImportForm()
     report = None
     payload = ""
@@ -394,15 +379,14 @@ def import_statuses(request: HttpRequest) -> HttpResponse:
 @require_POST
 def follow_up_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """From a letter: a draft carrying forward its recommendations not yet implemented."""
-    require_role(request)
-    letter = get_letter(request, pk)
+    letter = get_letter_for(request, pk, "letters.add_letter")
     return _start_follow_up_letter(request, letter, None)
 
 
 @require_POST
+@requires("letters.add_letter")
 def follow_up_letter_filtered(request: HttpRequest) -> HttpResponse:
     """From a tracker view of one letter: the open recommendations in that view."""
-    require_role(request)
     filterset = _filtered(request, request.POST)
     letter = _selected_letter(filterset)
     if letter is None:
@@ -412,8 +396,6 @@ def follow_up_letter_filtered(request: HttpRequest) -> HttpResponse:
 
 
 def _start_follow_up_letter(request: HttpRequest, letter: Letter, recs) -> HttpResponse:
-    if not request.user.has_perm("letters.add_letter") or not tracking.can_record(request.user):
-        raise PermissionDenied("Only Drafters and Coordinators start letters.")
     try:
         draft = tracking.start_follow_up_letter(
             letter=letter, by=request.user, recommendations=recs
