@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from simple_history.admin import SimpleHistoryAdmin
 
 from letters import drafting
@@ -17,6 +21,74 @@ from letters.models import (
     Signatory,
     Theme,
 )
+
+# A plain file field for images: the model's validator (letters.uploads.validate_image)
+# then judges the content, with the app's messages (Django's ImageField answers first, less
+# precisely).
+IMAGE_AS_FILE = {models.ImageField: {"form_class": forms.FileField}}
+
+
+def _is_frozen(letter_id: int | None) -> bool:
+    """Past drafting, as the letter is stored now (a version from its history may say otherwise)."""
+    if letter_id is None:
+        return False
+    return not Letter.objects.filter(pk=letter_id, status__in=LetterStatus.editable()).exists()
+
+
+class LetterPartForm(forms.ModelForm):
+    """Nothing is added to, or moved into, a letter that is past drafting."""
+
+    def clean(self):
+        cleaned = super().clean()
+        section = cleaned.get("section")
+        letter = cleaned.get("letter") or (section.letter if section else None)
+        if isinstance(letter, Letter) and _is_frozen(letter.pk):
+            raise ValidationError(
+                f"{letter.reference} is {letter.get_status_display().lower()}: its text, "
+                "recipients and signatories can no longer change."
+            )
+        return cleaned
+
+
+class LetterPartAdmin(SimpleHistoryAdmin):
+    """
+    A letter, or a part of one: read-only here once the letter is past drafting
+    (final, sent, published or withdrawn), as in the app. The inlines follow, as
+    Django shows them read-only when their parent cannot change.
+    """
+
+    form = LetterPartForm
+    # Set where the page must stay open for its inlines (follow-ups on a sent
+    # letter's recommendations): the object's own fields are read-only instead.
+    inlines_outlive_the_letter = False
+
+    def is_frozen(self, obj) -> bool:
+        return obj is not None and _is_frozen(obj.letter_id)
+
+    def has_change_permission(self, request, obj=None):
+        if self.is_frozen(obj) and not self.inlines_outlive_the_letter:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not self.is_frozen(obj) and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self.is_frozen(obj):
+            opts = self.model._meta
+            editable = [f for f in [*opts.concrete_fields, *opts.many_to_many] if f.editable]
+            readonly += [f.name for f in editable if not f.primary_key and f.name not in readonly]
+        return readonly
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # Reverting writes an old version over the stored one; simple-history lets
+        # anyone who may view it do so.
+        if request.method == "POST":
+            current = self.get_object(request, unquote(object_id))
+            if self.is_frozen(current) or not self.has_change_permission(request, current):
+                raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 class EditsDraftText:
@@ -61,6 +133,7 @@ class EditsDraftText:
 class OrganizationAdmin(EditsDraftText, SimpleHistoryAdmin):
     list_display = ["name", "short_name", "website", "email"]
     search_fields = ["name", "short_name"]
+    formfield_overrides = IMAGE_AS_FILE
 
     def edited_letters(self, obj) -> list[Letter]:
         # Its name is in the text of every letter it signs (deleting it is refused).
@@ -100,7 +173,8 @@ class SignatoryInline(admin.TabularInline):
 
 
 @admin.register(Letter)
-class LetterAdmin(EditsDraftText, SimpleHistoryAdmin):
+class LetterAdmin(EditsDraftText, LetterPartAdmin):
+    form = forms.ModelForm
     list_display = ["reference", "subject", "date", "status", "lead_organization"]
     list_filter = ["status", "language", "lead_organization", "date"]
     search_fields = ["reference", "subject"]
@@ -133,6 +207,9 @@ class LetterAdmin(EditsDraftText, SimpleHistoryAdmin):
     def edited_letters(self, obj) -> list[Letter]:
         return [obj]
 
+    def is_frozen(self, obj) -> bool:
+        return obj is not None and _is_frozen(obj.pk)
+
 
 class RecommendationInline(admin.StackedInline):
     model = Recommendation
@@ -142,7 +219,7 @@ class RecommendationInline(admin.StackedInline):
 
 
 @admin.register(Section)
-class SectionAdmin(EditsDraftText, SimpleHistoryAdmin):
+class SectionAdmin(EditsDraftText, LetterPartAdmin):
     list_display = ["heading", "letter", "order"]
     search_fields = ["heading", "letter__reference"]
     list_select_related = ["letter"]
@@ -158,7 +235,7 @@ class FollowUpInline(admin.TabularInline):
 
 
 @admin.register(Recommendation)
-class RecommendationAdmin(EditsDraftText, SimpleHistoryAdmin):
+class RecommendationAdmin(EditsDraftText, LetterPartAdmin):
     list_display = ["reference", "short_text", "government", "third_state", "letter"]
     list_filter = ["government", "third_state", "themes", "letter__status"]
     search_fields = ["reference", "text"]
@@ -166,6 +243,7 @@ class RecommendationAdmin(EditsDraftText, SimpleHistoryAdmin):
     autocomplete_fields = ["section", "themes", "repeats"]
     readonly_fields = ["reference", "number", "letter"]
     inlines = [FollowUpInline]
+    inlines_outlive_the_letter = True
 
     @admin.display(description="Text")
     def short_text(self, rec: Recommendation) -> str:
@@ -201,7 +279,7 @@ class FollowUpAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LetterRecipient)
-class LetterRecipientAdmin(EditsDraftText, SimpleHistoryAdmin):
+class LetterRecipientAdmin(EditsDraftText, LetterPartAdmin):
     list_display = ["letter", "role", "position", "snapshot_name", "sent_on"]
     list_filter = ["role", "send_channel"]
     search_fields = ["letter__reference", "position__title", "snapshot_name"]
@@ -210,13 +288,14 @@ class LetterRecipientAdmin(EditsDraftText, SimpleHistoryAdmin):
 
 
 @admin.register(Signatory)
-class SignatoryAdmin(EditsDraftText, SimpleHistoryAdmin):
+class SignatoryAdmin(EditsDraftText, LetterPartAdmin):
     list_display = ["letter", "organization", "role", "signer_name", "approved_at", "declined_at"]
     list_filter = ["role"]
     search_fields = ["letter__reference", "organization__name", "signer_name"]
     list_select_related = ["letter", "organization"]
     autocomplete_fields = ["letter", "organization"]
     exclude = ["token"]
+    formfield_overrides = IMAGE_AS_FILE
 
 
 class QuoteInline(admin.StackedInline):

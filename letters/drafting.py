@@ -8,18 +8,25 @@ the old text stop counting).
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import ProtectedError
+from django.utils.formats import date_format
 
 from letters.models import (
     Letter,
     LetterRecipient,
+    LetterStatus,
     Organization,
     Recommendation,
     Section,
     Signatory,
     SignatoryRole,
 )
+from recipients.holders import HolderChange
 from recipients.models import Position
 
 UP = "up"
@@ -372,3 +379,68 @@ def record_edit(*, letter: Letter) -> None:
     # A deleted letter has nothing left to keep in step.
     if letter is not None and letter.is_editable:
         letter.touch()
+
+
+@dataclass
+class HolderFollowed:
+    """The drafts that follow a change of holder, and the drafters e-mailed about them."""
+
+    letters: list[Letter] = field(default_factory=list)
+    told: list = field(default_factory=list)
+
+
+@transaction.atomic
+def follow_holder_change(*, change: HolderChange, by=None) -> HolderFollowed:
+    """
+    The address book says someone else holds an office (recipients.signals.holder_changed).
+    Unfrozen letters to it greet the new holder: give each a new version, so that
+    forms opened before the change are refused and sign-on approvals are asked
+    again, and e-mail their drafters once the change commits.
+    """
+    letters = list(
+        Letter.objects.filter(
+            status__in=LetterStatus.editable(),
+            recipients__position=change.position,
+            recipients__snapshot_taken_at__isnull=True,
+        )
+        .select_related("created_by")
+        .distinct()
+        .order_by("reference")
+    )
+    for letter in letters:
+        letter.touch()
+    by_drafter: dict = {}
+    for letter in letters:
+        drafter = letter.created_by
+        if drafter is None or not drafter.email or drafter == by:
+            continue
+        by_drafter.setdefault(drafter, []).append(letter)
+
+    position = change.position
+    new = change.holder
+    day = date_format(change.start)
+    if new is not None:
+        subject = f"{position.title}: {new.full_name} holds the office from {day}"
+    else:
+        subject = f"{position.title} is vacant from {day}"
+    site = settings.SITE_ROOT.rstrip("/")
+    messages = []
+    for drafter, theirs in by_drafter.items():
+        listing = "\n".join(
+            f"- {letter.reference}: {letter.subject}\n  {site}{letter.get_absolute_url()}"
+            for letter in theirs
+        )
+        greeting = position.salutation(new)
+        body = (
+            f"The address book now says: {subject}.\n\n"
+            f"Your draft letters to this office follow the change. They now greet "
+            f'the addressee with "{greeting}". Please reread them:\n\n{listing}\n'
+        )
+        messages.append((subject, body, drafter.email))
+
+    def send() -> None:
+        for subject, body, to in messages:
+            send_mail(subject, body, None, [to])
+
+    transaction.on_commit(send)
+    return HolderFollowed(letters=letters, told=list(by_drafter))

@@ -29,17 +29,11 @@ def _megabytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
 
 
-def clean_image(
-    upload,
-    *,
-    max_bytes: int = MAX_IMAGE_BYTES,
-    max_pixels: int = MAX_IMAGE_PIXELS,
-    max_side: int = MAX_IMAGE_SIDE,
-) -> ContentFile:
+def _decode_image(upload, *, max_bytes: int, max_pixels: int, max_side: int) -> Image.Image:
     """
-    Return the upload re-encoded as PNG, or raise ValidationError with a message a
-    person can act on. Dimensions are read from the header before any pixel is
-    decoded, so a small file that would unpack to gigabytes is refused cheaply.
+    The upload's pixels, or ValidationError with a message a person can act on.
+    Dimensions are read from the header before any pixel is decoded, so a small
+    file that would unpack to gigabytes is refused cheaply.
     """
     if upload.size is not None and upload.size > max_bytes:
         raise ValidationError(
@@ -73,16 +67,42 @@ def clean_image(
         with Image.open(upload) as image:
             image.load()
             mode = "RGBA" if image.mode in {"RGBA", "LA", "P", "PA"} else "RGB"
-            clean = image.convert(mode)
+            return image.convert(mode)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise ValidationError(
             "The image could not be read; it may be damaged.", code="unreadable"
         ) from exc
+    finally:
+        upload.seek(0)
 
+
+def clean_image(
+    upload,
+    *,
+    max_bytes: int = MAX_IMAGE_BYTES,
+    max_pixels: int = MAX_IMAGE_PIXELS,
+    max_side: int = MAX_IMAGE_SIDE,
+) -> ContentFile:
+    """Return the upload re-encoded as PNG, or raise ValidationError (see `_decode_image`)."""
+    clean = _decode_image(upload, max_bytes=max_bytes, max_pixels=max_pixels, max_side=max_side)
     out = io.BytesIO()
     clean.save(out, format="PNG", optimize=True)
     stem = Path(get_valid_filename(Path(upload.name or "image").stem) or "image").name
     return ContentFile(out.getvalue(), name=f"{stem[:60]}.png")
+
+
+def validate_image(file) -> None:
+    """
+    Validator for the models' image fields: whatever form or script brings a new
+    file (the admin too), it passes the checks of `clean_image`. A file already
+    in storage was checked when it came in and is not read again (nor is the
+    path a history record keeps).
+    """
+    if getattr(file, "_committed", False) or not hasattr(file, "seek"):
+        return
+    _decode_image(
+        file, max_bytes=MAX_IMAGE_BYTES, max_pixels=MAX_IMAGE_PIXELS, max_side=MAX_IMAGE_SIDE
+    )
 
 
 def clean_document(upload, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> ContentFile:

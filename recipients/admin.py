@@ -1,11 +1,24 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from recipients import holders
 from recipients.models import Official, Position, Term
 from recipients.resources import PositionResource
+
+
+def _term_positions(formsets) -> list[Position]:
+    """The offices whose terms the inline forms change: each term's old and new office."""
+    pks = set()
+    for formset in formsets:
+        if formset.model is Term:
+            for form in formset.forms:
+                pks |= {form.initial.get("position"), form.instance.position_id}
+    pks.discard(None)
+    return list(Position.objects.filter(pk__in=pks))
 
 
 class TermInline(admin.TabularInline):
@@ -48,6 +61,11 @@ class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("terms__official")
 
+    def save_related(self, request, form, formsets, change):
+        # Terms edited inline may change who holds the office: announce it.
+        with holders.watching_holders(_term_positions(formsets), by=request.user):
+            super().save_related(request, form, formsets, change)
+
 
 @admin.register(Official)
 class OfficialAdmin(SimpleHistoryAdmin):
@@ -56,6 +74,10 @@ class OfficialAdmin(SimpleHistoryAdmin):
     search_fields = ["given_name", "family_name", "native_name"]
     inlines = [TermInline]
     fields = ["honorific", "given_name", "family_name", "name_order", "native_name", "archived_at"]
+
+    def save_related(self, request, form, formsets, change):
+        with holders.watching_holders(_term_positions(formsets), by=request.user):
+            super().save_related(request, form, formsets, change)
 
 
 @admin.register(Term)
@@ -66,3 +88,20 @@ class TermAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["official", "position"]
     list_select_related = ["official", "position"]
     date_hierarchy = "start"
+
+    # Every edit here may change who holds an office today: announce it, as
+    # the directory's own pages do.
+    def save_model(self, request, obj, form, change):
+        pks = {obj.position_id, form.initial.get("position")} - {None}
+        with holders.watching_holders(Position.objects.filter(pk__in=pks), by=request.user):
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request, obj):
+        with holders.watching_holders([obj.position], by=request.user):
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        positions = Position.objects.filter(terms__in=queryset).distinct()
+        # The delete action runs outside the admin's transaction for a form.
+        with transaction.atomic(), holders.watching_holders(positions, by=request.user):
+            super().delete_queryset(request, queryset)

@@ -1,6 +1,7 @@
 """
-Change who holds an office: end the current term, start the next, and tell
-the people drafting letters to that office.
+Change who holds an office: end the current term, start the next, and announce
+the change (`recipients.signals.holder_changed`) to the apps that write to the
+office. Letters handles it: its drafts follow and their drafters are told.
 
 A new holder from day D ends the current term on D - 1, because
 `Term.covering(day)` treats both ends as inclusive: on D exactly one term
@@ -11,15 +12,17 @@ themselves; finalised and sent letters print their snapshot and never change.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
+from django.utils import timezone
 from django.utils.formats import date_format
 
 from recipients.models import Official, Position, Term
+from recipients.signals import holder_changed
 
 
 @dataclass
@@ -28,9 +31,15 @@ class HolderChange:
     start: dt.date
     ended: Term | None
     started: Term | None
-    # Unfrozen letters addressed to the office, and the drafters told about it.
+    # Gathered from the receivers of `holder_changed`: what followed the change
+    # (unfrozen letters addressed to the office) and who was told about it.
     letters: list = field(default_factory=list)
     told: list = field(default_factory=list)
+
+    @property
+    def holder(self) -> Official | None:
+        """Who holds the office from `start`; None if it is vacant."""
+        return self.started.official if self.started else None
 
 
 def _as_history_user(obj, by) -> None:
@@ -80,60 +89,59 @@ def change_holder(
         started.save()
 
     change = HolderChange(position=position, start=start, ended=current, started=started)
-    change.letters, change.told = _tell_drafters(change, by=by)
-    for letter in change.letters:
-        # Their greeting may read differently now: a new version, so that forms
-        # opened before the change are refused and sign-on approvals are asked again.
-        letter.touch()
+    return announce_holder_change(change, by=by)
+
+
+def announce_holder_change(change: HolderChange, *, by=None) -> HolderChange:
+    """
+    Tell the apps that care that who holds `change.position` changed. Every path
+    that changes a holder ends here, in its own transaction, so that a receiver
+    that fails undoes the change. Returns `change` with what the receivers did.
+    """
+    responses = holder_changed.send(sender=Position, change=change, by=by)
+    for _receiver, response in responses:
+        if response is not None:
+            change.letters.extend(response.letters)
+            change.told.extend(response.told)
     return change
 
 
-def _tell_drafters(change: HolderChange, *, by) -> tuple[list, list]:
-    """E-mail each drafter whose unfrozen letters go to this office, once the change commits."""
-    from letters.models import Letter, LetterStatus
+def _holder_today(position_pk: int) -> Term | None:
+    # Read fresh: the caller's position may carry prefetched terms from before the edit.
+    today = timezone.localdate()
+    terms = Term.objects.filter(position_id=position_pk).covering(today)
+    return terms.select_related("official").order_by("-start").first()
 
-    letters = list(
-        Letter.objects.filter(
-            status__in=LetterStatus.editable(),
-            recipients__position=change.position,
-            recipients__snapshot_taken_at__isnull=True,
-        )
-        .select_related("created_by")
-        .distinct()
-        .order_by("reference")
+
+def _since(position_pk: int, term: Term | None) -> dt.date:
+    """The day today's holder (or today's vacancy) began."""
+    if term is not None:
+        return term.start
+    last = (
+        Term.objects.filter(position_id=position_pk, end__lt=timezone.localdate())
+        .order_by("-end")
+        .first()
     )
-    by_drafter: dict = {}
-    for letter in letters:
-        drafter = letter.created_by
-        if drafter is None or not drafter.email or drafter == by:
+    return last.end + dt.timedelta(days=1) if last else timezone.localdate()
+
+
+@contextmanager
+def watching_holders(positions: Iterable[Position], *, by=None) -> Iterator[list[HolderChange]]:
+    """
+    For edits of terms other than `change_holder` (a correction, a removal, the
+    admin): note who holds each office today, let the caller edit, then announce
+    each office whose holder today is no longer the same. Use it inside the
+    edit's transaction; nothing is announced if the edit raises.
+    """
+    positions = list(positions)
+    before = {p.pk: _holder_today(p.pk) for p in positions}
+    changes: list[HolderChange] = []
+    yield changes
+    for position in positions:
+        was, now = before[position.pk], _holder_today(position.pk)
+        if (was and was.official_id) == (now and now.official_id):
             continue
-        by_drafter.setdefault(drafter, []).append(letter)
-
-    position = change.position
-    new = change.started.official if change.started else None
-    day = date_format(change.start)
-    if new is not None:
-        subject = f"{position.title}: {new.full_name} holds the office from {day}"
-    else:
-        subject = f"{position.title} is vacant from {day}"
-    site = settings.SITE_ROOT.rstrip("/")
-    messages = []
-    for drafter, theirs in by_drafter.items():
-        listing = "\n".join(
-            f"- {letter.reference}: {letter.subject}\n  {site}{letter.get_absolute_url()}"
-            for letter in theirs
+        change = HolderChange(
+            position=position, start=_since(position.pk, now), ended=was, started=now
         )
-        greeting = position.salutation(new)
-        body = (
-            f"The address book now says: {subject}.\n\n"
-            f"Your draft letters to this office follow the change. They now greet "
-            f'the addressee with "{greeting}". Please reread them:\n\n{listing}\n'
-        )
-        messages.append((subject, body, drafter.email))
-
-    def send() -> None:
-        for subject, body, to in messages:
-            send_mail(subject, body, None, [to])
-
-    transaction.on_commit(send)
-    return letters, list(by_drafter)
+        changes.append(announce_holder_change(change, by=by))

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,7 +20,6 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from letters.models import LetterRecipient
 from recipients import holders
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
@@ -81,15 +80,6 @@ def directory(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _letters_using(position: Position | None = None, official: Official | None = None):
-    uses = LetterRecipient.objects.select_related("letter").order_by("letter__reference")
-    if position is not None:
-        uses = uses.filter(position=position)
-    if official is not None:
-        uses = uses.filter(official=official)
-    return uses
-
-
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
     position = get_object_or_404(Position, pk=pk)
@@ -101,7 +91,6 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "position": position,
             "holder": position.current_holder(),
             "terms": terms,
-            "uses": _letters_using(position=position),
             "history": position_history(position),
             "can_edit": can_edit(request),
         },
@@ -182,26 +171,28 @@ def change_holder(request: HttpRequest, pk: int) -> HttpResponse:
             for message in error.messages:
                 form.add_error(None, message)
         else:
-            new = change.started.official if change.started else None
+            new = change.holder
             who = new.full_name if new else "Nobody (vacant)"
             messages.success(
                 request, f"{who} holds {position.title} from {date_format(change.start, 'j F Y')}."
             )
-            if change.told:
-                names = ", ".join(
-                    f"{u.get_full_name() or u.username} <{u.email}>" for u in change.told
-                )
-                refs = ", ".join(letter.reference for letter in change.letters)
-                messages.info(request, f"Told the drafters of {refs} by e-mail: {names}.")
-            elif change.letters:
-                refs = ", ".join(letter.reference for letter in change.letters)
-                messages.info(request, f"Draft letters that follow the change: {refs}.")
+            _report_followers(request, change)
             return redirect(position)
     return render(
         request,
         "recipients/change_holder.html",
         {"position": position, "holder": position.current_holder(), "form": form},
     )
+
+
+def _report_followers(request: HttpRequest, change: holders.HolderChange) -> None:
+    """Say what followed a change of holder: the letters that did, the people told."""
+    refs = ", ".join(letter.reference for letter in change.letters)
+    if change.told:
+        names = ", ".join(f"{u.get_full_name() or u.username} <{u.email}>" for u in change.told)
+        messages.info(request, f"Told the drafters of {refs} by e-mail: {names}.")
+    elif change.letters:
+        messages.info(request, f"Draft letters that follow the change: {refs}.")
 
 
 def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -211,40 +202,62 @@ def term_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = TermForm(request.POST or None, instance=term)
     if request.method == "POST":
         if "delete" in request.POST:
-            term.delete()
+            with (
+                transaction.atomic(),
+                holders.watching_holders([term.position], by=request.user) as changes,
+            ):
+                term.delete()
             messages.success(request, f"Removed the term of {term.official}.")
+            for change in changes:
+                _report_followers(request, change)
             return redirect(term.position)
         if form.is_valid():
             try:
-                with transaction.atomic():
+                with (
+                    transaction.atomic(),
+                    holders.watching_holders([term.position], by=request.user) as changes,
+                ):
                     form.save()
             except IntegrityError:
                 form.add_error(None, "This position already has a term starting that day.")
             else:
                 messages.success(request, f"Corrected the term of {term.official}.")
+                for change in changes:
+                    _report_followers(request, change)
                 return redirect(term.position)
     return render(request, "recipients/term_form.html", {"form": form, "term": term})
 
 
-def _names(uses) -> str:
-    return ", ".join(sorted({use.letter.reference for use in uses}))
+def _kept_by(error: ProtectedError) -> list[str]:
+    """
+    What refuses a delete, by name. Other apps protect the records they use
+    (on_delete=PROTECT); the rows of letters that keep an office or a person
+    each point at their letter, named by its reference.
+    """
+    names = set()
+    for row in error.protected_objects:
+        if isinstance(row, Term):
+            continue
+        owner = getattr(row, "letter", row)
+        names.add(str(getattr(owner, "reference", owner)))
+    return sorted(names)
 
 
 @require_POST
 def position_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(request, "recipients.delete_position")
     position = get_object_or_404(Position, pk=pk)
-    uses = list(_letters_using(position=position))
-    if uses:
+    try:
+        with transaction.atomic():
+            position.terms.all().delete()
+            position.delete()
+    except ProtectedError as error:
         messages.error(
             request,
-            f"{position.title} cannot be deleted: letters {_names(uses)} are addressed to it. "
-            "Archive it instead; the letters keep it.",
+            f"{position.title} cannot be deleted: letters {', '.join(_kept_by(error))} are "
+            "addressed to it. Archive it instead; the letters keep it.",
         )
         return redirect(position)
-    with transaction.atomic():
-        position.terms.all().delete()
-        position.delete()
     messages.success(request, f"Deleted {position.title}.")
     return redirect("recipients:list")
 
@@ -256,14 +269,8 @@ def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
     if position.archived_at is None:
         position.archived_at = timezone.now()
         position.save(update_fields=["archived_at", "updated_at"])
+        # The office's page names the letters still being drafted to it.
         messages.success(request, f"Archived {position.title}: hidden from the directory.")
-        drafts = [u for u in _letters_using(position=position) if not u.is_frozen]
-        if drafts:
-            messages.warning(
-                request,
-                f"Letters still being drafted to this office: {_names(drafts)}. "
-                "Pick another recipient in them.",
-            )
         return redirect(position)
     position.archived_at = None
     try:
@@ -319,7 +326,6 @@ def official_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "official": official,
             "native_lang": NATIVE_LANGUAGES.get(country, "und"),
             "terms": terms,
-            "uses": _letters_using(official=official),
             "history": official_history(official),
             "can_edit": can_edit(request, "recipients.change_official"),
         },
@@ -368,22 +374,19 @@ def official_preview(request: HttpRequest, pk: int | None = None) -> HttpRespons
 def official_delete(request: HttpRequest, pk: int) -> HttpResponse:
     require_editor(request, "recipients.delete_official")
     official = get_object_or_404(Official, pk=pk)
-    uses = list(_letters_using(official=official))
-    if uses:
+    try:
+        with transaction.atomic():
+            official.delete()
+    except ProtectedError as error:
+        if letters := _kept_by(error):
+            problem = f"letters {', '.join(letters)} were sent to them"
+        else:
+            problem = "the address book records offices they held"
         messages.error(
             request,
-            f"{official.full_name} cannot be deleted: letters {_names(uses)} were sent to them. "
-            "Archive the record instead.",
+            f"{official.full_name} cannot be deleted: {problem}. Archive the record instead.",
         )
         return redirect(official)
-    if official.terms.exists():
-        messages.error(
-            request,
-            f"{official.full_name} cannot be deleted: the address book records offices they "
-            "held. Archive the record instead.",
-        )
-        return redirect(official)
-    official.delete()
     messages.success(request, f"Deleted {official.full_name}.")
     return redirect("recipients:officials")
 

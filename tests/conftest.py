@@ -71,12 +71,34 @@ def letter(db):
     return factories.make_letter()
 
 
+# The demo's archived copies, rendered once per run (see `demo`).
+_DEMO_COPIES: dict = {}
+
+
 @pytest.fixture
 def demo(db):
-    """The full demo data set, as `manage.py load_demo` creates it."""
+    """
+    The full demo data set, as `manage.py load_demo` creates it. Sending the demo
+    letter archives four PDFs; rendering is pure (the same text for the same
+    recipient gives the same bytes), so they are rendered once per run rather than
+    once per test. A letter whose text or recipients differ is rendered afresh.
+    """
+    from unittest import mock
+
     from django.core.management import call_command
 
-    call_command("load_demo", allow_production=True, stdout=io.StringIO())
+    from letters import printing
+
+    render = printing.render_letter_pdf
+
+    def render_once(letter, *, copy_for=None, archival=None):
+        key = (letter.content_hash, getattr(copy_for, "pk", None), archival)
+        if key not in _DEMO_COPIES:
+            _DEMO_COPIES[key] = render(letter, copy_for=copy_for, archival=archival)
+        return _DEMO_COPIES[key]
+
+    with mock.patch.object(printing, "render_letter_pdf", render_once):
+        call_command("load_demo", allow_production=True, stdout=io.StringIO())
     from letters.models import Letter
 
     return Letter.objects.get(reference="JP-2009-12")

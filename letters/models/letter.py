@@ -24,6 +24,7 @@ from letters.models.tracking import (
     derive_status,
 )
 from letters.permissions import SEE_LETTERS
+from letters.uploads import validate_image
 from recipients.models import Official, Position
 
 
@@ -32,7 +33,7 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
-    logo = models.ImageField(upload_to="logos/", blank=True)
+    logo = models.ImageField(upload_to="logos/", blank=True, validators=[validate_image])
     address = models.TextField(blank=True)
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True, help_text="Where sign-on invitations go")

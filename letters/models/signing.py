@@ -13,6 +13,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
+from letters.uploads import validate_image
 
 
 class SignatoryRole(models.TextChoices):
@@ -35,7 +36,7 @@ class Signatory(models.Model):
     order = models.PositiveIntegerField(default=0)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
-    signature = models.ImageField(upload_to="signatures/", blank=True)
+    signature = models.ImageField(upload_to="signatures/", blank=True, validators=[validate_image])
     consent_to_publish = models.BooleanField(default=False)
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import template
 
 from letters import markdown
-from letters.models import ImplementationStatus, ResponseStatus
+from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
 
 register = template.Library()
 
@@ -26,3 +26,25 @@ def status_badge(kind: str, value: str | None):
     else:
         label = labels.get(value, value)
     return {"kind": kind, "value": value or "none", "label": label}
+
+
+def _uses(**filters) -> list[LetterRecipient]:
+    uses = LetterRecipient.objects.filter(**filters).select_related("letter")
+    return list(uses.order_by("letter__reference"))
+
+
+@register.inclusion_tag("letters/_letters_addressed_to.html")
+def letters_addressed_to(position):
+    """
+    The address book's office page: the letters that go to the office and, once
+    it is archived, those still being drafted to it (they need another recipient).
+    """
+    uses = _uses(position=position)
+    drafts = sorted({u.letter.reference for u in uses if not u.is_frozen})
+    return {"uses": uses, "drafts": drafts if position.archived_at else []}
+
+
+@register.inclusion_tag("letters/_letters_sent_to.html")
+def letters_sent_to(official):
+    """The address book's person page: the letters frozen with them as the addressee."""
+    return {"uses": _uses(official=official)}

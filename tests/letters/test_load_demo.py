@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
-from letters.models import FollowUp, Letter, PressRelease, Recommendation, Signatory
+from letters.models import FollowUp, Letter, PressRelease, Recommendation, SentCopy, Signatory
 from recipients.models import Position
 
 pytestmark = pytest.mark.django_db
@@ -15,7 +15,16 @@ pytestmark = pytest.mark.django_db
 def counts():
     return [
         m.objects.count()
-        for m in (Letter, Recommendation, Signatory, FollowUp, PressRelease, Position, User)
+        for m in (
+            Letter,
+            Recommendation,
+            Signatory,
+            FollowUp,
+            PressRelease,
+            SentCopy,
+            Position,
+            User,
+        )
     ]
 
 
@@ -68,3 +77,44 @@ def test_it_refuses_to_run_in_production(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="DEBUG is off"):
         call_command("load_demo", stdout=io.StringIO())
+
+
+def test_the_sent_letter_has_its_archived_copies(demo):
+    import hashlib
+
+    from pypdf import PdfReader
+
+    copies = list(demo.sent_copies.select_related("recipient"))
+    assert sorted(c.recipient_id for c in copies) == sorted(r.pk for r in demo.recipients.all())
+    for copy in copies:
+        with copy.file.open("rb") as fh:
+            data = fh.read()
+        assert data.startswith(b"%PDF-")
+        assert copy.sha256 == hashlib.sha256(data).hexdigest()
+        assert copy.size == len(data)
+        assert copy.content_hash == demo.content_hash
+        text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+        assert copy.recipient.snapshot_title.split(",")[0] in text
+
+
+def test_it_went_through_the_workflow_and_keeps_the_2009_dates(demo):
+    import datetime as dt
+
+    from letters.models import ApprovedText
+
+    assert demo.status == "sent"
+    assert demo.sent_at == dt.datetime(2009, 12, 10, 1, 0, tzinfo=dt.UTC)
+    assert demo.finalized_at.date() == dt.date(2009, 12, 9)
+    assert demo.sign_on_deadline.year == 2009
+    assert {s.approved_at.date() for s in demo.signatories.all()} == {dt.date(2009, 12, 7)}
+    assert all(s.signer_name for s in demo.signatories.all())
+    assert ApprovedText.objects.get(letter=demo).content_hash == demo.content_hash
+    assert {r.snapshot_taken_at.year for r in demo.recipients.all()} == {2009}
+    assert {r.sent_on for r in demo.recipients.all()} == {dt.date(2009, 12, 10)}
+    assert {c.created_at for c in demo.sent_copies.all()} == {demo.sent_at}
+    assert {f.recorded_at.year for f in FollowUp.objects.filter(recommendation__letter=demo)} <= {
+        2009,
+        2010,
+    }
+    follow_up = Letter.objects.get(reference="JP-2010-06")
+    assert follow_up.status == "draft" and follow_up.repeats_letter == demo

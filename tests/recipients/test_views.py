@@ -449,3 +449,44 @@ def test_archiving_warns_about_drafts_still_addressed_to_the_office(client, admi
     url = reverse("recipients:position_archive", args=[position.pk])
     response = client.post(url, follow=True)
     assert "Letters still being drafted to this office: JP-2010-09." in response.content.decode()
+
+
+def test_person_a_letter_was_sent_to_cannot_be_deleted_and_the_letters_are_named(
+    client, admin_user
+):
+    kan = make_official(given_name="Naoto", family_name="Kan")
+    sent = make_letter(reference="JP-2010-07", status=LetterStatus.SENT)
+    make_recipient(sent, make_position(), official=kan)
+    client.force_login(admin_user)
+    response = client.post(reverse("recipients:official_delete", args=[kan.pk]), follow=True)
+    assert "cannot be deleted: letters JP-2010-07 were sent to them" in response.content.decode()
+    assert Official.objects.filter(pk=kan.pk).exists()
+
+
+def test_a_refused_delete_keeps_the_terms_of_the_office(client, admin_user, position):
+    make_recipient(make_letter(status=LetterStatus.SENT), position)
+    client.force_login(admin_user)
+    client.post(reverse("recipients:position_delete", args=[position.pk]))
+    assert position.terms.count() == 1
+
+
+def test_position_page_lists_the_letters_to_the_office(client, coordinator, position):
+    make_recipient(make_letter(reference="JP-2009-12", subject="Rights first",
+                               status=LetterStatus.SENT), position)  # fmt: skip
+    make_recipient(make_letter(reference="JP-2010-09", subject="Six months on"), position)
+    client.force_login(coordinator)
+    html = client.get(position.get_absolute_url()).content.decode()
+    assert "JP-2009-12: Rights first" in html
+    assert "JP-2010-09: Six months on" in html
+    assert "still being drafted" not in html
+
+
+def test_person_page_lists_the_letters_sent_to_them(client, coordinator, position):
+    hatoyama = position.current_holder()
+    sent = make_letter(reference="JP-2009-12", subject="Rights first", status=LetterStatus.SENT)
+    make_recipient(sent, position, official=hatoyama)
+    make_recipient(make_letter(reference="JP-2010-09"), position)
+    client.force_login(coordinator)
+    html = client.get(hatoyama.get_absolute_url()).content.decode()
+    assert "JP-2009-12: Rights first" in html
+    assert "JP-2010-09" not in html

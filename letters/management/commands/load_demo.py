@@ -16,18 +16,16 @@ from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
-from letters import drafting
+from letters import drafting, sending, signing, tracking
 from letters.models import (
     FollowUp,
     FollowUpKind,
     ImplementationStatus,
     Letter,
-    LetterRecipient,
-    LetterStatus,
     Organization,
-    PressRelease,
     Quote,
     RecipientRole,
     Recommendation,
@@ -441,88 +439,97 @@ class Command(BaseCommand):
         }
 
     def load_letter(self, users, positions, organizations, themes) -> Letter:
+        """
+        The letter goes the way any letter goes: drafted, circulated, approved,
+        finalised and sent (with its archived copies), then followed up. The
+        workflow stamps "now"; the demo's own dates (late 2009) are put back after.
+        """
         existing = Letter.objects.filter(reference="JP-2009-12").first()
         if existing:
             return existing
+        drafter, coordinator = users[DRAFTER], users[COORDINATOR]
 
-        lead = organizations[0][0]
-        letter = Letter.objects.create(
-            reference="JP-2009-12",
-            subject="Human rights in Japan's policy towards North Korea",
-            date=dt.date(2009, 12, 10),
-            language="en",
-            lead_organization=lead,
-            opening=OPENING,
-            closing=CLOSING,
-            created_by=users[DRAFTER],
+        (lead, lead_signer, lead_title), *cosigners = organizations
+        letter = drafting.create_letter(
+            letter=Letter(
+                reference="JP-2009-12",
+                subject="Human rights in Japan's policy towards North Korea",
+                date=dt.date(2009, 12, 10),
+                language="en",
+                lead_organization=lead,
+                opening=OPENING,
+                closing=CLOSING,
+            ),
+            by=drafter,
         )
         for order, position in enumerate(positions):
-            LetterRecipient.objects.create(
-                letter=letter,
-                position=position,
-                role=RecipientRole.TO if order == 0 else RecipientRole.CC,
-                order=order,
+            role = RecipientRole.TO if order == 0 else RecipientRole.CC
+            drafting.add_recipient(letter=letter, position=position, role=role)
+        for heading, body, lead_in, recs in SECTIONS:
+            section = drafting.add_section(
+                letter=letter, section=Section(heading=heading, body=body, lead_in=lead_in)
             )
-        for order, (heading, body, lead_in, recs) in enumerate(SECTIONS):
-            section = Section.objects.create(
-                letter=letter, order=order, heading=heading, body=body, lead_in=lead_in
-            )
-            for rec_order, (text, government, third_state, theme_names) in enumerate(recs):
-                rec = Recommendation.objects.create(
+            for text, government, third_state, theme_names in recs:
+                rec = Recommendation(text=text, government=government, third_state=third_state)
+                tagged = [themes[name] for name in theme_names]
+                drafting.add_recommendation(
                     section=section,
-                    order=rec_order,
-                    text=text,
-                    government=government,
-                    third_state=third_state,
+                    recommendation=rec,
+                    save_m2m=lambda rec=rec, tagged=tagged: rec.themes.set(tagged),
                 )
-                rec.themes.set([themes[name] for name in theme_names])
-        for order, (org, signer, title) in enumerate(organizations):
-            Signatory.objects.create(
-                letter=letter,
-                organization=org,
-                role=SignatoryRole.LEAD if order == 0 else SignatoryRole.COSIGNER,
-                order=order,
+        for org, _signer, _title in cosigners:
+            drafting.add_signatory(
+                letter=letter, signatory=Signatory(organization=org, role=SignatoryRole.COSIGNER)
+            )
+
+        # Sign-on: each co-signer approves through its private link, the lead in the app.
+        pending = signing.circulate(
+            letter=letter, by=coordinator, deadline=timezone.now() + dt.timedelta(days=14)
+        )
+        letter.refresh_from_db()
+        signers = {org.pk: (signer, title) for org, signer, title in cosigners}
+        for signatory in pending:
+            signer, title = signers[signatory.organization_id]
+            signing.approve(
+                token=signatory.token,
+                content_hash=letter.content_hash,
                 signer_name=signer,
                 signer_title=title,
                 consent_to_publish=True,
             )
-
-        # The letter went out: approvals on its final text, frozen recipients.
-        content_hash = letter.compute_content_hash()
-        sent = dt.datetime(2009, 12, 10, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
-        for signatory in letter.signatories.all():
-            signatory.invited_at = sent - dt.timedelta(days=9)
-            signatory.approved_at = sent - dt.timedelta(days=3)
-            signatory.approved_hash = content_hash
-            signatory.save()
-        for recipient in letter.recipients.select_related("position"):
-            recipient.take_snapshot()
-            recipient.snapshot_taken_at = sent - dt.timedelta(hours=2)
-            recipient.sent_on = sent.date()
-            recipient.send_channel = "post"
-            recipient.save()
-        letter.content_hash = content_hash
-        letter.status = LetterStatus.SENT
-        letter.finalized_at = sent - dt.timedelta(hours=2)
-        letter.sent_at = sent
-        letter.save()
-
-        release = PressRelease.objects.create(
-            letter=letter,
-            headline="Japan's new government urged to put North Koreans' rights first",
-            dateline="TOKYO",
-            date=letter.date,
-            body=(
-                "Four organisations today sent a joint letter to Prime Minister Hatoyama with "
-                "fourteen recommendations on Japan's policy towards North Korea. They ask Japan "
-                "to raise human rights in every meeting with Pyongyang, to resume monitored "
-                "food aid, to press China to stop forced returns, and to face its own part in "
-                "the 1959-1984 return project.\n\n"
-                "Copies went to the Foreign Minister, the head of the Immigration Bureau and the "
-                "Commandant of the Japan Coast Guard."
-            ),
-            published=True,
+        signing.approve_for_lead(
+            signatory=letter.signatories.get(role=SignatoryRole.LEAD),
+            by=coordinator,
+            signer_name=lead_signer,
+            signer_title=lead_title,
         )
+
+        problems = sending.finalise(letter=letter, by=coordinator)
+        if problems:
+            raise CommandError("The demo letter cannot be finalised: " + " ".join(problems))
+        sent = dt.datetime(2009, 12, 10, 1, 0, tzinfo=dt.UTC)  # 10:00 in Tokyo
+        sending.record_sending(
+            letter=letter,
+            by=coordinator,
+            entries=[(r, sent.date(), "post") for r in letter.recipients.all()],
+        )
+        self.date_sign_on_and_sending(letter, sent)
+
+        release = sending.start_press_release(letter=letter, by=coordinator)
+        release.headline = "Japan's new government urged to put North Koreans' rights first"
+        release.dateline = "TOKYO"
+        release.date = letter.date
+        release.body = (
+            "Four organisations today sent a joint letter to Prime Minister Hatoyama with "
+            "fourteen recommendations on Japan's policy towards North Korea. They ask Japan "
+            "to raise human rights in every meeting with Pyongyang, to resume monitored "
+            "food aid, to press China to stop forced returns, and to face its own part in "
+            "the 1959-1984 return project.\n\n"
+            "Copies went to the Foreign Minister, the head of the Immigration Bureau and the "
+            "Commandant of the Japan Coast Guard."
+        )
+        release.published = True
+        release.save()
         Quote.objects.create(
             press_release=release,
             text=(
@@ -530,25 +537,47 @@ class Command(BaseCommand):
                 "that means for the people of North Korea, and for the families in Japan who "
                 "have waited decades for news of their relatives."
             ),
-            speaker_name="Aiko Morita",
-            speaker_title="Tokyo Director",
+            speaker_name=lead_signer,
+            speaker_title=lead_title,
             organization=lead,
         )
 
         recs = {r.number: r for r in letter.recommendations.all()}
         for number, date, kind, response, implementation, note, review in FOLLOW_UPS:
-            FollowUp.objects.create(
+            entry = tracking.record_follow_up(
+                entry=FollowUp(
+                    date=date,
+                    kind=kind,
+                    response_status=response,
+                    implementation_status=implementation,
+                    note=note,
+                    next_review=review,
+                ),
                 recommendation=recs[number],
-                date=date,
-                kind=kind,
-                response_status=response,
-                implementation_status=implementation,
-                note=note,
-                next_review=review,
-                recorded_by=users[COORDINATOR],
-                recorded_at=dt.datetime.combine(date, dt.time(3), tzinfo=dt.UTC),
+                by=coordinator,
             )
+            recorded = dt.datetime.combine(date, dt.time(3), tzinfo=dt.UTC)
+            FollowUp.objects.filter(pk=entry.pk).update(recorded_at=recorded)
+        letter.refresh_from_db()
         return letter
+
+    def date_sign_on_and_sending(self, letter: Letter, sent: dt.datetime) -> None:
+        """
+        Put the 2009 dates on what the workflow stamped today. Plain updates: the
+        records are frozen now, and their history keeps the workflow's own steps.
+        """
+        approved, deadline = sent - dt.timedelta(days=3), sent - dt.timedelta(days=2)
+        finalised = sent - dt.timedelta(hours=2)
+        Letter.objects.filter(pk=letter.pk).update(
+            sign_on_deadline=deadline, finalized_at=finalised, sent_at=sent
+        )
+        letter.signatories.update(approved_at=approved)
+        letter.signatories.filter(role=SignatoryRole.COSIGNER).update(
+            invited_at=sent - dt.timedelta(days=9), token_expires_at=deadline
+        )
+        letter.approved_texts.update(created_at=approved)
+        letter.recipients.update(snapshot_taken_at=finalised)
+        letter.sent_copies.update(created_at=sent)
 
     def load_follow_up_letter(self, letter: Letter, users) -> Letter:
         """A draft that carries forward the asks not yet implemented."""
@@ -568,6 +597,4 @@ class Command(BaseCommand):
             "In December we wrote to you with fourteen recommendations. We welcome the steps "
             "your government has taken since, and we write again about those still open."
         )
-        draft.content_hash = draft.compute_content_hash()
-        draft.save()
-        return draft
+        return drafting.save_letter(letter=draft, lead_changed=False, reference_changed=False)
