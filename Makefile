@@ -48,6 +48,7 @@ $(VENV)/.installed: requirements.txt build-constraints.txt
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy letters recipients
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -162,7 +162,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "static-collected")))
-STATICFILES_DIRS = [
+STATICFILES_DIRS: list[Path | tuple[str, str]] = [
     BASE_DIR / "static",
     ("bootstrap", xstatic.pkg.bootstrap.BASE_DIR),
 ]

@@ -106,7 +106,6 @@ def main() -> None:
     client = Client()
     client.force_login(coordinator)
     url = reverse("letters:printing_pdf", args=[letter.pk])
-    cache_dir = cache.cache_root()
 
     print(f"Load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(
@@ -115,8 +114,21 @@ def main() -> None:
     )
     engine.warm_up()
     html = layout.letter_html(letter)
+    floor = endpoint_against_floor(client, url, html, archival=archival, runs=args.runs)
+    cache_hits(client, url, floor, runs=args.runs)
+    batch_against_sequential(letter, coordinator, archival=archival, copies=args.copies)
+    memory(html, archival=archival, renders=args.memory)
+    print(f"Load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+def endpoint_against_floor(
+    client: Client, url: str, html: str, *, archival: bool, runs: int
+) -> float:
+    """Print the floor and the uncached endpoint; return the floor (ms)."""
     floor_render(html, archival)
     pages = len(engine.layout(html).pages)
+    cache_dir = cache.cache_root()
 
     def uncached_get():
         shutil.rmtree(cache_dir, ignore_errors=True)
@@ -125,7 +137,7 @@ def main() -> None:
 
     # Interleaved, so that load from other processes hits both alike.
     floors, endpoints, floor_cpu, endpoint_cpu = [], [], [], []
-    for _ in range(args.runs):
+    for _ in range(runs):
         cpu = time.process_time()
         floors.append(median_ms(lambda: floor_render(html, archival), 1))
         floor_cpu.append(time.process_time() - cpu)
@@ -139,37 +151,40 @@ def main() -> None:
     print(f"{'  median of paired ratios':<44} {paired:>20.3f}x floor")
     cpu_ratio = statistics.median(endpoint_cpu) / statistics.median(floor_cpu)
     print(f"{'  CPU time, endpoint / floor':<44} {cpu_ratio:>20.3f}x floor")
+    return floor
 
+
+def cache_hits(client: Client, url: str, floor: float, *, runs: int) -> None:
     first = client.get(url)
     etag = first["ETag"]
-    hit = median_ms(lambda: client.get(url), args.runs * 4)
+    hit = median_ms(lambda: client.get(url), runs * 4)
     line("cache hit: GET letters:printing_pdf, cached", hit, floor, "target <= 0.05x")
-    not_modified = median_ms(
-        lambda: client.get(url, headers={"if-none-match": etag}), args.runs * 4
-    )
+    not_modified = median_ms(lambda: client.get(url, headers={"if-none-match": etag}), runs * 4)
     line("cache hit: 304 for If-None-Match", not_modified, floor)
 
+
+def batch_against_sequential(letter: Letter, coordinator, *, archival: bool, copies: int) -> None:
     # A letter to `copies` offices: the demo's four and made-up missions.
-    for n in range(args.copies - letter.recipients.count()):
+    for n in range(copies - letter.recipients.count()):
         position = factories.make_position(title=f"Permanent Representative {n}")
         factories.make_term(position)
         LetterRecipient.objects.create(letter=letter, position=position, role="cc", order=10 + n)
     letter.refresh_from_db()
     htmls = [h for _, h in layout.copies_html(letter, archival=archival)]
-    assert len(htmls) == args.copies
+    assert len(htmls) == copies
 
     start, cpu = time.perf_counter(), cpu_ms()
     for h in htmls:
         floor_render(h, archival)
     sequential, sequential_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
 
-    shutil.rmtree(cache_dir, ignore_errors=True)
+    shutil.rmtree(cache.cache_root(), ignore_errors=True)
     batch = PrintBatch.objects.create(letter=letter, requested_by=coordinator)
     start, cpu = time.perf_counter(), cpu_ms()
     batch = run_batch(batch.pk)
     batched, batched_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
-    assert batch.status == "done" and batch.done == args.copies, (batch.status, batch.error)
-    n = args.copies
+    assert batch.status == "done" and batch.done == copies, (batch.status, batch.error)
+    n = copies
     print(
         f"{n} sequential bare renders {sequential:>21.0f} ms {sequential / n:>7.1f} ms/copy"
         f"  CPU {sequential_cpu / n:.1f} ms/copy"
@@ -184,9 +199,11 @@ def main() -> None:
     idle = (os.cpu_count() or 1) * sequential_cpu / batched_cpu
     print(f"{'  speed-up on idle cores, from CPU time':<44} {idle:>20.2f}x")
 
+
+def memory(html: str, *, archival: bool, renders: int) -> None:
     marks = {}
-    checkpoints = {10, args.memory // 3, 2 * args.memory // 3, args.memory}
-    for i in range(1, args.memory + 1):
+    checkpoints = {10, renders // 3, 2 * renders // 3, renders}
+    for i in range(1, renders + 1):
         engine.html_to_pdf(html, archival=archival)
         if i in checkpoints:
             marks[i] = rss_mb()
@@ -196,8 +213,6 @@ def main() -> None:
         + ", ".join(f"{i}: {mb:.0f} MB" for i, mb in sorted(marks.items()))
         + f"  (growth from {first} to {last}: {marks[last] - marks[first]:+.0f} MB)"
     )
-    print(f"Load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    shutil.rmtree(WORK, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -45,108 +45,128 @@ IMPLEMENTATIONS = ["", "not_started", "in_progress", "partially_implemented", "i
 
 
 def fill(n_recs: int) -> None:
-    n_letters = n_recs // RECS_PER_LETTER
-    arr = lambda values: "ARRAY[" + ",".join(f"'{v}'" for v in values) + "]"  # noqa: E731
     with transaction.atomic(), connection.cursor() as cur:
-        cur.execute(
-            """
-            INSERT INTO letters_letter (reference, subject, date, language, opening, closing,
-                status, version, content_hash, paper_size, envelope_window,
-                recommendation_style, created_at, updated_at)
-            SELECT 'B-' || lpad(i::text, 5, '0'), 'Bench letter ' || i,
-                date '2009-01-01' + (i %% 5000), 'en', '', '', 'sent', 1, '', 'a4',
-                'dl_left', 'numbered', now(), now()
-            FROM generate_series(1, %s) i
-            """,
-            [n_letters],
-        )
-        cur.execute(
-            """
-            INSERT INTO letters_section (letter_id, "order", heading, body, lead_in)
-            SELECT id, 0, 'Section', '', '' FROM letters_letter WHERE reference LIKE 'B-%%'
-            """
-        )
-        cur.execute(
-            f"""
-            INSERT INTO letters_recommendation (letter_id, section_id, "order", number,
-                reference, text, government, third_state, current_response,
-                current_implementation)
-            SELECT s.letter_id, s.id, n, n, l.reference || '-R' || lpad(n::text, 2, '0'),
-                'Recommendation ' || n || ' of ' || l.reference || ' about food aid and refugees',
-                ({arr(GOVERNMENTS)})[1 + (s.id + n) % {len(GOVERNMENTS)}],
-                ({arr(THIRD_STATES)})[1 + (s.id * 7 + n) % {len(THIRD_STATES)}], '', ''
-            FROM letters_section s JOIN letters_letter l ON l.id = s.letter_id
-            CROSS JOIN generate_series(1, {RECS_PER_LETTER}) n
-            WHERE l.reference LIKE 'B-%%'
-            """
-        )
-        for name in THEMES:
-            cur.execute(
-                "INSERT INTO letters_theme (name, slug) VALUES (%s, %s) ON CONFLICT DO NOTHING",
-                [name, name.lower().replace(" ", "-")],
-            )
-        cur.execute(
-            f"""
-            INSERT INTO letters_recommendation_themes (recommendation_id, theme_id)
-            SELECT r.id, t.id FROM letters_recommendation r
-            JOIN letters_theme t ON t.name = 'Theme ' || (1 + r.id % {len(THEMES)})
-            WHERE r.reference LIKE 'B-%%'
-            """
-        )
-        cur.execute(
-            f"""
-            INSERT INTO letters_followup (recommendation_id, date, kind, response_status,
-                implementation_status, note, evidence_url, evidence_file, next_review,
-                recorded_at, revision)
-            SELECT r.id, date '2010-01-01' + ((r.id * 13 + k * 97) % 5000)::int, 'reply',
-                ({arr(RESPONSES)})[1 + (r.id + k) % {len(RESPONSES)}],
-                ({arr(IMPLEMENTATIONS)})[1 + (r.id * 3 + k) % {len(IMPLEMENTATIONS)}],
-                'Entry ' || k, '', '',
-                CASE WHEN (r.id + k) % 4 = 0
-                     THEN date '2010-01-01' + ((r.id * 17 + k * 31) % 6000)::int END,
-                now() - (k || ' minutes')::interval, 1
-            FROM letters_recommendation r CROSS JOIN generate_series(1, {FOLLOW_UPS_PER_REC}) k
-            WHERE r.reference LIKE 'B-%%'
-            """
-        )
-        # The same derivation as Recommendation.refresh_status(), set-based.
-        cur.execute(
-            """
-            WITH ordered AS (
-                SELECT recommendation_id, date, response_status, implementation_status,
-                       next_review,
-                       row_number() OVER w AS rn,
-                       first_value(date) OVER w AS last_date
-                FROM letters_followup WINDOW w AS (
-                    PARTITION BY recommendation_id ORDER BY date DESC, recorded_at DESC, id DESC)
-            ), derived AS (
-                SELECT recommendation_id,
-                    max(last_date) AS last_update,
-                    (array_agg(response_status ORDER BY rn)
-                        FILTER (WHERE response_status <> ''))[1] AS response,
-                    (array_agg(implementation_status ORDER BY rn)
-                        FILTER (WHERE implementation_status <> ''))[1] AS implementation
-                FROM ordered GROUP BY recommendation_id
-            ), review AS (
-                SELECT DISTINCT ON (o.recommendation_id) o.recommendation_id, o.next_review,
-                    o.rn
-                FROM ordered o WHERE o.next_review IS NOT NULL
-                ORDER BY o.recommendation_id, o.rn
-            )
-            UPDATE letters_recommendation r SET
-                last_update = d.last_update,
-                current_response = coalesce(d.response, ''),
-                current_implementation = coalesce(d.implementation, ''),
-                -- Entries are ordered newest first, so a later entry dated on or after
-                -- the review exists exactly when the newest one is.
-                review_due = CASE WHEN rv.rn > 1 AND d.last_update >= rv.next_review
-                    THEN NULL ELSE rv.next_review END
-            FROM derived d LEFT JOIN review rv USING (recommendation_id)
-            WHERE d.recommendation_id = r.id
-            """
-        )
+        _insert_letters(cur, n_recs // RECS_PER_LETTER)
+        _insert_recommendations(cur)
+        _insert_follow_ups(cur)
+        _derive_statuses(cur)
     with connection.cursor() as cur:
         cur.execute("ANALYZE")
+
+
+def _array(values: list[str]) -> str:
+    return "ARRAY[" + ",".join(f"'{v}'" for v in values) + "]"
+
+
+def _insert_letters(cur, n_letters: int) -> None:
+    """Sent letters B-00001 on, one section each."""
+    cur.execute(
+        """
+        INSERT INTO letters_letter (reference, subject, date, language, opening, closing,
+            status, version, content_hash, paper_size, envelope_window,
+            recommendation_style, created_at, updated_at)
+        SELECT 'B-' || lpad(i::text, 5, '0'), 'Bench letter ' || i,
+            date '2009-01-01' + (i %% 5000), 'en', '', '', 'sent', 1, '', 'a4',
+            'dl_left', 'numbered', now(), now()
+        FROM generate_series(1, %s) i
+        """,
+        [n_letters],
+    )
+    cur.execute(
+        """
+        INSERT INTO letters_section (letter_id, "order", heading, body, lead_in)
+        SELECT id, 0, 'Section', '', '' FROM letters_letter WHERE reference LIKE 'B-%%'
+        """
+    )
+
+
+def _insert_recommendations(cur) -> None:
+    """RECS_PER_LETTER in every bench letter's section, each with one of the themes."""
+    cur.execute(
+        f"""
+        INSERT INTO letters_recommendation (letter_id, section_id, "order", number,
+            reference, text, government, third_state, current_response,
+            current_implementation)
+        SELECT s.letter_id, s.id, n, n, l.reference || '-R' || lpad(n::text, 2, '0'),
+            'Recommendation ' || n || ' of ' || l.reference || ' about food aid and refugees',
+            ({_array(GOVERNMENTS)})[1 + (s.id + n) % {len(GOVERNMENTS)}],
+            ({_array(THIRD_STATES)})[1 + (s.id * 7 + n) % {len(THIRD_STATES)}], '', ''
+        FROM letters_section s JOIN letters_letter l ON l.id = s.letter_id
+        CROSS JOIN generate_series(1, {RECS_PER_LETTER}) n
+        WHERE l.reference LIKE 'B-%%'
+        """
+    )
+    for name in THEMES:
+        cur.execute(
+            "INSERT INTO letters_theme (name, slug) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            [name, name.lower().replace(" ", "-")],
+        )
+    cur.execute(
+        f"""
+        INSERT INTO letters_recommendation_themes (recommendation_id, theme_id)
+        SELECT r.id, t.id FROM letters_recommendation r
+        JOIN letters_theme t ON t.name = 'Theme ' || (1 + r.id % {len(THEMES)})
+        WHERE r.reference LIKE 'B-%%'
+        """
+    )
+
+
+def _insert_follow_ups(cur) -> None:
+    cur.execute(
+        f"""
+        INSERT INTO letters_followup (recommendation_id, date, kind, response_status,
+            implementation_status, note, evidence_url, evidence_file, next_review,
+            recorded_at, revision)
+        SELECT r.id, date '2010-01-01' + ((r.id * 13 + k * 97) % 5000)::int, 'reply',
+            ({_array(RESPONSES)})[1 + (r.id + k) % {len(RESPONSES)}],
+            ({_array(IMPLEMENTATIONS)})[1 + (r.id * 3 + k) % {len(IMPLEMENTATIONS)}],
+            'Entry ' || k, '', '',
+            CASE WHEN (r.id + k) % 4 = 0
+                 THEN date '2010-01-01' + ((r.id * 17 + k * 31) % 6000)::int END,
+            now() - (k || ' minutes')::interval, 1
+        FROM letters_recommendation r CROSS JOIN generate_series(1, {FOLLOW_UPS_PER_REC}) k
+        WHERE r.reference LIKE 'B-%%'
+        """
+    )
+
+
+def _derive_statuses(cur) -> None:
+    """The same derivation as Recommendation.refresh_status(), set-based."""
+    cur.execute(
+        """
+        WITH ordered AS (
+            SELECT recommendation_id, date, response_status, implementation_status,
+                   next_review,
+                   row_number() OVER w AS rn,
+                   first_value(date) OVER w AS last_date
+            FROM letters_followup WINDOW w AS (
+                PARTITION BY recommendation_id ORDER BY date DESC, recorded_at DESC, id DESC)
+        ), derived AS (
+            SELECT recommendation_id,
+                max(last_date) AS last_update,
+                (array_agg(response_status ORDER BY rn)
+                    FILTER (WHERE response_status <> ''))[1] AS response,
+                (array_agg(implementation_status ORDER BY rn)
+                    FILTER (WHERE implementation_status <> ''))[1] AS implementation
+            FROM ordered GROUP BY recommendation_id
+        ), review AS (
+            SELECT DISTINCT ON (o.recommendation_id) o.recommendation_id, o.next_review,
+                o.rn
+            FROM ordered o WHERE o.next_review IS NOT NULL
+            ORDER BY o.recommendation_id, o.rn
+        )
+        UPDATE letters_recommendation r SET
+            last_update = d.last_update,
+            current_response = coalesce(d.response, ''),
+            current_implementation = coalesce(d.implementation, ''),
+            -- Entries are ordered newest first, so a later entry dated on or after
+            -- the review exists exactly when the newest one is.
+            review_due = CASE WHEN rv.rn > 1 AND d.last_update >= rv.next_review
+                THEN NULL ELSE rv.next_review END
+        FROM derived d LEFT JOIN review rv USING (recommendation_id)
+        WHERE d.recommendation_id = r.id
+        """
+    )
 
 
 def timed(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
@@ -163,6 +183,36 @@ def timed(client: Client, url: str, runs: int) -> tuple[float, float, int, int]:
         db_times.append(sum(float(q["time"]) for q in queries.captured_queries) * 1000)
         count, status = len(queries), response.status_code
     return statistics.median(times), statistics.median(db_times), count, status
+
+
+def cases(rec_pk: int) -> list[tuple[str, str]]:
+    """The pages timed: every filter of the tracker alone, one combination, and the rest."""
+    tracker = "/letters/tracker/"
+    return [
+        ("tracker, no filter", tracker),
+        ("tracker, page 1000", f"{tracker}?page=1000"),
+        ("tracker, letter", f"{tracker}?letter=B-01234"),
+        ("tracker, government", f"{tracker}?government=KR"),
+        ("tracker, third state", f"{tracker}?third_state=KP"),
+        ("tracker, theme", f"{tracker}?theme=theme-3"),
+        ("tracker, response", f"{tracker}?response=rejected"),
+        ("tracker, implementation", f"{tracker}?implementation=implemented"),
+        ("tracker, overdue", f"{tracker}?overdue=on"),
+        ("tracker, updated range", f"{tracker}?updated_after=2015-01-01&updated_before=2015-03-31"),
+        ("tracker, letter date range", f"{tracker}?sent_after=2012-01-01&sent_before=2012-02-01"),
+        ("tracker, text search", f"{tracker}?q=B-00042-R07"),
+        ("tracker, sort by next review", f"{tracker}?sort=-review"),
+        (
+            "tracker, combined",
+            f"{tracker}?government=JP&theme=theme-3&response=accepted&overdue=on",
+        ),
+        ("charts, all", "/letters/tracker/charts/"),
+        ("charts, one government", "/letters/tracker/charts/?government=KR"),
+        ("dashboard", "/"),
+        ("recommendation page", f"/letters/recommendations/{rec_pk}/"),
+        ("export CSV, one theme", "/letters/tracker/export.csv?theme=theme-3"),
+        ("export CSV, everything", "/letters/tracker/export.csv"),
+    ]
 
 
 def main() -> None:
@@ -195,35 +245,9 @@ def main() -> None:
     client.force_login(user)
     rec = Recommendation.objects.filter(reference__startswith="B-").order_by("pk")[500]
 
-    tracker = "/letters/tracker/"
-    cases = [
-        ("tracker, no filter", tracker),
-        ("tracker, page 1000", f"{tracker}?page=1000"),
-        ("tracker, letter", f"{tracker}?letter=B-01234"),
-        ("tracker, government", f"{tracker}?government=KR"),
-        ("tracker, third state", f"{tracker}?third_state=KP"),
-        ("tracker, theme", f"{tracker}?theme=theme-3"),
-        ("tracker, response", f"{tracker}?response=rejected"),
-        ("tracker, implementation", f"{tracker}?implementation=implemented"),
-        ("tracker, overdue", f"{tracker}?overdue=on"),
-        ("tracker, updated range", f"{tracker}?updated_after=2015-01-01&updated_before=2015-03-31"),
-        ("tracker, letter date range", f"{tracker}?sent_after=2012-01-01&sent_before=2012-02-01"),
-        ("tracker, text search", f"{tracker}?q=B-00042-R07"),
-        ("tracker, sort by next review", f"{tracker}?sort=-review"),
-        (
-            "tracker, combined",
-            f"{tracker}?government=JP&theme=theme-3&response=accepted&overdue=on",
-        ),
-        ("charts, all", "/letters/tracker/charts/"),
-        ("charts, one government", "/letters/tracker/charts/?government=KR"),
-        ("dashboard", "/"),
-        ("recommendation page", f"/letters/recommendations/{rec.pk}/"),
-        ("export CSV, one theme", "/letters/tracker/export.csv?theme=theme-3"),
-        ("export CSV, everything", "/letters/tracker/export.csv"),
-    ]
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"{'view':<32} {'median ms':>10} {'of it db':>9} {'queries':>8} {'status':>7}")
-    for name, url in cases:
+    for name, url in cases(rec.pk):
         ms, db_ms, queries, status = timed(client, url, args.runs)
         print(f"{name:<32} {ms:>10.1f} {db_ms:>9.1f} {queries:>8} {status:>7}")
     user.groups.add(Group.objects.get(name="Coordinator"))

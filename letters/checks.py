@@ -32,7 +32,7 @@ def font_families(fc_lang: str) -> set[str] | None:
         timeout=20,
         check=False,
     )
-    families = set()
+    families: set[str] = set()
     for line in result.stdout.splitlines():
         families.update(name.strip() for name in line.split(","))
     return families

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import connection
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -16,6 +19,7 @@ from letters.models import (
     LetterStatus,
     Organization,
     Recommendation,
+    RecommendationQuerySet,
     ResponseStatus,
     Theme,
 )
@@ -111,6 +115,9 @@ class RecommendationFilter(django_filters.FilterSet):
         model = Recommendation
         fields: list[str] = []
 
+    # Who is looking: the tracker views set it, to find the letters they may see.
+    request_user: AbstractBaseUser | AnonymousUser
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.filters["government"].extra["choices"] = self._countries_in("government")
@@ -157,8 +164,9 @@ class RecommendationFilter(django_filters.FilterSet):
         return queryset
 
     @property
-    def qs(self) -> QuerySet:
-        queryset = super().qs
+    def qs(self) -> RecommendationQuerySet:
+        # django-filter types qs as a plain QuerySet; it is the one given, filtered.
+        queryset = cast(RecommendationQuerySet, super().qs)
         # A stable order whatever the chosen sort, so pages never overlap.
         order = list(queryset.query.order_by) or ["-letter_id", "number"]
         # Dates that may be empty sort last both ways, on SQLite as on PostgreSQL.

@@ -166,15 +166,15 @@ def start_follow_up_letter(
     open_recs = letter.recommendations.still_open()
     if recommendations is not None:
         open_recs = open_recs.filter(pk__in=[r.pk for r in recommendations])
-    open_recs = list(open_recs)
-    if not open_recs:
+    carried = list(open_recs)
+    if not carried:
         raise ValidationError("Every recommendation here is implemented: nothing to carry forward.")
     return drafting.copy_letter(
         letter,
         reference=next_follow_up_reference(letter),
         subject=f"Follow-up: {letter.subject}"[:300],
         by=by,
-        recommendations=open_recs,
+        recommendations=carried,
     )
 
 

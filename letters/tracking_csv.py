@@ -174,7 +174,7 @@ def decode(data: bytes) -> str:
     return text
 
 
-def _choice(value: str, choices, what: str) -> str:
+def _choice(value: str, choices: list[tuple[str, str]], what: str) -> str:
     """A status or kind by its code or its label, any case."""
     wanted = value.strip().lower()
     for code, label in choices:
@@ -194,60 +194,24 @@ def _date(value: str, what: str) -> dt.date:
 _http = URLValidator(schemes=["http", "https"])
 
 
+RESPONSE_LABELS = dict(ResponseStatus.choices)
+IMPLEMENTATION_LABELS = dict(ImplementationStatus.choices)
+
+
 def read_import(data: bytes) -> ImportReport:
     """Check a file of status updates; report every change and every problem."""
     report = ImportReport()
-    if len(data) > MAX_IMPORT_BYTES:
-        report.errors.append(
-            f"The file is {len(data) // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB."
-        )
-        return report
     try:
-        text = decode(data)
+        rows = _read_rows(data)
     except ValidationError as exc:
         report.errors.extend(exc.messages)
         return report
-    if not text.strip():
-        report.errors.append("The file is empty.")
-        return report
-
-    try:
-        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        raw_rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
-    except csv.Error as exc:
-        report.errors.append(f"This is not a readable CSV file ({exc}).")
-        return report
-
-    header = [name.strip().lower() for name in raw_rows[0]]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        report.errors.append(
-            f"The file lacks the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. Export the tracker to get a file with the right columns."
-        )
-        return report
-    body = [(number, row) for number, row in enumerate(raw_rows[1:], start=2) if any(row)]
-    if len(body) > MAX_IMPORT_ROWS:
-        report.errors.append(
-            f"The file has {len(body)} rows; the limit is {MAX_IMPORT_ROWS}. Split it."
-        )
-        return report
-    report.rows = len(body)
-
-    known = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
-    index = {name: header.index(name) for name in known if name in header}
-
-    def cell(row: list[str], name: str) -> str:
-        position = index.get(name)
-        return row[position].strip() if position is not None and position < len(row) else ""
-
-    references = {cell(row, "reference") for _, row in body}
+    report.rows = len(rows)
     recs = {
         rec.reference: rec
-        for rec in Recommendation.objects.filter(reference__in=references).only(
+        for rec in Recommendation.objects.filter(
+            reference__in={cells["reference"] for _, cells in rows}
+        ).only(
             "pk",
             "reference",
             "current_response",
@@ -257,114 +221,185 @@ def read_import(data: bytes) -> ImportReport:
     }
     today = timezone.localdate()
     seen: set[str] = set()
-    response_labels = dict(ResponseStatus.choices)
-    implementation_labels = dict(ImplementationStatus.choices)
-
-    for line, row in body:
-        reference = cell(row, "reference")
-        problems = []
-        rec = recs.get(reference)
-        if not reference:
-            problems.append("no reference")
-        elif rec is None:
-            problems.append(f"unknown reference '{reference}'")
-        elif reference in seen:
-            problems.append(f"{reference} appears twice in the file")
+    for line, cells in rows:
+        reference = cells["reference"]
+        problems = _reference_problems(reference, recs, seen)
         seen.add(reference)
+        wanted = _Wanted.read(cells, today, problems)
+        if problems:
+            report.errors.append(f"Line {line}: {'; '.join(problems)}.")
+            continue
+        changes, update = _compare(line, recs[reference], wanted)
+        if not changes:
+            report.unchanged += 1
+            continue
+        report.changes.extend(changes)
+        report.updates.append(update)
+    if report.errors:
+        report.updates = []
+        report.changes = []
+    return report
 
-        parsed = {}
-        for name, choices in [
-            ("response_status", ResponseStatus.choices),
-            ("implementation_status", ImplementationStatus.choices),
-            ("kind", FollowUpKind.choices),
-        ]:
-            value = cell(row, name)
-            try:
-                parsed[name] = _choice(value, choices, name.replace("_", " ")) if value else ""
-            except ValueError as exc:
-                problems.append(str(exc))
-        try:
-            date = _date(cell(row, "date"), "date") if cell(row, "date") else today
-            if date > today:
-                problems.append(f"date {date.isoformat()} is in the future")
-        except ValueError as exc:
-            problems.append(str(exc))
-            date = today
-        try:
-            review = cell(row, "next_review") and _date(cell(row, "next_review"), "next review")
-            review = review or None
-        except ValueError as exc:
-            problems.append(str(exc))
-            review = None
-        evidence = cell(row, "evidence_url")
+
+def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
+    """
+    The file's rows below the header that are not empty, with their line
+    numbers, each as its stripped cells by column name; or a ValidationError
+    that says why the file cannot be read at all.
+    """
+    if len(data) > MAX_IMPORT_BYTES:
+        raise ValidationError(
+            f"The file is {len(data) // 1024} KB; the limit is {MAX_IMPORT_BYTES // 1024} KB."
+        )
+    text = decode(data)
+    if not text.strip():
+        raise ValidationError("The file is empty.")
+    dialect: type[csv.Dialect]
+    try:
+        dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        raw_rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+    except csv.Error as exc:
+        raise ValidationError(f"This is not a readable CSV file ({exc}).") from None
+
+    header = [name.strip().lower() for name in raw_rows[0]]
+    missing = [name for name in REQUIRED_COLUMNS if name not in header]
+    if missing:
+        raise ValidationError(
+            f"The file lacks the column{'s' if len(missing) > 1 else ''} "
+            f"{', '.join(missing)}. Export the tracker to get a file with the right columns."
+        )
+    body = [(number, row) for number, row in enumerate(raw_rows[1:], start=2) if any(row)]
+    if len(body) > MAX_IMPORT_ROWS:
+        raise ValidationError(
+            f"The file has {len(body)} rows; the limit is {MAX_IMPORT_ROWS}. Split it."
+        )
+    index = {
+        name: header.index(name) if name in header else None
+        for name in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+    }
+    return [(number, _cells(row, index)) for number, row in body]
+
+
+def _cells(row: list[str], index: dict[str, int | None]) -> dict[str, str]:
+    """A row's cells by column name: "" for a column the file lacks or a short row."""
+    return {
+        name: row[position].strip() if position is not None and position < len(row) else ""
+        for name, position in index.items()
+    }
+
+
+def _reference_problems(
+    reference: str, recs: dict[str, Recommendation], seen: set[str]
+) -> list[str]:
+    if not reference:
+        return ["no reference"]
+    if reference not in recs:
+        return [f"unknown reference '{reference}'"]
+    if reference in seen:
+        return [f"{reference} appears twice in the file"]
+    return []
+
+
+@dataclass
+class _Wanted:
+    """What one line of the file asks for, before it is compared with what is saved."""
+
+    response: str
+    implementation: str
+    kind: str
+    date: dt.date
+    review: dt.date | None
+    evidence: str
+    note: str
+
+    @classmethod
+    def read(cls, cells: dict[str, str], today: dt.date, problems: list[str]) -> _Wanted:
+        """The line's values; what is wrong with them is added to `problems`."""
+        response = _read_choice(
+            cells["response_status"], ResponseStatus.choices, "response status", problems
+        )
+        implementation = _read_choice(
+            cells["implementation_status"],
+            ImplementationStatus.choices,
+            "implementation status",
+            problems,
+        )
+        kind = _read_choice(cells["kind"], FollowUpKind.choices, "kind", problems)
+        date = _read_date(cells["date"], "date", problems) or today
+        if date > today:
+            problems.append(f"date {date.isoformat()} is in the future")
+        review = _read_date(cells["next_review"], "next review", problems)
+        evidence = cells["evidence_url"]
         if evidence:
             try:
                 _http(evidence)
             except ValidationError:
                 problems.append(f"evidence link '{evidence[:80]}' is not an http(s) link")
-        note = cell(row, "note")
+        note = cells["note"]
         if len(note) > MAX_NOTE_LENGTH:
             problems.append(f"the note is longer than {MAX_NOTE_LENGTH} characters")
+        return cls(response, implementation, kind, date, review, evidence, note)
 
-        if problems:
-            report.errors.append(f"Line {line}: {'; '.join(problems)}.")
-            continue
 
-        response = parsed["response_status"]
-        implementation = parsed["implementation_status"]
-        changes = []
-        if response and response != rec.current_response:
-            changes.append(
-                Change(
-                    line,
-                    reference,
-                    "Response",
-                    response_labels.get(rec.current_response, "No response yet"),
-                    response_labels[response],
-                )
-            )
-        else:
-            response = ""
-        if implementation and implementation != rec.current_implementation:
-            changes.append(
-                Change(
-                    line,
-                    reference,
-                    "Implementation",
-                    implementation_labels.get(rec.current_implementation, "Not assessed"),
-                    implementation_labels[implementation],
-                )
-            )
-        else:
-            implementation = ""
-        if review and review != rec.review_due:
-            before = rec.review_due.isoformat() if rec.review_due else "none"
-            changes.append(Change(line, reference, "Next review", before, review.isoformat()))
-        else:
-            review = None
-        if note:
-            changes.append(Change(line, reference, "Note", "", note[:120]))
-        if evidence:
-            changes.append(Change(line, reference, "Evidence link", "", evidence[:120]))
+def _read_choice(value: str, choices: list[tuple[str, str]], what: str, problems: list[str]) -> str:
+    if not value:
+        return ""
+    try:
+        return _choice(value, choices, what)
+    except ValueError as exc:
+        problems.append(str(exc))
+        return ""
 
-        if not changes:
-            report.unchanged += 1
-            continue
-        report.changes.extend(changes)
-        report.updates.append(
-            StatusUpdate(
-                line=line,
-                recommendation=rec,
-                date=date,
-                kind=parsed["kind"] or DEFAULT_IMPORT_KIND,
-                response_status=response,
-                implementation_status=implementation,
-                next_review=review,
-                note=note,
-                evidence_url=evidence,
-            )
-        )
-    if report.errors:
-        report.updates = []
-        report.changes = []
-    return report
+
+def _read_date(value: str, what: str, problems: list[str]) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return _date(value, what)
+    except ValueError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _compare(line: int, rec: Recommendation, wanted: _Wanted) -> tuple[list[Change], StatusUpdate]:
+    """What the line changes, and the update that makes exactly those changes."""
+    reference = rec.reference
+    changes = []
+    response = wanted.response
+    if response and response != rec.current_response:
+        before = RESPONSE_LABELS.get(rec.current_response, "No response yet")
+        changes.append(Change(line, reference, "Response", before, RESPONSE_LABELS[response]))
+    else:
+        response = ""
+    implementation = wanted.implementation
+    if implementation and implementation != rec.current_implementation:
+        before = IMPLEMENTATION_LABELS.get(rec.current_implementation, "Not assessed")
+        after = IMPLEMENTATION_LABELS[implementation]
+        changes.append(Change(line, reference, "Implementation", before, after))
+    else:
+        implementation = ""
+    review = wanted.review
+    if review and review != rec.review_due:
+        before = rec.review_due.isoformat() if rec.review_due else "none"
+        changes.append(Change(line, reference, "Next review", before, review.isoformat()))
+    else:
+        review = None
+    if wanted.note:
+        changes.append(Change(line, reference, "Note", "", wanted.note[:120]))
+    if wanted.evidence:
+        changes.append(Change(line, reference, "Evidence link", "", wanted.evidence[:120]))
+    update = StatusUpdate(
+        line=line,
+        recommendation=rec,
+        date=wanted.date,
+        kind=wanted.kind or DEFAULT_IMPORT_KIND,
+        response_status=response,
+        implementation_status=implementation,
+        next_review=review,
+        note=wanted.note,
+        evidence_url=wanted.evidence,
+    )
+    return changes, update

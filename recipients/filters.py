@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import cast
+
 import django_filters
 from django import forms
+from django.db.models import QuerySet
 from django_countries import countries
 
 from recipients.models import Position
@@ -34,7 +37,11 @@ class PositionFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        used = Position.objects.order_by().values_list("country", flat=True).distinct()
+        # values_list() gives the stored codes, not the Country objects the model annotates.
+        used = cast(
+            "QuerySet[Position, str]",
+            Position.objects.order_by().values_list("country", flat=True).distinct(),
+        )
         self.filters["country"].extra["choices"] = sorted(
             ((code, countries.name(code)) for code in used), key=lambda c: str(c[1])
         )

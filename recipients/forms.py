@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
@@ -16,7 +18,14 @@ STALE_EDIT = (
 )
 
 
-class StaleEditMixin:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the type checker only.
+    _ModelForm = forms.ModelForm
+else:
+    _ModelForm = object
+
+
+class StaleEditMixin(_ModelForm):
     """Refuse a save when the record changed after the form was loaded."""
 
     def add_loaded_field(self) -> None:
@@ -91,10 +100,10 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
     def postal_code_countries() -> list[str]:
         return [str(countries.name(c)) for c, f in FORMATS.items() if "postal_code" in f.required]
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         self.check_not_stale()
-        return cleaned
+        return self.cleaned_data
 
 
 class OfficialForm(StaleEditMixin, forms.ModelForm):
@@ -112,10 +121,10 @@ class OfficialForm(StaleEditMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.add_loaded_field()
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
         self.check_not_stale()
-        return cleaned
+        return self.cleaned_data
 
 
 class TermForm(forms.ModelForm):
@@ -162,8 +171,9 @@ class ChangeHolderForm(forms.Form):
         if not self.is_bound:
             self.initial.setdefault("start", timezone.localdate())
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         new_name = cleaned.get("given_name") or cleaned.get("family_name")
         chosen = [bool(cleaned.get("official")), bool(new_name), bool(cleaned.get("vacant"))]
         if sum(chosen) != 1:

@@ -6,8 +6,12 @@ when, from which value to which.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import models
 from django.utils.formats import date_format
 
 from recipients.models import Official, Position, Term
@@ -18,19 +22,20 @@ KINDS = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 @dataclass
 class Change:
-    when: object
-    who: object
+    when: dt.datetime
+    who: AbstractBaseUser | None
     what: str
     kind: str
     fields: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def _label(model, name: str) -> str:
-    verbose = str(model._meta.get_field(name).verbose_name)
+def _label(model: type[models.Model], name: str) -> str:
+    # A history diff names concrete fields only, never a reverse relation.
+    verbose = str(cast("models.Field[Any, Any]", model._meta.get_field(name)).verbose_name)
     return verbose[:1].upper() + verbose[1:]
 
 
-def _show(value) -> str:
+def _show(value: object) -> str:
     if value is None or value == "":
         return "(empty)"
     if isinstance(value, dt.date):
@@ -39,14 +44,19 @@ def _show(value) -> str:
     return text if len(text) <= 120 else text[:117] + "…"
 
 
-def describe(records, model, what=lambda record: "") -> list[Change]:
+# Historical records are simple-history's generated models: untyped here.
+def describe(
+    records: Iterable[Any],
+    model: type[models.Model],
+    what: Callable[[Any], str] = lambda record: "",
+) -> list[Change]:
     """
     Newest first. `records` are one model's historical rows, newest first,
     possibly of several objects; each is compared with the previous record
     of the same object, all in memory.
     """
     records = list(records)
-    older: dict = {}
+    older: dict[int, Any] = {}
     for record in reversed(records):
         record._previous = older.get(record.id)
         older[record.id] = record
@@ -76,7 +86,6 @@ def position_history(position: Position, limit: int = 50) -> list[Change]:
         Position,
         what=lambda r: "Office",
     )
-    officials = {}
     terms = list(
         Term.history.filter(position_id=position.pk).select_related("history_user")[:limit]
     )

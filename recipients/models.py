@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from recipients.addresses import address_errors, format_address
@@ -96,7 +96,10 @@ class Position(models.Model):
     department = models.CharField(
         max_length=200, blank=True, help_text="Office within the institution, if any"
     )
-    country = CountryField(help_text="The government this office belongs to")
+    # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
+    country: models.Field[str | Country, Country] = CountryField(
+        help_text="The government this office belongs to"
+    )
 
     address_lines = models.TextField(
         blank=True, help_text="Street address, one line per line as it should print"
@@ -104,7 +107,7 @@ class Position(models.Model):
     locality = models.CharField("city or town", max_length=120, blank=True)
     region = models.CharField("region or prefecture", max_length=120, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
-    address_country = CountryField(
+    address_country: models.Field[str | Country, Country] = CountryField(
         blank=True, help_text="Country of the postal address, if not the government's own"
     )
 

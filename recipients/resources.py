@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 import tablib
 from django.core import signing
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from import_export import fields, resources
 
 from recipients.models import Position
@@ -161,25 +162,9 @@ def read_upload(name: str, data: bytes) -> tablib.Dataset:
     if len(data) > MAX_BYTES:
         raise ValidationError("The file is larger than 1 MB. Split it into smaller files.")
     if name.lower().endswith(".xlsx"):
-        if not data.startswith(b"PK"):
-            raise ValidationError("This is not an Excel .xlsx file.")
-        try:
-            dataset = tablib.Dataset().load(data, format="xlsx")
-        except Exception:
-            raise ValidationError("This Excel file could not be read.") from None
+        dataset = _read_xlsx(data)
     elif name.lower().endswith(".csv"):
-        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-            raise ValidationError(NOT_UTF8)
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(NOT_UTF8) from None
-        if "\x00" in text:
-            raise ValidationError(NOT_UTF8)
-        try:
-            dataset = tablib.Dataset().load(text, format="csv")
-        except Exception:
-            raise ValidationError("This CSV file could not be read.") from None
+        dataset = _read_csv(data)
     else:
         raise ValidationError("Upload a .csv or .xlsx file.")
     headers = [str(h or "").strip() for h in (dataset.headers or [])]
@@ -195,6 +180,30 @@ def read_upload(name: str, data: bytes) -> tablib.Dataset:
     if len(dataset) == 0:
         raise ValidationError("The file has no rows below the column names.")
     return dataset
+
+
+def _read_xlsx(data: bytes) -> tablib.Dataset:
+    if not data.startswith(b"PK"):
+        raise ValidationError("This is not an Excel .xlsx file.")
+    try:
+        return tablib.Dataset().load(data, format="xlsx")
+    except Exception:
+        raise ValidationError("This Excel file could not be read.") from None
+
+
+def _read_csv(data: bytes) -> tablib.Dataset:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise ValidationError(NOT_UTF8)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(NOT_UTF8) from None
+    if "\x00" in text:
+        raise ValidationError(NOT_UTF8)
+    try:
+        return tablib.Dataset().load(text, format="csv")
+    except Exception:
+        raise ValidationError("This CSV file could not be read.") from None
 
 
 def import_positions(dataset: tablib.Dataset, *, dry_run: bool, user=None) -> ImportOutcome:
@@ -237,7 +246,7 @@ def _changes(row_result) -> list[tuple[str, str, str]]:
     if before is None or after is None:
         return []
     changes = []
-    for name in PositionResource._meta.fields:
+    for name in PositionResource.Meta.fields:
         if name in ("id", "current_holder"):
             continue
         old, new = getattr(before, name), getattr(after, name)
@@ -248,9 +257,12 @@ def _changes(row_result) -> list[tuple[str, str, str]]:
 
 def _field_label(name: str) -> str:
     try:
-        verbose = str(Position._meta.get_field(name).verbose_name)
-    except Exception:
+        field = Position._meta.get_field(name)
+    except FieldDoesNotExist:
         return name
+    if not isinstance(field, models.Field):
+        return name
+    verbose = str(field.verbose_name)
     return verbose[:1].upper() + verbose[1:]
 
 

@@ -8,12 +8,14 @@ user typed, which stays in the form.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Layout
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
 from django.utils.text import Truncator, format_lazy, slugify
@@ -72,7 +74,14 @@ def _display(field: forms.Field, value) -> str:
     return str(value)
 
 
-class VersionedForm:
+if TYPE_CHECKING:
+    # What the mixin is mixed into, for the type checker only.
+    _Form = forms.BaseForm
+else:
+    _Form = object
+
+
+class VersionedForm(_Form):
     """
     Mixin for forms that change a letter: a hidden `version` field, checked
     against the letter as the request loaded it (under a row lock, see the
@@ -99,14 +108,15 @@ class VersionedForm:
             return []
         return [name for name in self.fields if name != "version" and hasattr(instance, name)]
 
-    def saved_value(self, name: str):
-        value = getattr(self.instance, name)
+    def saved_value(self, name: str) -> Any:
+        value = getattr(getattr(self, "instance", None), name)
         if hasattr(value, "all"):
             return list(value.all())
         return value
 
-    def clean(self) -> dict:
-        cleaned = super().clean()
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        cleaned = self.cleaned_data
         raw = cleaned.get("version") or ""
         if not raw.isdigit():
             raise ValidationError(
@@ -140,7 +150,8 @@ class VersionedForm:
             )
         )
         # Saving again is now a deliberate choice made after seeing the changes.
-        self.data = self.data.copy()
+        # A bound form's data is the request's QueryDict.
+        self.data = cast(QueryDict, self.data).copy()
         self.data[self.add_prefix("version")] = str(self.letter.version)
         raise ValidationError(self.stale_message, code="stale")
 
@@ -203,10 +214,12 @@ class DuplicateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.source = source
         recs = list(source.recommendations.order_by("section__order", "order", "pk"))
-        self.fields["recommendations"].choices = [
+        self.offered = {str(r.pk) for r in recs}
+        field = cast(forms.MultipleChoiceField, self.fields["recommendations"])
+        field.choices = [
             (str(r.pk), f"{r.reference}: {Truncator(r.text).chars(110)}") for r in recs
         ]
-        self.fields["recommendations"].initial = [str(r.pk) for r in recs]
+        field.initial = [str(r.pk) for r in recs]
         if not recs:
             del self.fields["recommendations"]
 
@@ -215,7 +228,7 @@ class DuplicateForm(forms.ModelForm):
         if "recommendations" not in self.fields:
             return None
         chosen = set(self.cleaned_data["recommendations"])
-        if chosen == {value for value, _ in self.fields["recommendations"].choices}:
+        if chosen == self.offered:
             return None
         return self.source.recommendations.filter(pk__in=chosen)
 
@@ -301,7 +314,7 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if theme_choices is None:
             theme_choices = list(Theme.objects.values_list("pk", "name"))
-        self.fields["themes"].choices = theme_choices
+        cast(forms.MultipleChoiceField, self.fields["themes"]).choices = theme_choices
         if self.instance.pk and not self.is_bound:
             self.initial["themes"] = [t.pk for t in self.instance.themes.all()]
             if self.instance.repeats_id:

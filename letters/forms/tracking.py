@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -15,6 +17,14 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _name_blank_choice(field: forms.Field, label: str) -> None:
+    """Show `label` instead of Django's "---------" for a choice field's blank choice."""
+    choice_field = cast(forms.ChoiceField, field)
+    # Read back, choices are a list of pairs; the stubs give the getter the setter's type.
+    choices = cast("list[tuple[str, str]]", choice_field.choices)
+    choice_field.choices = [("", label), *choices[1:]]
 
 
 class FollowUpForm(forms.ModelForm):
@@ -46,19 +56,15 @@ class FollowUpForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["evidence_url"].assume_scheme = "https"
-        self.fields["evidence_url"].error_messages["invalid"] = (
+        evidence_url = cast(forms.URLField, self.fields["evidence_url"])
+        # The stubs know assume_scheme only as an argument of URLField().
+        evidence_url.assume_scheme = "https"  # type: ignore[attr-defined]
+        evidence_url.error_messages["invalid"] = (
             "Enter an http(s) link, like https://example.org/reply."
         )
-        self.fields["kind"].choices = [("", "Choose…"), *self.fields["kind"].choices[1:]]
-        self.fields["response_status"].choices = [
-            ("", "No change"),
-            *self.fields["response_status"].choices[1:],
-        ]
-        self.fields["implementation_status"].choices = [
-            ("", "No change"),
-            *self.fields["implementation_status"].choices[1:],
-        ]
+        _name_blank_choice(self.fields["kind"], "Choose…")
+        _name_blank_choice(self.fields["response_status"], "No change")
+        _name_blank_choice(self.fields["implementation_status"], "No change")
 
     def clean_evidence_file(self):
         upload = self.cleaned_data.get("evidence_file")

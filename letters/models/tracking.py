@@ -104,6 +104,8 @@ class FollowUp(models.Model):
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     history = HistoricalRecords()
+    # Set before save() to have simple-history record why (a correction's reason).
+    _change_reason: str
 
     class Meta:
         ordering = ["-date", "-recorded_at"]

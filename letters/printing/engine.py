@@ -168,7 +168,7 @@ def render_many(
 
 
 def write(document: weasyprint.Document, *, archival: bool) -> bytes:
-    options = {"pdf_tags": True, "custom_metadata": True}
+    options: dict[str, bool | str] = {"pdf_tags": True, "custom_metadata": True}
     if archival:
         options["pdf_variant"] = ARCHIVAL_VARIANT
     with time_limit(limits.MAX_SECONDS):

@@ -55,7 +55,7 @@ class Window:
 # from the left, which lands ~2 in from the top of a Letter sheet folded in three;
 # 長形3号 window envelopes put a 90 x 45 mm window 23 mm from the left and 13 mm
 # from the top, and the sheet sits ~5 mm below the envelope's top edge.
-WINDOWS = {
+WINDOWS: dict[str, Window] = {
     EnvelopeWindow.DL_LEFT: Window(left=20, top=45, width=85, height=45),
     EnvelopeWindow.DL_RIGHT: Window(left=105, top=45, width=85, height=45),
     EnvelopeWindow.US10: Window(left=22, top=50, width=102, height=38),
@@ -66,7 +66,10 @@ WINDOWS = {
 MARGIN_TOP_FIRST = 12
 MARGIN_LEFT = 20
 
-PAPER = {PaperSize.A4: ("A4", 210, 297), PaperSize.LETTER: ("letter", 215.9, 279.4)}
+PAPER: dict[str, tuple[str, float, float]] = {
+    PaperSize.A4: ("A4", 210, 297),
+    PaperSize.LETTER: ("letter", 215.9, 279.4),
+}
 
 
 @cache
@@ -194,7 +197,7 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     the same HTML `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
     """
     context = pdf_context(letter, archival=archival)
-    out = []
+    out: list[tuple[LetterRecipient, str]] = []
     for recipient in context["to_recipients"] + context["cc_recipients"]:
         context.update(
             addressee=recipient,
@@ -205,7 +208,7 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     return out
 
 
-LABEL_SHEETS = {
+LABEL_SHEETS: dict[str, dict[str, float]] = {
     # columns, rows, label width and height (mm), page margins top/left (mm), gaps (mm)
     PaperSize.A4: {"columns": 3, "rows": 8, "width": 70, "height": 37, "top": 0, "left": 0},
     PaperSize.LETTER: {
@@ -229,7 +232,8 @@ def labels_html(letter: Letter) -> str:
         r for r in recipients if r.role == "cc"
     ]
     for r in recipients:
-        r.shown = r.addressee()
+        # Not a field: the template reads it, as it does the one letter_context() sets.
+        r.shown = r.addressee()  # type: ignore[attr-defined]
     sheet = LABEL_SHEETS.get(letter.paper_size, LABEL_SHEETS[PaperSize.A4])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
     return render_to_string(

@@ -67,6 +67,8 @@ def find_and_add(page, query: str, role: str, title: str) -> None:
     expect(recipients.get_by_text(f"Added {title.split(',')[0]}")).to_be_visible()
 
 
+# One story from start to end: each step starts where the last one left off, so it
+# stays one test (a browser session per step would only repeat the steps before it).
 def test_drafter_writes_the_real_case_from_scratch(
     page, live_server, log_in, drafter, address_book
 ):

@@ -50,6 +50,8 @@ def drafter_edits_a_recommendation(browser, live_server, drafter, letter: Letter
     page.context.close()
 
 
+# One story from start to end: each step starts where the last one left off, so it
+# stays one test (a browser session per step would only repeat the steps before it).
 def test_sign_on_from_circulation_to_the_public_page(
     page, browser, live_server, log_in, demo, coordinator, drafter
 ):

@@ -23,6 +23,8 @@ def response_chart(page):
     return page.get_by_role("img", name=re.compile(r"^Recommendations by government response"))
 
 
+# One story from start to end: each step starts where the last one left off, so it
+# stays one test (a browser session per step would only repeat the steps before it).
 def test_coordinator_records_replies_and_the_chart_changes(
     page, live_server, log_in, demo, coordinator, tmp_path
 ):

@@ -92,6 +92,8 @@ def test_the_checker_catches_what_it_looks_for():
     assert active_content('<svg onload="alert(1)">') == ["<svg>", "svg[onload]"]
 
 
+# Long on purpose: the payload goes into every field first, then every page that shows
+# them is checked, so a page that mixes two fields' text is checked with both in it.
 @pytest.mark.parametrize("payload", PAYLOADS)
 def test_hostile_text_in_every_field_stays_inert(client, drafter, coordinator, payload):
     letter = make_draft()

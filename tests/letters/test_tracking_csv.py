@@ -8,6 +8,7 @@ import re
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from letters import tracking_csv
@@ -267,3 +268,40 @@ def test_import_query_count_does_not_grow_with_rows(client, coordinator):
     recs[-1].refresh_from_db()
     assert (recs[-1].current_response, recs[-1].last_update) == ("noted", dt.date(2010, 2, 3))
     assert recs[-1].follow_ups.get().history.get().history_user == coordinator
+
+
+def test_every_problem_of_a_line_is_listed_in_the_order_of_its_columns(recs):
+    data = (
+        "reference,response_status,implementation_status,kind,date,next_review,evidence_url,note\n"
+        f",maybe,soon,gossip,2999-01-01,someday,ftp://example.org/x,{'n' * 5001}\n"
+    ).encode()
+    report = tracking_csv.read_import(data)
+    assert report.rows == 1 and not report.updates and not report.changes
+    [error] = report.errors
+    fragments = [
+        "Line 2: no reference",
+        "unknown response status 'maybe'",
+        "unknown implementation status 'soon'",
+        "unknown kind 'gossip'",
+        "date 2999-01-01 is in the future",
+        "next review 'someday' is not a date",
+        "evidence link 'ftp://example.org/x' is not an http(s) link",
+        "the note is longer than 5000 characters.",
+    ]
+    positions = [error.index(fragment) for fragment in fragments]
+    assert positions == sorted(positions)
+
+
+def test_columns_the_file_lacks_and_cells_a_short_row_lacks_read_as_empty(recs):
+    data = (
+        f"reference,response_status,implementation_status\n{recs[2].reference},noted\n"
+    ).encode()
+    report = tracking_csv.read_import(data)
+    assert report.errors == []
+    [update] = report.updates
+    assert update.recommendation == recs[2]
+    assert (update.response_status, update.implementation_status) == ("noted", "")
+    assert update.date == timezone.localdate()
+    assert update.kind == "other" and update.next_review is None
+    assert (update.note, update.evidence_url) == ("", "")
+    assert [(c.what, c.after) for c in report.changes] == [("Response", "Noted")]

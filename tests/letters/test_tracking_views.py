@@ -10,6 +10,7 @@ from django.utils import timezone
 from PIL import Image
 
 from letters import drafting
+from letters.forms.tracking import FollowUpForm
 from letters.models import FollowUp, Letter
 from tests.factories import make_follow_up, make_tracked_recommendation
 
@@ -244,3 +245,15 @@ def test_bulk_recording_refuses_admins_outsiders_and_empty_picks(
     client.force_login(coordinator)
     assert client.get(url).status_code == 302
     assert not FollowUp.objects.exists()
+
+
+def test_the_blank_choices_say_what_leaving_them_empty_means():
+    form = FollowUpForm()
+    kind = list(form.fields["kind"].choices)
+    assert kind[0] == ("", "Choose…")
+    assert ("reply", "Reply received") in kind and len(kind) == 7
+    for name in ("response_status", "implementation_status"):
+        choices = list(form.fields[name].choices)
+        assert choices[0] == ("", "No change")
+        assert [value for value, _ in choices].count("") == 1
+    assert '<option value="" selected>No change</option>' in str(form["response_status"])

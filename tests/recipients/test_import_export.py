@@ -120,6 +120,18 @@ def test_missing_columns_and_other_file_types_are_explained(admin_client):
     assert "Upload a .csv or .xlsx file." in response.context["form"].errors["file"]
 
 
+def test_broken_excel_files_and_files_without_rows_are_explained(admin_client):
+    response = upload(admin_client, GOOD, name="positions.xlsx")
+    assert response.context["form"].errors["file"] == ["This is not an Excel .xlsx file."]
+    response = upload(admin_client, b"PK\x03\x04 but not a workbook", name="positions.xlsx")
+    assert response.context["form"].errors["file"] == ["This Excel file could not be read."]
+    response = upload(admin_client, HEADER)
+    assert response.context["form"].errors["file"] == [
+        "The file has no rows below the column names."
+    ]
+    assert not Position.objects.exists()
+
+
 def test_tampered_confirmation_is_refused(admin_client):
     response = admin_client.post(reverse("recipients:import"), {"token": "forged"})
     assert "upload the file again" in response.context["problem"]
