@@ -11,7 +11,7 @@ prints in one run, as median milliseconds and as a ratio to the floor:
 - batch: 100 personalised copies through the print task (all cores) vs. 100
   sequential bare renders;
 - memory: RSS over 300 renders in one process.
-Targets (issue 4): endpoint <= 1.15x floor, cache hit <= 5% of floor, batch
+Targets: endpoint <= 1.15x floor, cache hit <= 5% of floor, batch
 >= 1.8x faster than sequential on 2 cores, memory flat.
 """
 

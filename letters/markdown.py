@@ -32,4 +32,4 @@ def render(text: str) -> SafeString:
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer",
     )
-    return mark_safe(clean)  # noqa: S308 - cleaned by nh3 just above
+    return mark_safe(clean)  # cleaned by nh3 just above

@@ -38,7 +38,7 @@ _lock = threading.RLock()
 
 
 def font_config() -> FontConfiguration:
-    """One FontConfiguration per process: faster renders and flat memory (NOTES.md)."""
+    """One FontConfiguration per process: faster renders and flat memory (bench/pdf.py)."""
     global _font_config
     if _font_config is None:
         with _lock:

@@ -185,46 +185,65 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
     if signatory is None:
         return _link_not_working(request)
     letter = signatory.letter
-
-    approve_form = ApproveForm(instance=signatory, initial={"content_hash": letter.content_hash})
-    decline_form = DeclineForm()
+    forms = {
+        "approve_form": ApproveForm(
+            instance=signatory, initial={"content_hash": letter.content_hash}
+        ),
+        "decline_form": DeclineForm(),
+    }
     if request.method == "POST":
-        action = request.POST.get("action")
         try:
-            if action == "approve":
-                approve_form = ApproveForm(request.POST, request.FILES, instance=signatory)
-                if approve_form.is_valid():
-                    data = approve_form.cleaned_data
-                    signing.approve(
-                        token=token,
-                        content_hash=data["content_hash"],
-                        signer_name=data["signer_name"],
-                        signer_title=data["signer_title"],
-                        consent_to_publish=data["consent_to_publish"],
-                        signature=data["signature_upload"],
-                    )
-                    messages.success(request, "Thank you: your organisation approved this text.")
-                    return redirect("public:sign", token=token)
-            elif action == "decline":
-                decline_form = DeclineForm(request.POST)
-                if decline_form.is_valid():
-                    signing.decline(token=token, reason=decline_form.cleaned_data["reason"])
-                    messages.info(request, "Your organisation declined. The coordinator is told.")
-                    return redirect("public:sign", token=token)
-            elif action == "withdraw":
-                signing.withdraw(token=token)
-                messages.info(request, "Your organisation's approval is withdrawn.")
-                return redirect("public:sign", token=token)
-            else:
-                messages.error(request, "Choose approve, decline or withdraw.")
+            done = _answer(request, token, signatory, forms)
         except signing.TextChanged as exc:
             messages.warning(request, str(exc))
             return redirect("public:sign", token=token)
         except signing.SigningError:
             return _link_not_working(request)
+        if done:
+            return redirect("public:sign", token=token)
     else:
         signing.mark_opened(signatory=signatory)
+    return _sign_page(request, signatory, forms)
 
+
+def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict) -> bool:
+    """
+    Take the representative's answer (approve, decline, withdraw). True when it
+    was taken; False when the page is shown again, with the form's errors in `forms`.
+    """
+    action = request.POST.get("action")
+    if action == "approve":
+        form = forms["approve_form"] = ApproveForm(request.POST, request.FILES, instance=signatory)
+        if not form.is_valid():
+            return False
+        signing.approve(
+            token=token,
+            content_hash=form.cleaned_data["content_hash"],
+            signer_name=form.cleaned_data["signer_name"],
+            signer_title=form.cleaned_data["signer_title"],
+            consent_to_publish=form.cleaned_data["consent_to_publish"],
+            signature=form.cleaned_data["signature_upload"],
+        )
+        messages.success(request, "Thank you: your organisation approved this text.")
+        return True
+    if action == "decline":
+        form = forms["decline_form"] = DeclineForm(request.POST)
+        if not form.is_valid():
+            return False
+        signing.decline(token=token, reason=form.cleaned_data["reason"])
+        messages.info(request, "Your organisation declined. The coordinator is told.")
+        return True
+    if action == "withdraw":
+        signing.withdraw(token=token)
+        messages.info(request, "Your organisation's approval is withdrawn.")
+        return True
+    messages.error(request, "Choose approve, decline or withdraw.")
+    return False
+
+
+def _sign_page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
+    """The exact text, where this organisation stands, and what changed since it approved."""
+    letter = signatory.letter
     context = letter_context(letter)
     state = signing.sign_on_state(signatory, letter)
     changes = None
@@ -246,8 +265,7 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             "state_label": signing.State.LABELS[state],
             "changes": changes,
             "others": others,
-            "approve_form": approve_form,
-            "decline_form": decline_form,
+            **forms,
             # Uploaded images are served to logged-in staff only; the page
             # says a signature is on file instead of showing a broken image.
             "show_signatures": False,

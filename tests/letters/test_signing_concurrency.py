@@ -56,7 +56,7 @@ def run_together(*jobs) -> list[BaseException]:
         try:
             barrier.wait()
             job()
-        except BaseException as exc:  # noqa: BLE001 - reported by the test
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connection.close()
