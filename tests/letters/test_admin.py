@@ -285,9 +285,7 @@ def test_the_parts_of_a_sent_letter_cannot_be_changed_or_deleted_in_the_admin(
     assert type(obj).objects.filter(pk=obj.pk).exists()
 
 
-def test_a_sent_letters_recommendation_keeps_its_text_but_takes_follow_ups(
-    client, superuser, sent
-):
+def test_a_sent_letters_recommendation_keeps_its_text_but_takes_follow_ups(client, superuser, sent):
     rec = sent.recommendations.first()
     client.force_login(superuser)
     data = _unchanged(client.get(change_url(rec)))
