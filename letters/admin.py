@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
@@ -25,7 +27,9 @@ from letters.models import (
 # A plain file field for images: the model's validator (letters.uploads.validate_image)
 # then judges the content, with the app's messages (Django's ImageField answers first, less
 # precisely).
-IMAGE_AS_FILE = {models.ImageField: {"form_class": forms.FileField}}
+IMAGE_AS_FILE: dict[type[models.Field], dict[str, Any]] = {
+    models.ImageField: {"form_class": forms.FileField}
+}
 
 
 def _is_frozen(letter_id: int | None) -> bool:
@@ -39,7 +43,8 @@ class LetterPartForm(forms.ModelForm):
     """Nothing is added to, or moved into, a letter that is past drafting."""
 
     def clean(self):
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         section = cleaned.get("section")
         letter = cleaned.get("letter") or (section.letter if section else None)
         if isinstance(letter, Letter) and _is_frozen(letter.pk):
@@ -57,7 +62,7 @@ class LetterPartAdmin(SimpleHistoryAdmin):
     Django shows them read-only when their parent cannot change.
     """
 
-    form = LetterPartForm
+    form: type[forms.ModelForm] = LetterPartForm
     # Set where the page must stay open for its inlines (follow-ups on a sent
     # letter's recommendations): the object's own fields are read-only instead.
     inlines_outlive_the_letter = False
@@ -91,7 +96,14 @@ class LetterPartAdmin(SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
 
-class EditsDraftText:
+if TYPE_CHECKING:
+    # What the mixin's super() calls reach; at run time the admin class it is mixed into.
+    _Base = admin.ModelAdmin
+else:
+    _Base = object
+
+
+class EditsDraftText(_Base):
     """
     Saving or deleting a letter's text, recipients or signatories here goes
     through `drafting.record_edit`, as the editor's edits go through drafting:
@@ -201,7 +213,7 @@ class LetterAdmin(EditsDraftText, LetterPartAdmin):
                 ]
             },
         ),
-        ("Record", {"fields": readonly_fields}),
+        ("Record", {"fields": tuple(readonly_fields)}),
     ]
 
     def edited_letters(self, obj) -> list[Letter]:

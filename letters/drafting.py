@@ -375,10 +375,10 @@ def record_edit(*, letter: Letter) -> None:
     a draft moves on to a new version and content hash just as in the editor.
     A frozen letter keeps its hash, so that sending can tell it was changed.
     """
-    letter = Letter.objects.select_for_update().filter(pk=letter.pk).first()
+    locked = Letter.objects.select_for_update().filter(pk=letter.pk).first()
     # A deleted letter has nothing left to keep in step.
-    if letter is not None and letter.is_editable:
-        letter.touch()
+    if locked is not None and locked.is_editable:
+        locked.touch()
 
 
 @dataclass

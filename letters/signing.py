@@ -145,8 +145,9 @@ def signatory_for_token(token: str) -> Signatory | None:
     """The signatory a live link belongs to; None for every other case alike."""
     if not token or len(token) > 64:
         return None
-    signatory = Signatory.objects.select_related("letter", "organization").filter(token=token)
-    signatory = signatory.first()
+    signatory = (
+        Signatory.objects.select_related("letter", "organization").filter(token=token).first()
+    )
     if signatory is None or not link_is_live(signatory):
         return None
     return signatory
@@ -352,6 +353,7 @@ def approve(
     signatory.signer_title = signer_title
     signatory.consent_to_publish = consent_to_publish
     if signature is not None:
+        assert signature.name, "letters.uploads.clean_image() names the file it returns"
         signatory.signature.save(signature.name, signature, save=False)
     if not signatory.has_approved(letter.content_hash):
         signatory.approved_at = timezone.now()

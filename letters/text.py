@@ -218,7 +218,7 @@ _TOKEN = re.compile(r"\s+|[^\s]+")
 def inline_diff(old: str, new: str) -> SafeString:
     """Words removed in <del>, words added in <ins>, everything escaped."""
     a, b = _TOKEN.findall(old or ""), _TOKEN.findall(new or "")
-    out = []
+    out: list[str] = []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "equal":
             out.append(escape("".join(a[i1:i2])))

@@ -12,9 +12,10 @@ themselves; finalised and sent letters print their snapshot and never change.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -98,7 +99,10 @@ def announce_holder_change(change: HolderChange, *, by=None) -> HolderChange:
     that changes a holder ends here, in its own transaction, so that a receiver
     that fails undoes the change. Returns `change` with what the receivers did.
     """
-    responses = holder_changed.send(sender=Position, change=change, by=by)
+    # The stubs say a receiver returns str | None; ours return what followed, or None.
+    responses: list[tuple[Callable, Any]] = holder_changed.send(
+        sender=Position, change=change, by=by
+    )
     for _receiver, response in responses:
         if response is not None:
             change.letters.extend(response.letters)
@@ -122,7 +126,8 @@ def _since(position_pk: int, term: Term | None) -> dt.date:
         .order_by("-end")
         .first()
     )
-    return last.end + dt.timedelta(days=1) if last else timezone.localdate()
+    # (`end__lt` leaves out open-ended terms: `last.end` is a date.)
+    return last.end + dt.timedelta(days=1) if last and last.end else timezone.localdate()
 
 
 @contextmanager

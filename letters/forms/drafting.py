@@ -395,6 +395,11 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
                 theme = Theme.objects.create(name=name, slug=slug)
             self.instance.themes.add(theme)
 
+    def save_related(self) -> None:
+        """After `save(commit=False)` and the recommendation's own save: its themes."""
+        self.save_m2m()
+        self.save_themes()
+
 
 class RecipientForm(VersionedForm, forms.Form):
     position = forms.ModelChoiceField(

@@ -6,6 +6,7 @@ its sections and recommendations, and the status it moves through.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -13,7 +14,7 @@ from django.db.models import F, Value
 from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
-from django_countries.fields import CountryField
+from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from letters.models.tracking import (
@@ -436,6 +437,8 @@ class LetterRecipient(models.Model):
     )
 
     history = HistoricalRecords()
+    # `addressee()`, set by letters.text and the editor for the templates.
+    shown: dict
 
     class Meta:
         # "-role" puts "to" before "cc".
@@ -497,6 +500,8 @@ class Section(models.Model):
     )
 
     history = HistoricalRecords()
+    # (number, recommendation) pairs, set by letters.text and the editor for the templates.
+    numbered: list[tuple[int, Recommendation]]
 
     class Meta:
         ordering = ["letter", "order", "pk"]
@@ -566,7 +571,9 @@ class RecommendationQuerySet(models.QuerySet):
         refresh_status() for every recommendation here, in a constant number of
         queries (for imports): one read of their entries, one batched update.
         """
-        recs = list(self.only("pk"))
+        # The class is left unparameterised (with a model, the stubs would check
+        # with_status()'s names in lookups as fields), so say what it holds here.
+        recs = cast("list[Recommendation]", list(self.only("pk")))
         entries: dict[int, list] = {rec.pk: [] for rec in recs}
         fields = ["date", "recorded_at", "response_status", "implementation_status", "next_review"]
         for entry in FollowUp.objects.filter(recommendation_id__in=entries).only(
@@ -597,8 +604,11 @@ class Recommendation(models.Model):
     )
     reference = models.CharField(max_length=60, unique=True, editable=False)
     text = models.TextField()
-    government = CountryField(help_text="The government the recommendation is addressed to")
-    third_state = CountryField(
+    # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
+    government: models.Field[str | Country, Country] = CountryField(
+        help_text="The government the recommendation is addressed to"
+    )
+    third_state: models.Field[str | Country, Country] = CountryField(
         blank=True, help_text="The state it asks that government to act upon, if any"
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")

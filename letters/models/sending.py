@@ -5,12 +5,17 @@ releases (with their quotes) that accompany a letter.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, LetterRecipient, Organization
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class PressRelease(models.Model):
@@ -22,6 +27,8 @@ class PressRelease(models.Model):
     published = models.BooleanField(default=False)
 
     history = HistoricalRecords()
+    # Set before save() to have simple-history record who did it, outside a request.
+    _history_user: User | None
 
     class Meta:
         ordering = ["-date"]

@@ -6,6 +6,7 @@ approvals, and the texts they approved.
 from __future__ import annotations
 
 import secrets
+from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
@@ -14,6 +15,9 @@ from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
 from letters.uploads import validate_image
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 
 class SignatoryRole(models.TextChoices):
@@ -53,6 +57,10 @@ class Signatory(models.Model):
     last_reminded_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["token"])
+    # Set before save() to have simple-history record who did it, outside a request.
+    _history_user: User | None
+    # Whether it approved the text as it is now, set by letters.text for the templates.
+    signed: bool
 
     class Meta:
         ordering = ["letter", "order", "pk"]

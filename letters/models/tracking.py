@@ -106,6 +106,10 @@ class FollowUp(models.Model):
     history = HistoricalRecords()
     # Set before save() to have simple-history record why (a correction's reason).
     _change_reason: str
+    # Its versions from the history, and those that are corrections, set by
+    # letters.views.tracking.recommendation_detail for the template.
+    versions: list
+    corrections: list
 
     class Meta:
         ordering = ["-date", "-recorded_at"]

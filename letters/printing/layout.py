@@ -233,7 +233,7 @@ def labels_html(letter: Letter) -> str:
     ]
     for r in recipients:
         # Not a field: the template reads it, as it does the one letter_context() sets.
-        r.shown = r.addressee()  # type: ignore[attr-defined]
+        r.shown = r.addressee()
     sheet = LABEL_SHEETS.get(letter.paper_size, LABEL_SHEETS[PaperSize.A4])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
     return render_to_string(

@@ -43,6 +43,7 @@ from letters.models import (
 )
 from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
 from letters.text import letter_context
+from letters.views import HtmxHttpRequest
 from recipients.models import Position
 
 SEARCH_LIMIT = 20
@@ -179,7 +180,7 @@ def _block(
 
 
 def _done(
-    request: HttpRequest, letter: Letter, block: str, anchor: str, notice: str = ""
+    request: HtmxHttpRequest, letter: Letter, block: str, anchor: str, notice: str = ""
 ) -> HttpResponse:
     """After a successful inline change: the fresh block for htmx, a redirect otherwise."""
     if request.htmx:
@@ -190,7 +191,7 @@ def _done(
 
 
 def _refused(
-    request: HttpRequest, letter: Letter, block: str, anchor: str, error: str
+    request: HtmxHttpRequest, letter: Letter, block: str, anchor: str, error: str
 ) -> HttpResponse:
     """An action (move, delete) that could not happen: say why, change nothing."""
     if request.htmx:
@@ -200,7 +201,7 @@ def _refused(
 
 
 def _form_response(
-    request: HttpRequest,
+    request: HtmxHttpRequest,
     letter: Letter,
     form: VersionedForm,
     *,
@@ -305,7 +306,7 @@ def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def block(request: HttpRequest, pk: int, name: str) -> HttpResponse:
+def block(request: HtmxHttpRequest, pk: int, name: str) -> HttpResponse:
     """A block as saved now: what Cancel on an inline form goes back to."""
     letter = get_draft(request, pk)
     if name not in BLOCKS:
@@ -320,7 +321,7 @@ def block(request: HttpRequest, pk: int, name: str) -> HttpResponse:
 
 @require_POST
 @transaction.atomic
-def section_add(request: HttpRequest, pk: int) -> HttpResponse:
+def section_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     form = SectionForm(request.POST, letter=letter, prefix="section-new")
     if form.is_valid():
@@ -339,7 +340,7 @@ def section_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @transaction.atomic
-def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+def section_edit(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
     prefix = f"section-{section.pk}"
@@ -360,7 +361,7 @@ def section_edit(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
 
 @require_POST
 @transaction.atomic
-def section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+def section_move(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
     direction = _direction(request)
@@ -382,7 +383,7 @@ def section_move(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse
 
 @require_POST
 @transaction.atomic
-def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+def section_delete(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
     if not _version_matches(request, letter):
@@ -400,7 +401,7 @@ def section_delete(request: HttpRequest, pk: int, section_pk: int) -> HttpRespon
 
 @require_http_methods(["GET", "POST"])
 @transaction.atomic
-def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpResponse:
+def recommendation_add(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
     form = RecommendationForm(request.POST or None, letter=letter, prefix=f"rec-new-{section.pk}")
@@ -409,7 +410,7 @@ def recommendation_add(request: HttpRequest, pk: int, section_pk: int) -> HttpRe
         rec = drafting.add_recommendation(
             section=section,
             recommendation=form.save(commit=False),
-            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+            save_m2m=form.save_related,
         )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Added {rec.reference}.")
     return _form_response(
@@ -431,7 +432,7 @@ def _get_recommendation(letter: Letter, rec_pk: int) -> Recommendation:
 
 @require_http_methods(["GET", "POST"])
 @transaction.atomic
-def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+def recommendation_edit(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     rec = _get_recommendation(letter, rec_pk)
     form = RecommendationForm(
@@ -442,7 +443,7 @@ def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
             letter=letter,
             recommendation=form.save(commit=False),
             section=form.cleaned_data.get("section"),
-            save_m2m=lambda: (form.save_m2m(), form.save_themes()),
+            save_m2m=form.save_related,
         )
         return _done(request, letter, "sections", f"rec-{rec.pk}", f"Saved {rec.reference}.")
     return _form_response(
@@ -458,7 +459,7 @@ def recommendation_edit(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
 
 @require_POST
 @transaction.atomic
-def recommendation_move(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+def recommendation_move(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     rec = _get_recommendation(letter, rec_pk)
     direction = _direction(request)
@@ -479,7 +480,7 @@ def recommendation_move(request: HttpRequest, pk: int, rec_pk: int) -> HttpRespo
 
 @require_POST
 @transaction.atomic
-def recommendation_delete(request: HttpRequest, pk: int, rec_pk: int) -> HttpResponse:
+def recommendation_delete(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     rec = _get_recommendation(letter, rec_pk)
     if not _version_matches(request, letter):
@@ -498,7 +499,7 @@ def recommendation_delete(request: HttpRequest, pk: int, rec_pk: int) -> HttpRes
 
 
 @require_GET
-def recipient_search(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk)
     q = request.GET.get("q", "").strip()[:100]
     if not request.htmx:
@@ -514,7 +515,7 @@ def recipient_search(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @transaction.atomic
-def recipient_add(request: HttpRequest, pk: int) -> HttpResponse:
+def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     form = RecipientForm(request.POST, letter=letter)
     if form.is_valid():
@@ -542,7 +543,7 @@ def _get_recipient(letter: Letter, recipient_pk: int) -> LetterRecipient:
 
 @require_POST
 @transaction.atomic
-def recipient_move(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
     direction = _direction(request)
@@ -562,7 +563,7 @@ def recipient_move(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResp
 
 @require_POST
 @transaction.atomic
-def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
+def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
     if not _version_matches(request, letter):
@@ -582,7 +583,7 @@ def recipient_remove(request: HttpRequest, pk: int, recipient_pk: int) -> HttpRe
 
 @require_POST
 @transaction.atomic
-def signatory_add(request: HttpRequest, pk: int) -> HttpResponse:
+def signatory_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     form = SignatoryForm(request.POST, letter=letter, prefix="signatory-new")
     if form.is_valid():
@@ -613,7 +614,7 @@ def _get_signatory(letter: Letter, signatory_pk: int) -> Signatory:
 
 @require_http_methods(["GET", "POST"])
 @transaction.atomic
-def signatory_edit(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     signatory = _get_signatory(letter, signatory_pk)
     form = SignatoryEditForm(
@@ -644,7 +645,7 @@ def signatory_edit(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResp
 
 @require_POST
 @transaction.atomic
-def signatory_move(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
     direction = _direction(request)
@@ -665,7 +666,7 @@ def signatory_move(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResp
 
 @require_POST
 @transaction.atomic
-def signatory_remove(request: HttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
+def signatory_remove(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
     if not _version_matches(request, letter):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -37,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     letters = Letter.objects.select_related("lead_organization").annotate(
         num_recommendations=Count("recommendations", distinct=True)
     )
-    by_status = {status: [] for status in LetterStatus.values}
+    by_status: dict[str, list[Letter]] = {status: [] for status in LetterStatus.values}
     for letter in letters.order_by("-updated_at")[:200]:
         by_status[letter.status].append(letter)
     columns = [
@@ -86,7 +86,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def letter_list(request: HttpRequest) -> HttpResponse:
     # Counts as subqueries: joins for both would multiply rows on every page.
     recs = Recommendation.objects.filter(letter=OuterRef("pk")).values("letter")
-    letters = (
+    letters: QuerySet[Letter] = (
         Letter.objects.select_related("lead_organization")
         .annotate(
             num_recommendations=Coalesce(Subquery(recs.annotate(n=Count("pk")).values("n")), 0)

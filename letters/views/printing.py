@@ -19,6 +19,7 @@ from letters import printing
 from letters.models import Letter, LetterRecipient, PrintBatch
 from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.printing.tasks import print_all_copies
+from letters.views import HtmxHttpRequest
 
 
 def _pdf_response(
@@ -99,8 +100,9 @@ def _progress(request: HttpRequest, letter: Letter, batch: PrintBatch | None) ->
 
 
 @require_POST
-def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
+def batch_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, printing.BATCH_PERMISSION)
+    assert request.user.is_authenticated  # LoginRequiredMiddleware; and it has the permission
     with transaction.atomic():
         # Two clicks at once must not start two batches: serialise on the letter row.
         Letter.objects.select_for_update().filter(pk=letter.pk).first()
@@ -124,7 +126,7 @@ def batch_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-def batch_status(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+def batch_status(request: HtmxHttpRequest, pk: int, batch_pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
     batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
     if not request.htmx:

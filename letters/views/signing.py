@@ -162,6 +162,7 @@ SIGN_RATE_PER_ADDRESS = "120/m"
 
 
 def _link_key(group: str, request: HttpRequest) -> str:
+    assert request.resolver_match is not None  # ratelimit calls it from inside the view
     return request.resolver_match.kwargs.get("token", "")[:64]
 
 

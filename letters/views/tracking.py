@@ -48,13 +48,15 @@ IMPORT_MAX_AGE = 60 * 60
 
 def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendation]]:
     """Earlier letters' versions of this ask (oldest first), and later ones."""
-    earlier, seen = [], {rec.pk}
+    earlier: list[Recommendation] = []
+    seen = {rec.pk}
     current = rec.repeats
     while current is not None and current.pk not in seen and len(earlier) < 20:
         earlier.append(current)
         seen.add(current.pk)
         current = current.repeats
-    later, frontier = [], [rec.pk]
+    later: list[Recommendation] = []
+    frontier = [rec.pk]
     while frontier and len(later) < 50:
         found = list(
             Recommendation.objects.filter(repeats_id__in=frontier)
@@ -70,6 +72,7 @@ def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendati
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recording = request.method == "POST"
     rec = get_recommendation_for(request, pk, "letters.add_followup" if recording else SEE_LETTERS)
+    assert request.user.is_authenticated  # LoginRequiredMiddleware; and it may see letters
     form = None
     if recording:
         form = FollowUpForm(request.POST, request.FILES)
@@ -162,6 +165,7 @@ def record_many(request: HttpRequest) -> HttpResponse:
 @require_POST
 def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_recommendation_for(request, pk, SEE_LETTERS)
+    assert request.user.is_authenticated  # LoginRequiredMiddleware; and it may see letters
     if request.POST.get("follow") == "1":
         rec.followers.add(request.user)
         messages.success(request, "You will get an e-mail when its review is overdue.")
@@ -191,8 +195,8 @@ def follow_up_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     "still in the form: check the entry's history, then save again.",
                 )
                 # Let the next save go through against the version now stored.
-                data = form.data.copy()
-                data["revision"] = FollowUp.objects.get(pk=entry.pk).revision
+                data = request.POST.copy()  # what the form was bound to
+                data["revision"] = str(FollowUp.objects.get(pk=entry.pk).revision)
                 form.data = data
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -292,7 +296,7 @@ def charts(request: HttpRequest) -> HttpResponse:
 
 
 @requires(SEE_LETTERS)
-def export(request: HttpRequest, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, fmt: str) -> HttpResponse | StreamingHttpResponse:
     if fmt not in ("csv", "xlsx"):
         raise Http404
     filterset = _filtered(request)
@@ -314,12 +318,12 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
         )
         response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.xlsx"'
         return response
-    response = StreamingHttpResponse(
+    stream = StreamingHttpResponse(
         tracking_csv.stream_csv(tracking_csv.export_rows(recs)),
         content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.csv"'
-    return response
+    stream["Content-Disposition"] = f'attachment; filename="tracker-{stamp}.csv"'
+    return stream
 
 
 @requires("letters.add_followup")

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
 
+from letters.management.commands.load_demo import FOLLOW_UPS
 from letters.models import FollowUp, Letter, PressRelease, Recommendation, SentCopy, Signatory
 from recipients.models import Position
 
@@ -48,6 +49,16 @@ def test_it_creates_the_real_case(demo):
     for signatory in demo.signatories.all():
         assert signatory.has_approved(demo.content_hash)
     assert demo.content_hash == demo.compute_content_hash()
+
+
+def test_each_follow_up_is_on_the_recommendation_it_names(demo):
+    recorded = {
+        (f.recommendation.number, f.date, f.note)
+        for f in FollowUp.objects.filter(recommendation__letter=demo).select_related(
+            "recommendation"
+        )
+    }
+    assert recorded == {(number, date, note) for number, date, *_, note, _review in FOLLOW_UPS}
 
 
 def test_it_creates_one_user_per_role(demo):

@@ -518,6 +518,7 @@ class Command(BaseCommand):
         release = sending.start_press_release(letter=letter, by=coordinator)
         release.headline = "Japan's new government urged to put North Koreans' rights first"
         release.dateline = "TOKYO"
+        assert letter.date is not None  # created with one above
         release.date = letter.date
         release.body = (
             "Four organisations today sent a joint letter to Prime Minister Hatoyama with "
@@ -542,7 +543,7 @@ class Command(BaseCommand):
             organization=lead,
         )
 
-        recs = {r.number: r for r in letter.recommendations.all()}
+        by_number = {r.number: r for r in letter.recommendations.all()}
         for number, date, kind, response, implementation, note, review in FOLLOW_UPS:
             entry = tracking.record_follow_up(
                 entry=FollowUp(
@@ -553,7 +554,7 @@ class Command(BaseCommand):
                     note=note,
                     next_review=review,
                 ),
-                recommendation=recs[number],
+                recommendation=by_number[number],
                 by=coordinator,
             )
             recorded = dt.datetime.combine(date, dt.time(3), tzinfo=dt.UTC)
