@@ -228,10 +228,10 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
         messages.success(request, "Thank you: your organisation approved this text.")
         return True
     if action == "decline":
-        form = forms["decline_form"] = DeclineForm(request.POST)
-        if not form.is_valid():
+        declined = forms["decline_form"] = DeclineForm(request.POST)
+        if not declined.is_valid():
             return False
-        signing.decline(token=token, reason=form.cleaned_data["reason"])
+        signing.decline(token=token, reason=declined.cleaned_data["reason"])
         messages.info(request, "Your organisation declined. The coordinator is told.")
         return True
     if action == "withdraw":
