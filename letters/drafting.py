@@ -334,6 +334,22 @@ def copy_letter(
             role=recipient.role,
             order=recipient.order,
         )
+    _copy_sections(letter, draft, keep)
+    for signatory in letter.signatories.all():
+        Signatory.objects.create(
+            letter=draft,
+            organization=signatory.organization,
+            role=signatory.role,
+            order=signatory.order,
+            signer_name=signatory.signer_name,
+            signer_title=signatory.signer_title,
+        )
+    draft.touch()
+    return draft
+
+
+def _copy_sections(letter: Letter, draft: Letter, keep: set[int] | None) -> None:
+    """The sections and recommendations of `letter` into `draft` (only `keep`, if given)."""
     for section in letter.sections.prefetch_related("recommendations__themes"):
         recs = [r for r in section.recommendations.all() if keep is None or r.pk in keep]
         if keep is not None and not recs:
@@ -355,17 +371,6 @@ def copy_letter(
                 repeats=rec,
             )
             copy.themes.set(rec.themes.all())
-    for signatory in letter.signatories.all():
-        Signatory.objects.create(
-            letter=draft,
-            organization=signatory.organization,
-            role=signatory.role,
-            order=signatory.order,
-            signer_name=signatory.signer_name,
-            signer_title=signatory.signer_title,
-        )
-    draft.touch()
-    return draft
 
 
 @transaction.atomic

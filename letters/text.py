@@ -313,6 +313,19 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
         _compare(changes, "Greeting", old.get("greeting", ""), new.get("greeting", ""))
     _compare(changes, "Opening", old.get("opening", ""), new.get("opening", ""))
 
+    _diff_sections(changes, old, new)
+    _compare(changes, "Closing", old.get("closing", ""), new.get("closing", ""))
+    _compare(
+        changes,
+        "Signing organisations",
+        _lines(old, "signatories", _signatory_line, legacy=legacy),
+        _lines(new, "signatories", _signatory_line, legacy=legacy),
+    )
+    return changes
+
+
+def _diff_sections(changes: list[Change], old: dict, new: dict) -> None:
+    """Sections and recommendations added, changed or removed, paired by id and reference."""
     old_sections = {s.get("id"): s for s in old.get("sections", [])}
     new_ids = {s.get("id") for s in new.get("sections", [])}
     old_recs = {
@@ -346,12 +359,3 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
         if section.get("id") not in new_ids:
             name = f"Section “{section.get('heading', '')}”"
             changes.append(Change("removed", name, _whole("removed", section.get("heading", ""))))
-
-    _compare(changes, "Closing", old.get("closing", ""), new.get("closing", ""))
-    _compare(
-        changes,
-        "Signing organisations",
-        _lines(old, "signatories", _signatory_line, legacy=legacy),
-        _lines(new, "signatories", _signatory_line, legacy=legacy),
-    )
-    return changes

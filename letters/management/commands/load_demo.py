@@ -447,9 +447,17 @@ class Command(BaseCommand):
         existing = Letter.objects.filter(reference="JP-2009-12").first()
         if existing:
             return existing
-        drafter, coordinator = users[DRAFTER], users[COORDINATOR]
+        coordinator = users[COORDINATOR]
+        letter = self.draft_letter(users[DRAFTER], positions, organizations, themes)
+        self.sign_and_send(letter, coordinator, organizations)
+        self.write_press_release(letter, coordinator, organizations[0])
+        self.follow_up(letter, coordinator)
+        letter.refresh_from_db()
+        return letter
 
-        (lead, lead_signer, lead_title), *cosigners = organizations
+    def draft_letter(self, drafter, positions, organizations, themes) -> Letter:
+        """Write the letter in the editor's steps: recipients, sections, asks, signatories."""
+        (lead, _signer, _title), *cosigners = organizations
         letter = drafting.create_letter(
             letter=Letter(
                 reference="JP-2009-12",
@@ -481,8 +489,11 @@ class Command(BaseCommand):
             drafting.add_signatory(
                 letter=letter, signatory=Signatory(organization=org, role=SignatoryRole.COSIGNER)
             )
+        return letter
 
-        # Sign-on: each co-signer approves through its private link, the lead in the app.
+    def sign_and_send(self, letter: Letter, coordinator, organizations) -> None:
+        """Circulate, approve (co-signers by their links, the lead in the app), finalise, send."""
+        (_lead, lead_signer, lead_title), *cosigners = organizations
         pending = signing.circulate(
             letter=letter, by=coordinator, deadline=timezone.now() + dt.timedelta(days=14)
         )
@@ -515,6 +526,8 @@ class Command(BaseCommand):
         )
         self.date_sign_on_and_sending(letter, sent)
 
+    def write_press_release(self, letter: Letter, coordinator, lead_signing) -> None:
+        lead, lead_signer, lead_title = lead_signing
         release = sending.start_press_release(letter=letter, by=coordinator)
         release.headline = "Japan's new government urged to put North Koreans' rights first"
         release.dateline = "TOKYO"
@@ -543,6 +556,8 @@ class Command(BaseCommand):
             organization=lead,
         )
 
+    def follow_up(self, letter: Letter, coordinator) -> None:
+        """What happened next to some of the asks, recorded as anyone records it."""
         by_number = {r.number: r for r in letter.recommendations.all()}
         for number, date, kind, response, implementation, note, review in FOLLOW_UPS:
             entry = tracking.record_follow_up(
@@ -559,8 +574,6 @@ class Command(BaseCommand):
             )
             recorded = dt.datetime.combine(date, dt.time(3), tzinfo=dt.UTC)
             FollowUp.objects.filter(pk=entry.pk).update(recorded_at=recorded)
-        letter.refresh_from_db()
-        return letter
 
     def date_sign_on_and_sending(self, letter: Letter, sent: dt.datetime) -> None:
         """
