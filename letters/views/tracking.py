@@ -117,11 +117,21 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The largest primary key a 64-bit column holds: larger numbers in a query
+# string would overflow the database driver instead of matching nothing.
+MAX_ID = 2**63 - 1
+
+
+def _ids(values: list[str]) -> list[int]:
+    """The values that can be primary keys; anything else picks nothing."""
+    return [int(v) for v in values if v.isascii() and v.isdigit() and 0 < int(v) <= MAX_ID]
+
+
 @requires("letters.add_followup")
 def record_many(request: HttpRequest) -> HttpResponse:
     """One event recorded on several recommendations picked in the tracker."""
     data = request.POST if request.method == "POST" else request.GET
-    pks = [pk for pk in data.getlist("rec") if pk.isdigit()][: tracking.MAX_BULK]
+    pks = _ids(data.getlist("rec"))[: tracking.MAX_BULK]
     recs = list(
         Recommendation.objects.visible_to(request.user)
         .filter(pk__in=pks)

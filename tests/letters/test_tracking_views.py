@@ -247,6 +247,19 @@ def test_bulk_recording_refuses_admins_outsiders_and_empty_picks(
     assert not FollowUp.objects.exists()
 
 
+def test_picks_that_cannot_be_recommendations_pick_nothing_instead_of_failing(
+    client, coordinator, rec
+):
+    client.force_login(coordinator)
+    url = reverse("letters:tracking_record")
+    # Too large for a database integer, a Unicode digit, a negative and zero.
+    for picks in (["99999999999999999999"], ["²"], ["-1", "0"]):
+        response = client.get(url, {"rec": picks})
+        assert response.status_code == 302, picks
+    response = client.get(url, {"rec": ["99999999999999999999", str(rec.pk)]})
+    assert response.status_code == 200 and rec.reference in response.content.decode()
+
+
 def test_the_blank_choices_say_what_leaving_them_empty_means():
     form = FollowUpForm()
     kind = list(form.fields["kind"].choices)
