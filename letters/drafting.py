@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import date_format
 
@@ -275,10 +275,31 @@ def set_lead_organization(*, letter: Letter, organization: Organization | None) 
         signatory.save(update_fields=["role"])
 
 
+class ReferenceTaken(EditRefused):
+    """Another letter has this reference: it took it while the form was being sent."""
+
+
+def _save_new(letter: Letter) -> None:
+    """
+    Insert a new letter. Forms check that its reference is free, but two
+    requests can both pass that check: the unique constraint decides, and the
+    loser is told in words rather than with an IntegrityError.
+    """
+    try:
+        with transaction.atomic():
+            letter.save()
+    except IntegrityError:
+        if Letter.objects.filter(reference=letter.reference).exists():
+            raise ReferenceTaken(
+                f"The reference {letter.reference} was taken a moment ago; choose another."
+            ) from None
+        raise
+
+
 @transaction.atomic
 def create_letter(*, letter: Letter, by) -> Letter:
     letter.created_by = by
-    letter.save()
+    _save_new(letter)
     set_lead_organization(letter=letter, organization=letter.lead_organization)
     letter.touch()
     return letter
@@ -314,7 +335,7 @@ def copy_letter(
     those are carried over, in their sections; empty sections are left out.
     """
     keep = None if recommendations is None else {r.pk for r in recommendations}
-    draft = Letter.objects.create(
+    draft = Letter(
         reference=reference,
         subject=subject or letter.subject,
         language=letter.language,
@@ -327,6 +348,7 @@ def copy_letter(
         repeats_letter=letter,
         created_by=by,
     )
+    _save_new(draft)
     for recipient in letter.recipients.all():
         LetterRecipient.objects.create(
             letter=draft,

@@ -106,7 +106,10 @@ def supersede(*, letter: Letter, by, reference: str) -> Letter:
         raise SendingError(refusal)
     if Letter.objects.filter(reference=reference).exists():
         raise SendingError(f"The reference {reference} is already taken.")
-    return drafting.copy_letter(letter, reference=reference, by=by)
+    try:
+        return drafting.copy_letter(letter, reference=reference, by=by)
+    except drafting.ReferenceTaken as exc:
+        raise SendingError(str(exc)) from None
 
 
 def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:

@@ -10,10 +10,13 @@ from django.forms import inlineformset_factory, modelformset_factory
 from django.utils import timezone
 
 from letters.models import Letter, LetterRecipient, PressRelease, Quote
+from letters.models.letter import REFERENCE_VALIDATOR
 
 
 class SupersedeForm(forms.Form):
-    reference = forms.CharField(label="Reference of the new draft", max_length=40)
+    reference = forms.CharField(
+        label="Reference of the new draft", max_length=40, validators=[REFERENCE_VALIDATOR]
+    )
 
     def clean_reference(self) -> str:
         reference = self.cleaned_data["reference"].strip()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import NullIf
@@ -163,6 +164,15 @@ class RecommendationStyle(models.TextChoices):
     BULLETED = "bulleted", "Bulleted"
 
 
+# References go into URLs (the public page, the feed) and file names: letters and
+# digits, with "-", "_" and "." between them, never a "/" or a leading dot.
+REFERENCE_VALIDATOR = RegexValidator(
+    r"^[^\W_][\w.-]*\Z",
+    "Use letters, digits, “-”, “_” and “.” only, starting with a letter or digit "
+    "(e.g. JP-2009-12).",
+)
+
+
 class LetterQuerySet(models.QuerySet):
     def visible_to(self, user) -> LetterQuerySet:
         """Whoever may see letters (a role gives it) sees every letter; anyone else none."""
@@ -176,7 +186,10 @@ class LetterQuerySet(models.QuerySet):
 
 class Letter(models.Model):
     reference = models.CharField(
-        max_length=40, unique=True, help_text="A short code, e.g. JP-2009-12"
+        max_length=40,
+        unique=True,
+        validators=[REFERENCE_VALIDATOR],
+        help_text="A short code, e.g. JP-2009-12",
     )
     subject = models.CharField(max_length=300)
     date = models.DateField(null=True, blank=True, help_text="The date printed on the letter")

@@ -222,9 +222,13 @@ def _form_response(
 def letter_create(request: HttpRequest) -> HttpResponse:
     form = LetterCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        letter = drafting.create_letter(letter=form.save(commit=False), by=request.user)
-        messages.success(request, f"{letter.reference} created. Now write its text.")
-        return redirect("letters:drafting_edit", letter.pk)
+        try:
+            letter = drafting.create_letter(letter=form.save(commit=False), by=request.user)
+        except drafting.ReferenceTaken as exc:
+            form.add_error("reference", str(exc))
+        else:
+            messages.success(request, f"{letter.reference} created. Now write its text.")
+            return redirect("letters:drafting_edit", letter.pk)
     return render(request, "letters/drafting/create.html", {"form": form})
 
 
@@ -288,13 +292,18 @@ def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"reference": f"{letter.reference}-copy", "subject": letter.subject}
     form = DuplicateForm(request.POST or None, initial=initial, source=letter)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
+        try:
             copy = drafting.copy_letter(
                 letter,
                 reference=form.cleaned_data["reference"],
                 subject=form.cleaned_data["subject"],
                 by=request.user,
                 recommendations=form.chosen_recommendations(),
+            )
+        except drafting.ReferenceTaken as exc:
+            form.add_error("reference", str(exc))
+            return render(
+                request, "letters/drafting/duplicate.html", {"letter": letter, "form": form}
             )
         messages.success(
             request,

@@ -430,3 +430,80 @@ def test_duplicate_refuses_recommendations_of_another_letter(client, drafter, dr
     )
     assert response.status_code == 200 and b"Select a valid choice" in response.content
     assert not Letter.objects.filter(reference="X-2").exists()
+
+
+# -- references that would break URLs, and two saves racing for one reference ---------------
+
+
+@pytest.mark.parametrize("reference", ["ACC/2009/12", "..", ".hidden", "JP 2009", "_x"])
+def test_a_reference_that_cannot_go_into_a_url_is_refused(client, drafter, reference):
+    client.force_login(drafter)
+    response = client.post(
+        reverse("letters:drafting_create"),
+        {"reference": reference, "subject": "Kept as typed", "language": "en"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Use letters, digits" in html and "Kept as typed" in html
+    assert not Letter.objects.exists()
+
+
+def test_published_pages_work_for_every_reference_the_form_takes(client, drafter):
+    client.force_login(drafter)
+    for reference in ["JP-2009-12", "ACC.2009_12", "日本-2009"]:
+        client.post(
+            reverse("letters:drafting_create"),
+            {"reference": reference, "subject": "A letter", "language": "en"},
+        )
+    Letter.objects.update(status=LetterStatus.PUBLISHED)
+    assert Letter.objects.count() == 3
+    assert client.get(reverse("public:index")).status_code == 200
+    assert client.get(reverse("public:feed")).status_code == 200
+
+
+def test_a_reference_taken_while_the_new_letter_was_sent_is_a_form_error(
+    client, drafter, monkeypatch
+):
+    # The race of two simultaneous saves, made deterministic: another request
+    # takes the reference after this form checked it and before the insert.
+    from letters.forms.drafting import LetterCreateForm
+
+    save = LetterCreateForm.save
+
+    def racing_save(self, commit=True):
+        make_letter(reference=self.cleaned_data["reference"])
+        return save(self, commit=commit)
+
+    monkeypatch.setattr(LetterCreateForm, "save", racing_save)
+    client.force_login(drafter)
+    response = client.post(
+        reverse("letters:drafting_create"),
+        {"reference": "JP-2010-01", "subject": "Kept as typed", "language": "en"},
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "was taken a moment ago" in html and "Kept as typed" in html
+    assert Letter.objects.count() == 1
+
+
+def test_a_reference_taken_while_the_copy_was_sent_is_a_form_error(
+    client, drafter, draft, monkeypatch
+):
+    from letters.forms.drafting import DuplicateForm
+
+    chosen = DuplicateForm.chosen_recommendations
+
+    def racing(self):
+        make_letter(reference=self.cleaned_data["reference"])
+        return chosen(self)
+
+    monkeypatch.setattr(DuplicateForm, "chosen_recommendations", racing)
+    client.force_login(drafter)
+    response = client.post(
+        reverse("letters:drafting_duplicate", args=[draft.pk]),
+        {"reference": "JP-2010-02", "subject": "Copy"},
+    )
+    assert response.status_code == 200
+    assert "was taken a moment ago" in response.content.decode()
+    assert Letter.objects.filter(reference="JP-2010-02").count() == 1
+    assert Letter.objects.count() == 2
