@@ -684,10 +684,7 @@ class Recommendation(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.letter_id = self.section.letter_id
         if not self.number:
-            last = Recommendation.objects.filter(letter_id=self.letter_id).aggregate(
-                models.Max("number")
-            )["number__max"]
-            self.number = (last or 0) + 1
+            self.number = self.next_number(self.letter_id)
         self.reference = f"{self.section.letter.reference}-R{self.number:02d}"
         if not self._state.adding and not args and kwargs.get("update_fields") is None:
             # An edit of the text never writes the status columns back: they
@@ -698,6 +695,19 @@ class Recommendation(models.Model):
                 if not field.primary_key and field.name not in DERIVED_STATUS_FIELDS
             ]
         super().save(*args, **kwargs)
+
+    @staticmethod
+    def next_number(letter_id: int) -> int:
+        """
+        The next number in the letter. A number is part of a reference that may be
+        cited elsewhere, so a deleted recommendation's is never given again: the
+        history remembers every number the letter ever had, deleted ones included.
+        """
+        numbers = [
+            Recommendation.objects.filter(letter_id=letter_id),
+            Recommendation.history.filter(letter_id=letter_id),
+        ]
+        return 1 + max(q.aggregate(n=models.Max("number"))["n"] or 0 for q in numbers)
 
     def get_absolute_url(self) -> str:
         return reverse("letters:tracking_recommendation", args=[self.pk])

@@ -468,6 +468,22 @@ def test_deleting_a_recommendation_and_refusing_one_that_is_repeated(client, dra
     assert Recommendation.objects.filter(pk=second.pk).exists()
 
 
+def test_a_deleted_recommendations_number_is_never_given_again(client, drafter, draft):
+    last = draft.recommendations.order_by("number").last()
+    assert last.reference == f"{draft.reference}-R03"
+    client.force_login(drafter)
+    client.post(url("recommendation_delete", draft.pk, last.pk), {"version": draft.version}, **HX)
+    assert not Recommendation.objects.filter(pk=last.pk).exists()
+    draft.refresh_from_db()
+    section = draft.sections.get(heading="Refugees")
+    prefix = f"rec-new-{section.pk}"
+    data = rec_data(prefix, draft.version, text="A new ask after the deletion.")
+    client.post(url("recommendation_add", draft.pk, section.pk), data, **HX)
+    # R03 may be cited already (in a reply, a press release): the new ask is R04.
+    added = Recommendation.objects.get(text="A new ask after the deletion.")
+    assert added.reference == f"{draft.reference}-R04"
+
+
 def test_every_edit_changes_the_content_hash_so_approvals_reopen(client, drafter, draft):
     signatory = draft.signatories.get()
     signatory.approved_at = timezone.now()
