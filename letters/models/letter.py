@@ -696,6 +696,9 @@ class Recommendation(models.Model):
             ]
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("letters:tracking_recommendation", args=[self.pk])
+
     @staticmethod
     def next_number(letter_id: int) -> int:
         """
@@ -708,9 +711,6 @@ class Recommendation(models.Model):
             Recommendation.history.filter(letter_id=letter_id),
         ]
         return 1 + max(q.aggregate(n=models.Max("number"))["n"] or 0 for q in numbers)
-
-    def get_absolute_url(self) -> str:
-        return reverse("letters:tracking_recommendation", args=[self.pk])
 
     def refresh_status(self) -> None:
         """
