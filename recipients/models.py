@@ -9,6 +9,8 @@ sync, so changing the holder cannot rewrite anything already sent.
 from __future__ import annotations
 
 import datetime as dt
+import re
+from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -30,6 +32,30 @@ SAMPLE_NAME = {
     "family_name": "Family",
     "full_name": "Given Family",
 }
+PLACEHOLDER = re.compile(r"\{(\w+)\}")
+
+
+def fill_salutation(pattern: str, values: Mapping[str, str]) -> str:
+    """Put `values` into a greeting pattern's `{name}` placeholders.
+
+    Only the names in SAMPLE_NAME, each in bare braces: no format specs, no
+    attribute or index access, no other braces (str.format would take
+    `{office.x}` or `{office:>100000000}`). Raises ValidationError otherwise.
+    """
+    allowed = ", ".join(f"{{{name}}}" for name in SAMPLE_NAME)
+    # split() alternates literal text and placeholder names: text, name, text, ...
+    parts = PLACEHOLDER.split(pattern)
+    for i, part in enumerate(parts):
+        if i % 2 and part not in SAMPLE_NAME:
+            raise ValidationError(
+                f"{{{part}}} is not a placeholder. Use only these, in braces: {allowed}."
+            )
+        if not i % 2 and ("{" in part or "}" in part):
+            raise ValidationError(
+                "Braces are only for placeholders, with nothing else inside them. "
+                f"Use only these, in braces: {allowed}."
+            )
+    return "".join(values[part] if i % 2 else part for i, part in enumerate(parts))
 
 
 class NameOrder(models.TextChoices):
@@ -161,12 +187,9 @@ class Position(models.Model):
             country=self.postal_country,
         )
         try:
-            self.salutation_pattern.format(**SAMPLE_NAME)
-        except (KeyError, IndexError, ValueError):
-            errors["salutation_pattern"] = (
-                "Use only these placeholders, in braces: {office}, {honorific}, "
-                "{given_name}, {family_name}, {full_name}."
-            )
+            fill_salutation(self.salutation_pattern, SAMPLE_NAME)
+        except ValidationError as error:
+            errors["salutation_pattern"] = error.messages[0]
         if errors:
             raise ValidationError(errors)
 
@@ -201,7 +224,7 @@ class Position(models.Model):
     def salutation(self, official: Official | None) -> str:
         """The greeting a letter to this office uses when `official` holds it."""
         if official is None:
-            return VACANT_SALUTATION.format(office=self.title)
+            return fill_salutation(VACANT_SALUTATION, {"office": self.title})
         values = {
             "office": self.title,
             "honorific": official.honorific,
@@ -210,9 +233,9 @@ class Position(models.Model):
             "full_name": official.full_name,
         }
         try:
-            text = self.salutation_pattern.format(**values)
-        except (KeyError, IndexError, ValueError):
-            text = DEFAULT_SALUTATION.format(**values)
+            text = fill_salutation(self.salutation_pattern, values)
+        except ValidationError:  # a pattern stored before it was checked
+            text = fill_salutation(DEFAULT_SALUTATION, values)
         return " ".join(text.split())
 
     def address_lines_list(self) -> list[str]:

@@ -64,6 +64,21 @@ def test_one_bad_row_imports_nothing_and_names_the_row(admin_client):
     assert not Position.objects.exists()
 
 
+@pytest.mark.parametrize("pattern", ["Dear {office.x},", "Dear {office:>100000000},"])
+def test_a_hostile_salutation_pattern_is_a_row_error(admin_client, pattern):
+    rows = HEADER.strip() + ",salutation_pattern\n"
+    rows += 'Secretary of State,Department of State,US,2201 C Street NW,Washington,DC,20520,"'
+    rows += pattern + '"\n'
+    response = upload(admin_client, rows)
+    assert response.status_code == 200
+    outcome = response.context["outcome"]
+    assert not outcome.ok
+    refused = [r for r in outcome.rows if r.messages]
+    assert [r.number for r in refused] == [1]
+    assert "Use only these, in braces: {office}" in " ".join(refused[0].messages)
+    assert not Position.objects.exists()
+
+
 def test_duplicates_in_the_file_and_in_the_directory_are_refused(admin_client):
     make_position(
         title="Ministre",

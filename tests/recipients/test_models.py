@@ -1,12 +1,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import tracemalloc
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from recipients.models import NameOrder, Position, Term
+from recipients.models import SAMPLE_NAME, NameOrder, Position, Term, fill_salutation
 from tests.factories import make_official, make_position, make_term
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,82 @@ def test_salutation_uses_pattern_and_falls_back_when_vacant():
     assert position.salutation(None) == "Dear Prime Minister,"
     position.salutation_pattern = "Dear {unknown},"
     assert position.salutation(official) == "Dear Prime Minister Hatoyama,"
+
+
+HOSTILE_PATTERNS = ["Dear {office.x},", "Dear {office:>100000000},"]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        *HOSTILE_PATTERNS,
+        "Dear {office[0]},",
+        "Dear {office!r},",
+        "Dear {surname},",
+        "Dear {},",
+        "Dear {0},",
+        "Dear {{office}},",
+        "Dear {office,",
+        "Dear office},",
+    ],
+)
+def test_a_pattern_with_anything_but_known_placeholders_in_braces_is_refused(pattern):
+    position = make_position(salutation_pattern=pattern)
+    with pytest.raises(ValidationError) as info:
+        position.full_clean()
+    message = info.value.message_dict["salutation_pattern"][0]
+    assert "{office}, {honorific}, {given_name}, {family_name}, {full_name}" in message
+
+
+def test_the_refusal_names_an_unknown_placeholder():
+    with pytest.raises(ValidationError) as info:
+        fill_salutation("Dear {surname},", SAMPLE_NAME)
+    assert info.value.messages[0].startswith("{surname} is not a placeholder.")
+
+
+@pytest.mark.parametrize("pattern", HOSTILE_PATTERNS)
+def test_a_hostile_pattern_is_refused_before_anything_is_formatted(pattern):
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValidationError):
+            fill_salutation(pattern, SAMPLE_NAME)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # str.format would have built a 100 MB string
+
+
+@pytest.mark.parametrize("pattern", HOSTILE_PATTERNS)
+def test_a_hostile_pattern_stored_before_the_check_greets_with_the_default(pattern):
+    position = make_position(title="Prime Minister", salutation_pattern=pattern)
+    official = make_official(given_name="Yukio", family_name="Hatoyama")
+    assert position.salutation(official) == "Dear Prime Minister Hatoyama,"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "greeting"),
+    [
+        ("Dear {office} {family_name},", "Dear Prime Minister Hatoyama,"),
+        ("Dear Prime Minister {family_name},", "Dear Prime Minister Hatoyama,"),
+        ("Your Excellency,", "Your Excellency,"),
+        ("{honorific} {full_name}: dear {office}!", "H.E. Yukio Hatoyama: dear Prime Minister!"),
+        ("Dear {given_name}{family_name} ({office}),", "Dear YukioHatoyama (Prime Minister),"),
+    ],
+)
+def test_literal_text_and_placeholders_render_as_written(pattern, greeting):
+    position = make_position(title="Prime Minister", salutation_pattern=pattern)
+    position.full_clean()
+    official = make_official(
+        honorific="H.E.", given_name="Yukio", family_name="Hatoyama",
+        name_order=NameOrder.GIVEN_FIRST,
+    )  # fmt: skip
+    assert position.salutation(official) == greeting
+
+
+def test_braces_in_a_name_are_kept_as_typed():
+    position = make_position(title="Minister", salutation_pattern="Dear {office} {family_name},")
+    official = make_official(given_name="A", family_name="{office:>9}")
+    assert position.salutation(official) == "Dear Minister {office:>9},"
 
 
 def test_duplicate_active_office_is_refused():

@@ -182,6 +182,29 @@ def test_missing_address_parts_for_the_country_keep_what_was_typed(client, admin
     assert not Position.objects.exists()
 
 
+@pytest.mark.parametrize("pattern", ["Dear {office.x},", "Dear {office:>100000000},"])
+def test_a_hostile_salutation_pattern_is_a_form_error_and_saves_nothing(
+    client, admin_user, pattern
+):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("recipients:position_add"), {**ADDRESS, "salutation_pattern": pattern}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["salutation_pattern"]
+    assert "Use only these, in braces: {office}, {honorific}" in errors[0]
+    assert not Position.objects.exists()
+
+
+def test_preview_of_a_hostile_salutation_pattern_shows_the_error(client, admin_user):
+    client.force_login(admin_user)
+    data = {**ADDRESS, "salutation_pattern": "Dear {office:>100000000},"}
+    response = client.post(reverse("recipients:position_preview"), data, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    assert "Braces are only for placeholders" in response.content.decode()
+    assert "Dear Minister for Foreign Affairs Hatoyama," in response.content.decode()
+
+
 def test_preview_shows_the_address_block_in_the_country_format(client, admin_user):
     client.force_login(admin_user)
     data = {**ADDRESS, "country": "FR", "title": "Ministre", "address_lines": "37 quai d'Orsay",
