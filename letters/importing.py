@@ -224,6 +224,7 @@ RECOMMENDING = re.compile(
     r"request|requests|encourage|encourages|should|appeal)\b",
     re.IGNORECASE,
 )
+LONE_MARKER = re.compile(r"^[•·▪◦●○■□➢➤►*-]$")
 SENTENCE_END = re.compile(r"[.!?:;。」”\")]$")
 
 
@@ -231,7 +232,8 @@ def _clean_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     text = text.replace("\u200b", "").replace("\t", " ")
     lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
-    return ["" if is_furniture(line) else line for line in lines]
+    # Lines that are only a list marker come from PDFs that print markers apart.
+    return ["" if is_furniture(line) or LONE_MARKER.match(line) else line for line in lines]
 
 
 def _chunks(lines: Sequence[str]) -> list[list[str]]:
@@ -419,7 +421,11 @@ def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]
         if not text:
             continue
         nxt = next((p for p in paragraphs[index + 1 :] if p), "")
-        if BULLET.match(text):
+        after_ask = bool(body.blocks) and body.blocks[-1]["kind"] == RECOMMENDATION
+        if BULLET.match(text) or (
+            (after_ask or RECOMMENDING.search(lead_in)) and IMPERATIVE.match(text)
+        ):
+            # PDFs often lose the bullets: an imperative after a lead-in is an ask too.
             item = BULLET.sub("", text, count=1).strip()
             asks = any(b["kind"] == RECOMMENDATION for b in body.blocks)
             if asks or RECOMMENDING.search(lead_in) or IMPERATIVE.match(item):
