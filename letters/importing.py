@@ -55,13 +55,15 @@ FURNITURE = re.compile(
         home | news | about(\ us)? | contact(\ us)? | our\ work | what\ we\ do | reports? |
         campaigns? | publications | get\ involved | take\ action | join\ us | sign\ up.* |
         subscribe.* | newsletter.* | share(\ this(\ page)?)?:? | facebook | twitter | x | linkedin |
-        whatsapp | e-?mail | print | back\ to\ top | read\ more.* | related\ (content|news|posts?).* |
+        whatsapp | e-?mail | print | back\ to\ top | read\ more.* |
+        related\ (content|news|posts?).* |
         (africa | americas | asia(\ and\ (the\ )?pacific)? | europe(\ and\ central\ asia)? |
          middle\ east(\ and\ north\ africa)? | global | regions?:?)|
         donate.* | make\ a\ donation.* | support\ our\ work.* | give\ now.* | please\ donate.* |
         .*\bdonat(e|ion)s?\b.*\b(today|now|help|support)\b.* |
-        (©|\(c\)|copyright).* | .*all\ rights\ reserved.* | privacy(\ policy)?.* | terms\ of\ use.* |
-        .*\bcookies?\b.* | accept(\ all)?(\ cookies)? | reject\ all | manage\ (preferences|settings) |
+        (©|\(c\)|copyright).* | .*all\ rights\ reserved.* | privacy(\ policy)?.* |
+        terms\ of\ use.* | .*\bcookies?\b.* | accept(\ all)?(\ cookies)? | reject\ all |
+        manage\ (preferences|settings) |
         languages?:?.* | english | français | español | 日本語 |
         (home\ )?(›|»|>|/)\ .* | home\ (›|»|>|/).* | posted\ (on|in)\ .* | tags?:.* |
         download\ (the\ )?(pdf|letter).* | \d+\ min(ute)?\ read
@@ -482,6 +484,22 @@ def _zones(lines: list[str]) -> tuple[int, int]:
     return greeting, closing
 
 
+def _head_line(line: str, proposal: dict, people: list[str], role: str) -> str | None:
+    """Take a date, subject or label line; the role a label sets, "" if none, None if not one."""
+    if (date := parse_date(line)) and not proposal["date"]:
+        proposal["date"] = date.isoformat()
+        return ""
+    if subject := SUBJECT.match(line):
+        proposal["subject"] = subject.group(2).strip()[:300]
+        return ""
+    for label_role, pattern in (("cc", CC_LABEL), ("to", TO_LABEL)):
+        if label := pattern.match(line):
+            if label.group(2):
+                people.append(label.group(2))
+            return label_role
+    return None
+
+
 def _head(lines: Sequence[str], proposal: dict) -> None:
     """What comes before the greeting: date, subject, addressees, cc's, a title."""
     role = "to"
@@ -490,20 +508,11 @@ def _head(lines: Sequence[str], proposal: dict) -> None:
         people: list[str] = []
         labelled = False
         for line in chunk:
-            if (date := parse_date(line)) and not proposal["date"]:
-                proposal["date"] = date.isoformat()
-            elif subject := SUBJECT.match(line):
-                proposal["subject"] = subject.group(2).strip()[:300]
-            elif label := CC_LABEL.match(line):
-                role, labelled = "cc", True
-                if label.group(2):
-                    people.append(label.group(2))
-            elif label := TO_LABEL.match(line):
-                role, labelled = "to", True
-                if label.group(2):
-                    people.append(label.group(2))
-            else:
+            taken = _head_line(line, proposal, people, role)
+            if taken is None:
                 people.append(line)
+            elif taken:
+                role, labelled = taken, True
         # One line naming an office is a title ("Letter to the Prime Minister on …"),
         # unless a label or an honorific says it is an addressee.
         addressed = labelled or len(people) > 1 or any(is_person(line) for line in people)
@@ -600,7 +609,11 @@ def split_block(blocks: list[dict], index: int, text: str) -> int:
     if not (0 <= index < len(blocks)) or not parts:
         return index
     original = blocks[index]
-    blocks[index : index + 1] = [{**original, "text": part} for part in parts]
+    # The first part keeps the block's identity; the others are new blocks.
+    fresh = {key: value for key, value in original.items() if key != "id"}
+    blocks[index : index + 1] = [
+        {**(original if i == 0 else fresh), "text": part} for i, part in enumerate(parts)
+    ]
     return index
 
 

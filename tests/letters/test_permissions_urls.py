@@ -21,6 +21,7 @@ from django.utils import timezone
 from letters import urls, urls_public
 from letters.models import (
     FollowUp,
+    ImportSession,
     Letter,
     LetterRecipient,
     PressRelease,
@@ -33,6 +34,7 @@ from letters.models import (
 from tests.factories import (
     make_draft,
     make_follow_up,
+    make_import_session,
     make_letter,
     make_recipient,
     make_signatory,
@@ -74,7 +76,7 @@ def copy_of(letter: Letter, recipient: LetterRecipient) -> SentCopy:
 
 
 @pytest.fixture
-def world(db):
+def world(db, drafter):
     """One object of each kind a URL can point at."""
     draft = make_draft()
     cosigner = make_signatory(draft, role="cosigner", order=1)
@@ -109,6 +111,8 @@ def world(db):
         "published": published,
         "published_copy": copy_of(published, make_recipient(published)),
         "token": link.token,
+        "import": make_import_session(owner=drafter),
+        "imported": make_import_session(owner=drafter, letter=sent),
     }
 
 
@@ -194,6 +198,13 @@ URLS = [
     ("letters:tracking_correct", pk("entry"), any_method(WRITERS)),
     ("letters:tracking_evidence", pk("entry"), any_method(READERS)),
     ("letters:tracking_follow_up_letter", pk("sent"), post_only(WRITERS)),
+    # importing: an import in progress is its owner's (the drafter's)
+    ("letters:importing_start", lambda w: [], any_method(WRITERS)),
+    ("letters:importing_review", pk("import"), any_method(WRITERS)),
+    ("letters:importing_block_edit", lambda w: [w["import"].pk, 1], any_method(WRITERS)),
+    ("letters:importing_block", lambda w: [w["import"].pk, 1, "up"], post_only(WRITERS)),
+    ("letters:importing_discard", pk("import"), post_only(WRITERS)),
+    ("letters:importing_source", pk("sent"), any_method(READERS)),
     # public pages
     ("public:sign", lambda w: [w["token"]], any_method(PUBLIC)),
     ("public:index", lambda w: [], any_method(PUBLIC)),
@@ -208,6 +219,13 @@ URLS = [
 # Enough for a move to be a move; every other view ignores it.
 POST_DATA = {"direction": "down"}
 HIDDEN_FROM_OUTSIDERS = {"letters:tracking_correct", "letters:tracking_evidence"}
+# Someone else's import in progress does not exist for a colleague.
+OWNED_BY_DRAFTER = {
+    "letters:importing_review",
+    "letters:importing_block_edit",
+    "letters:importing_block",
+    "letters:importing_discard",
+}
 
 
 def snapshot() -> tuple:
@@ -221,7 +239,8 @@ def snapshot() -> tuple:
         for model in (Section, Recommendation, LetterRecipient, FollowUp, PressRelease, PrintBatch)
     ]
     followers = Recommendation.followers.through.objects.count()
-    return list(letters), list(signatories), counts, followers
+    imports = list(ImportSession.objects.order_by("pk").values_list("pk", "proposal"))
+    return list(letters), list(signatories), counts, followers, imports
 
 
 def test_the_table_has_every_url_of_the_letters_app_and_the_public_pages():
@@ -255,6 +274,9 @@ def check(client, url: str, name: str, persona: str, method: str, who) -> None:
         assert response["Location"].startswith("/login/"), where
     elif who is None:
         assert status == 405, where
+    elif persona in who and name in OWNED_BY_DRAFTER and persona != "drafter":
+        assert status == 404, where
+        assert snapshot() == before, where
     elif persona in who:
         assert status in (200, 302, 400), where
     else:
