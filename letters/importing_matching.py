@@ -74,7 +74,7 @@ def match_addressees(addressees: list[dict], *, country: str) -> None:
         for position, office, names, address in rows:
             score = _score_position(addressee, office, names, address)
             if wanted and position.country != wanted:
-                score -= 15
+                score -= 40  # another government's office is another office
             scored.append((score, position))
         scored.sort(key=lambda pair: -pair[0])
         addressee["candidates"] = [

@@ -72,7 +72,7 @@ class ImportSession(models.Model):
         blocks = self.blocks
         if action == "merge":
             importing.merge_with_next(blocks, index)
-        elif action == "edit":
+        elif action == "save":
             importing.split_block(blocks, index, value)
         elif action in ("up", "down"):
             importing.move_block(blocks, index, action)

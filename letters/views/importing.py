@@ -26,7 +26,7 @@ from letters.models import ImportSession
 from letters.permissions import SEE_LETTERS, check_permission, get_letter_for, requires
 
 IMPORT = "letters.add_letter"
-ACTIONS = {"merge", "up", "down", "kind", "delete", "edit"}
+ACTIONS = {"merge", "up", "down", "kind", "delete", "save"}
 
 
 def get_import_for(request: HttpRequest, pk: int) -> ImportSession:
@@ -130,7 +130,7 @@ def block(request: HttpRequest, pk: int, block_id: int, action: str) -> HttpResp
     if action not in ACTIONS:
         raise Http404
     value = request.POST.get("value", "")[:20]
-    if action == "edit":
+    if action == "save":
         form = BlockForm(request.POST)
         if not form.is_valid():
             messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
