@@ -17,7 +17,7 @@ from letters.models import Organization
 from recipients.models import Official, Position
 
 POSITION_THRESHOLD = 75
-ORGANIZATION_THRESHOLD = 85
+ORGANIZATION_THRESHOLD = 90
 CANDIDATES = 4
 
 
@@ -102,11 +102,16 @@ def match_signatories(signatories: list[dict]) -> None:
             for label, score, pk in found
             if score > 50
         ]
-        best = found[0] if found else None
+        # The choice itself asks for the same words, allowing for spelling: WRatio
+        # finds candidates, but would take "Rights Now Japan" for "… Network Japan".
+        close = [
+            (fuzz.ratio(name, label, processor=utils.default_process), pk) for label, _, pk in found
+        ]
+        best = max(close, default=None)
         if exact_short is not None:
             signatory["organization_id"] = exact_short
-        elif best and best[1] >= ORGANIZATION_THRESHOLD:
-            signatory["organization_id"] = best[2]
+        elif best and best[0] >= ORGANIZATION_THRESHOLD:
+            signatory["organization_id"] = best[1]
         else:
             signatory["organization_id"] = None
 
