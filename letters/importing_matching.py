@@ -38,11 +38,11 @@ def _position_rows() -> list[tuple[Position, str, str, str]]:
     """(position, office text, holder's names, address text) for every active office."""
     positions = list(Position.objects.active().with_current_holder())
     holders = Official.objects.in_bulk(
-        {p.current_official_id for p in positions if p.current_official_id}  # type: ignore[attr-defined]
+        {p.current_official_id for p in positions if p.current_official_id}
     )
     rows = []
     for position in positions:
-        holder = holders.get(position.current_official_id)  # type: ignore[attr-defined]
+        holder = holders.get(position.current_official_id)
         names = f"{holder.given_name} {holder.family_name}" if holder else ""
         office = _office_words(f"{position.title} {position.institution} {position.department}")
         address = f"{position.address_lines} {position.locality} {position.postal_code}"

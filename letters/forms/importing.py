@@ -40,7 +40,8 @@ class StartForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         text, upload = data.get("text", ""), data.get("file")
         if self.errors:
             return data
@@ -113,7 +114,8 @@ class SaveForm(forms.Form):
             "date": proposal.get("date") or None,
             "sent_on": proposal.get("date") or None,
         }
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         may_add_offices = user.has_perm("recipients.add_position")
         may_add_orgs = user.has_perm("letters.add_organization")
         for i, addressee in enumerate(proposal["addressees"]):
@@ -151,7 +153,8 @@ class SaveForm(forms.Form):
         return reference
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("save_as") == "sent" and not data.get("sent_on"):
             self.add_error("sent_on", "Give the date the letter was sent.")
         return data

@@ -24,6 +24,7 @@ from letters.importing_matching import (
 from letters.importing_saving import Choices, ImportRefused, save_import
 from letters.models import ImportSession
 from letters.permissions import SEE_LETTERS, check_permission, get_letter_for, requires
+from letters.views import HtmxHttpRequest
 
 IMPORT = "letters.add_letter"
 ACTIONS = {"merge", "up", "down", "kind", "delete", "save"}
@@ -51,6 +52,7 @@ def start(request: HttpRequest) -> HttpResponse:
         else:
             match_addressees(proposal["addressees"], country=proposal["country"])
             match_signatories(proposal["signatories"])
+            assert request.user.is_authenticated  # LoginRequiredMiddleware
             session = ImportSession(
                 created_by=request.user,
                 source_name=data["source_name"],
@@ -124,7 +126,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-def block(request: HttpRequest, pk: int, block_id: int, action: str) -> HttpResponse:
+def block(request: HtmxHttpRequest, pk: int, block_id: int, action: str) -> HttpResponse:
     """One correction; htmx gets the block list back, a plain form post the page."""
     session = get_import_for(request, pk)
     if action not in ACTIONS:
@@ -133,7 +135,7 @@ def block(request: HttpRequest, pk: int, block_id: int, action: str) -> HttpResp
     if action == "save":
         form = BlockForm(request.POST)
         if not form.is_valid():
-            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
             return _after_change(request, session)
         value = form.cleaned_data["text"]
         _set_governments(session, block_id, form.cleaned_data)
@@ -149,7 +151,7 @@ def _set_governments(session: ImportSession, block_id: int, data: dict) -> None:
         session.blocks[index]["third_state"] = data["third_state"]
 
 
-def _after_change(request: HttpRequest, session: ImportSession) -> HttpResponse:
+def _after_change(request: HtmxHttpRequest, session: ImportSession) -> HttpResponse:
     if request.htmx:
         return render(request, "letters/importing/_blocks.html", _review_context(session))
     return redirect("letters:importing_review", pk=session.pk)
