@@ -100,6 +100,31 @@ ALIASES = {
     "LA": ["Laos"],
     "TW": ["Taiwan"],
 }
+# "The North Korean government", "the Chinese authorities" name a state too.
+DEMONYMS = {
+    "KP": ["North Korean"],
+    "KR": ["South Korean"],
+    "CN": ["Chinese"],
+    "JP": ["Japanese"],
+    "RU": ["Russian"],
+    "MM": ["Burmese", "Myanmar"],
+    "US": ["American", "US", "U.S."],
+    "IR": ["Iranian"],
+    "SY": ["Syrian"],
+    "VN": ["Vietnamese"],
+    "TH": ["Thai"],
+    "IN": ["Indian"],
+    "PK": ["Pakistani"],
+    "SA": ["Saudi"],
+    "ER": ["Eritrean"],
+}
+STATE_NOUNS = ["government", "authorities", "regime", "leadership", "officials"]
+# Asking the addressed government to act upon another state.
+PRESSING = re.compile(
+    r"\b(press|pressure|urge|call on|call upon|encourage|ask|persuade|engage|negotiate with|"
+    r"demand|request|raise\b[^.;]{0,120}?\bwith|bilateral\b[^.;]{0,80}?\bwith)\b",
+    re.IGNORECASE,
+)
 # Also written this way: "the Government of Japan", "your government".
 GOVERNMENT_OF = re.compile(r"\bgovernment\s+of\s+(the\s+)?", re.IGNORECASE)
 
@@ -112,6 +137,10 @@ def _country_pattern() -> tuple[re.Pattern, dict[str, str]]:
     for code, aliases in ALIASES.items():
         for alias in aliases:
             names[alias] = code
+    for code, demonyms in DEMONYMS.items():
+        for demonym in demonyms:
+            for noun in STATE_NOUNS:
+                names[f"{demonym} {noun}"] = code
     # Longest first, so "Papua New Guinea" wins over "Guinea"; word boundaries
     # keep demonyms out ("North Korean refugees" names no state).
     alternatives = sorted(names, key=len, reverse=True)
@@ -147,15 +176,38 @@ def recommendation_governments(text: str, *, lead_in: str, default: str) -> tupl
         if named and named.start() < 40:
             addressed = next(iter(find_governments(text[named.start() :])), "")
     addressed = addressed or default
-    third = next((code for code in find_governments(text) if code != addressed), "")
-    return addressed, third
+    return addressed, third_state(text, addressed)
+
+
+def third_state(text: str, addressed: str) -> str:
+    """
+    The state a recommendation asks `addressed` to act upon: the one named right
+    after a verb of pressing ("Press China to …", "raise … with the DPRK"), or any
+    other state named in an ask about bilateral relations. Naming a state as the
+    subject ("an inquiry into North Korea") is not asking to act upon it.
+    """
+    for match in PRESSING.finditer(text):
+        after = text[match.end() : match.end() + 60]
+        found = [code for code in find_governments(after) if code != addressed]
+        if found and after.lstrip().lower().startswith(("the ", *_starts(after))):
+            return found[0]
+    if re.search(r"\bbilateral\b", text, re.IGNORECASE):
+        return next((code for code in find_governments(text) if code != addressed), "")
+    return ""
+
+
+def _starts(after: str) -> tuple[str, ...]:
+    """The first word after the verb, when it begins the name of a state."""
+    words = after.split()
+    return (words[0].lower(),) if words and find_governments(" ".join(words[:6])) else ()
 
 
 # -- lines -----------------------------------------------------------------
 
 HONORIFIC = re.compile(
     r"^(H\.?\s?E\.?|His Excellency|Her Excellency|Their Excellencies|The Honou?rable|Hon\.?|"
-    r"Rt\.? Hon\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Prof\.?|Professor|Sir|Dame|Madam|Ambassador)\s+",
+    r"Rt\.? Hon\.?|Mr\.?|Mrs\.?|Ms\.?|Dr\.?|Prof\.?|Professor|Sir|Dame|Madam|Ambassador|"
+    r"Admiral|General|Judge|Senator|Sen\.|Rep\.)\s+",
     re.IGNORECASE,
 )
 OFFICE = re.compile(
@@ -226,7 +278,8 @@ RECOMMENDING = re.compile(
     r"request|requests|encourage|encourages|should|appeal)\b",
     re.IGNORECASE,
 )
-LONE_MARKER = re.compile(r"^[•·▪◦●○■□➢➤►*-]$")
+LONE_MARKER = re.compile(r"^([•·▪◦●○■□➢➤►*-]|\(?\d{1,3}[.)]|\(?[a-z][.)])$")
+PAGE_NUMBER = re.compile(r"\bPage\s+\d+\s*(of|/)\s*\d+\b|^[-–]?\s*\d{1,3}\s*[-–]?$", re.IGNORECASE)
 SENTENCE_END = re.compile(r"[.!?:;。」”\")]$")
 
 
@@ -234,8 +287,29 @@ def _clean_lines(text: str) -> list[str]:
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\xa0", " ")
     text = text.replace("\u200b", "").replace("\t", " ")
     lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
+    running = _running_heads(lines)
     # Lines that are only a list marker come from PDFs that print markers apart.
-    return ["" if is_furniture(line) or LONE_MARKER.match(line) else line for line in lines]
+    return [
+        ""
+        if is_furniture(line)
+        or LONE_MARKER.match(line)
+        or PAGE_NUMBER.search(line)
+        or line in running
+        else line
+        for line in lines
+    ]
+
+
+def _running_heads(lines: Sequence[str]) -> set[str]:
+    """Lines printed on every page: repeated, next to a page number."""
+    near_numbers = {
+        lines[j]
+        for i, line in enumerate(lines)
+        if PAGE_NUMBER.search(line)
+        for j in range(max(0, i - 2), min(len(lines), i + 3))
+        if lines[j] and not PAGE_NUMBER.search(lines[j])
+    }
+    return {line for line in near_numbers if lines.count(line) > 1}
 
 
 def _chunks(lines: Sequence[str]) -> list[list[str]]:
@@ -377,7 +451,10 @@ def _paragraphs(chunk: Sequence[str]) -> list[str]:
                 len(paragraphs[-1]) < 60 and _is_heading(paragraphs[-1]) and line[:1].isupper()
             )
         )
-        if joins:
+        if joins and paragraphs[-1].endswith(("\u2010", "\u00ad")) and line[:1].islower():
+            # A word hyphenated at the end of a printed line.
+            paragraphs[-1] = f"{paragraphs[-1][:-1]}{line}"
+        elif joins:
             paragraphs[-1] = f"{paragraphs[-1]} {line}"
         else:
             paragraphs.append(line)
@@ -414,6 +491,30 @@ IMPERATIVE = re.compile(
 )
 
 
+NOT_IMPERATIVE = re.compile(
+    r"^(The|This|These|That|Those|We|Our|I|It|Its|They|Their|There|In|On|At|For|With|Without|"
+    r"As|If|When|While|Since|Such|Some|Many|Most|All|Any|No|A|An|One|Each|Every|Despite|"
+    r"Although|However|Yet|But|And|Or|So|Thus|Given|Over|Under|After|Before|By|From|To|Of|"
+    r"Japan|Your|You|He|She|Mr|Ms|Dr)\b"
+)
+
+
+def _asks(text: str) -> bool:
+    """An unbulleted paragraph in a list of asks: it starts with a verb, not a sentence."""
+    if CLOSING_PARAGRAPH.match(text):
+        return False
+    if IMPERATIVE.match(text):
+        return True
+    first = text.split(maxsplit=1)[0] if text.split() else ""
+    return (
+        first[:1].isupper()
+        and not NOT_IMPERATIVE.match(text)
+        and not first.endswith(("s", "ed", ","))
+        and not find_governments(first)
+        and len(text.split()) > 3
+    )
+
+
 def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]:
     body = _Body(default_government, [])
     lead_in = ""
@@ -423,10 +524,12 @@ def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]
         if not text:
             continue
         nxt = next((p for p in paragraphs[index + 1 :] if p), "")
+        if not BULLET.match(text) and _is_heading(text) and nxt and not _is_heading(nxt):
+            body.add(HEADING, re.sub(r"^([IVX]+|\d+)[.)]\s+", "", text))
+            seen_section, lead_in = True, ""
+            continue
         after_ask = bool(body.blocks) and body.blocks[-1]["kind"] == RECOMMENDATION
-        if BULLET.match(text) or (
-            (after_ask or RECOMMENDING.search(lead_in)) and IMPERATIVE.match(text)
-        ):
+        if BULLET.match(text) or ((after_ask or RECOMMENDING.search(lead_in)) and _asks(text)):
             # PDFs often lose the bullets: an imperative after a lead-in is an ask too.
             item = BULLET.sub("", text, count=1).strip()
             asks = any(b["kind"] == RECOMMENDATION for b in body.blocks)
@@ -440,10 +543,6 @@ def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]
                 body.add(RECOMMENDATION, item, government=government, third_state=third)
                 continue
             body.add(PARAGRAPH if seen_section else OPENING, text)
-            continue
-        if _is_heading(text) and nxt and not _is_heading(nxt):
-            body.add(HEADING, re.sub(r"^([IVX]+|\d+)[.)]\s+", "", text))
-            seen_section, lead_in = True, ""
             continue
         if text.endswith(":") and BULLET.match(nxt) and not seen_section:
             # The first list of asks starts the first section, headed or not.
@@ -468,20 +567,34 @@ def _mark_closing(blocks: list[dict]) -> None:
 # -- the letter ------------------------------------------------------------
 
 
-def _zones(lines: list[str]) -> tuple[int, int]:
-    """Indexes of the greeting line and the closing formula (len(lines) if none)."""
+def _zones(lines: list[str]) -> tuple[int, int, int]:
+    """
+    Indexes of the greeting line (-1 if none), of the end of the body and of the
+    start of the signatures: the closing formula ("Sincerely,") between them, or,
+    in a letter without one, its last paragraph of thanks ending the body.
+    """
     greeting = next(
         (i for i, line in enumerate(lines) if GREETING.match(line) and len(line) < 150), -1
     )
-    closing = next(
+    formula = next(
         (
             i
             for i, line in enumerate(lines)
             if i > greeting and CLOSING_FORMULA.match(line) and len(line) < 120
         ),
-        len(lines),
+        None,
     )
-    return greeting, closing
+    if formula is not None:
+        return greeting, formula, formula + 1
+    thanks = [i for i, line in enumerate(lines) if i > greeting and CLOSING_PARAGRAPH.match(line)]
+    if thanks:
+        end = next(
+            (i for i in range(thanks[-1], len(lines)) if SENTENCE_END.search(lines[i])), None
+        )
+        rest = [line for line in lines[(end or 0) + 1 :] if line]
+        if end is not None and rest and all(len(line) < 100 for line in rest):
+            return greeting, end + 1, end + 1
+    return greeting, len(lines), len(lines)
 
 
 def _head_line(line: str, proposal: dict, people: list[str], role: str) -> str | None:
@@ -557,6 +670,27 @@ def _cc_before_signatures(body_lines: list[str], proposal: dict) -> list[str]:
     return body_lines
 
 
+def _address_window(body_lines: list[str], proposal: dict) -> list[str]:
+    """
+    An addressee block found among the body's lines: PDFs often give the text of
+    the envelope window after the page's text. A person's line, then an office,
+    then short lines of address.
+    """
+    for start, line in enumerate(body_lines[:-1]):
+        if not (is_person(line) and is_office(body_lines[start + 1])):
+            continue
+        end = start + 2
+        while end < len(body_lines) and end - start < 9:
+            following = body_lines[end]
+            if not following or len(following) > 80 or following.endswith((".", ",", ":")):
+                break
+            end += 1
+        block = addressee_block(body_lines[start:end], "to")
+        proposal["addressees"].insert(0, block)
+        return body_lines[:start] + body_lines[end:]
+    return body_lines
+
+
 def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     """
     The proposed structure of a letter's text (see the module's docstring), or
@@ -565,19 +699,22 @@ def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     if not text or not text.strip():
         raise NotALetter("There is no text to import: paste a letter or choose a file.")
     lines = _clean_lines(text[:MAX_TEXT])
-    greeting_at, closing_at = _zones(lines)
+    greeting_at, body_end, tail_at = _zones(lines)
+    formula = lines[body_end] if tail_at > body_end else ""
     proposal: dict = {
         "subject": "",
         "date": "",
         "addressees": [],
         "greeting": lines[greeting_at] if greeting_at >= 0 else "",
         "blocks": [],
-        "closing_formula": lines[closing_at] if closing_at < len(lines) else "",
+        "closing_formula": formula,
         "signatories": [],
     }
     _head(lines[: max(greeting_at, 0)], proposal)
-    body_lines = _cc_before_signatures(lines[greeting_at + 1 : closing_at], proposal)
-    _tail(lines[closing_at + 1 :], proposal, known_organizations)
+    body_lines = _cc_before_signatures(lines[greeting_at + 1 : body_end], proposal)
+    if not any(a["role"] == "to" for a in proposal["addressees"]):
+        body_lines = _address_window(body_lines, proposal)
+    _tail(lines[tail_at:], proposal, known_organizations)
     default = next((a["country"] for a in proposal["addressees"] if a["country"]), "")
     proposal["country"] = default
     proposal["blocks"] = _body_blocks(_chunks(body_lines), default)

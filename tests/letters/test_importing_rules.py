@@ -44,7 +44,8 @@ def test_letter_to_japan_has_its_headings_asks_and_governments():
     assert recommendations(proposal) == [
         ("Raise", "JP", "KP"),
         ("Press", "JP", "CN"),
-        ("Co-sponsor", "JP", "KP"),
+        # Naming a state is not asking to act upon it.
+        ("Co-sponsor", "JP", ""),
         ("Make", "JP", ""),
         ("Encourage", "JP", "KR"),
         ("Grant", "JP", ""),
@@ -204,6 +205,9 @@ def test_web_page_furniture_is_left_out():
         ("Press China to stop forced returns.", "JP", "CN"),
         ("Raise abductions with the DPRK.", "JP", "KP"),
         ("Help North Korean refugees settle.", "JP", ""),
+        ("Urge the North Korean authorities to stop.", "JP", "KP"),
+        ("Fund the food programme for North Korea.", "JP", ""),
+        ("Raise it in every bilateral meeting with its government in North Korea.", "JP", "KP"),
         ("Urge Papua New Guinea to close the centre.", "JP", "PG"),
     ],
 )
