@@ -152,6 +152,8 @@ def test_saving_as_sent_makes_a_letter_ready_for_follow_ups(client, drafter, add
     assert letter.closing.endswith("Sincerely,")
     session.refresh_from_db()
     assert session.letter == letter
+    page = client.get(letter.get_absolute_url()).content.decode()
+    assert "Imported from" in page and reverse("letters:importing_source", args=[letter.pk]) in page
     source = client.get(reverse("letters:importing_source", args=[letter.pk]))
     assert b"".join(source.streaming_content).startswith(b"10 December 2009")
 
