@@ -40,6 +40,9 @@ KINDS = {
     CLOSING: "Closing",
 }
 MAX_BLOCKS = 400
+# Beyond these, a paste is not one letter (and matching each costs a pass over the book).
+MAX_ADDRESSEES = 40
+MAX_SIGNATORIES = 300
 MAX_TEXT = 200_000
 
 
@@ -519,11 +522,11 @@ def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]
     body = _Body(default_government, [])
     lead_in = ""
     seen_section = False
-    paragraphs = [p for chunk in chunks for p in _paragraphs(chunk) + [""]]
+    paragraphs = [p for chunk in chunks for p in _paragraphs(chunk) if p]
     for index, text in enumerate(paragraphs):
-        if not text:
-            continue
-        nxt = next((p for p in paragraphs[index + 1 :] if p), "")
+        if len(body.blocks) >= MAX_BLOCKS:
+            break
+        nxt = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
         if not BULLET.match(text) and _is_heading(text) and nxt and not _is_heading(nxt):
             body.add(HEADING, re.sub(r"^([IVX]+|\d+)[.)]\s+", "", text))
             seen_section, lead_in = True, ""
@@ -718,6 +721,8 @@ def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     default = next((a["country"] for a in proposal["addressees"] if a["country"]), "")
     proposal["country"] = default
     proposal["blocks"] = _body_blocks(_chunks(body_lines), default)
+    del proposal["addressees"][MAX_ADDRESSEES:]
+    del proposal["signatories"][MAX_SIGNATORIES:]
     if proposal["closing_formula"]:
         proposal["blocks"].append({"kind": CLOSING, "text": proposal["closing_formula"]})
     has_recommendations = any(b["kind"] == RECOMMENDATION for b in proposal["blocks"])
