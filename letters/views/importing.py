@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.files.base import ContentFile
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import get_valid_filename
@@ -132,16 +133,19 @@ def block(request: HtmxHttpRequest, pk: int, block_id: int, action: str) -> Http
     if action not in ACTIONS:
         raise Http404
     value = request.POST.get("value", "")[:20]
-    if action == "save":
-        form = BlockForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, " ".join(str(m) for ms in form.errors.values() for m in ms))
-            return _after_change(request, session)
-        value = form.cleaned_data["text"]
-        _set_governments(session, block_id, form.cleaned_data)
-    if not session.correct(block_id, action, value):
-        messages.error(request, "That block no longer exists: the page was out of date.")
-    return _after_change(request, session)
+    form = BlockForm(request.POST)
+    if action == "save" and not form.is_valid():
+        notice = " ".join(str(m) for ms in form.errors.values() for m in ms)
+        return _after_change(request, session, notice)
+    with transaction.atomic():
+        # Two corrections sent at once (a double click) apply one after the other.
+        session = ImportSession.objects.select_for_update().get(pk=session.pk)
+        if action == "save":
+            value = form.cleaned_data["text"]
+            _set_governments(session, block_id, form.cleaned_data)
+        found = session.correct(block_id, action, value)
+    notice = "" if found else "That block no longer exists: the page was out of date."
+    return _after_change(request, session, notice)
 
 
 def _set_governments(session: ImportSession, block_id: int, data: dict) -> None:
@@ -151,9 +155,12 @@ def _set_governments(session: ImportSession, block_id: int, data: dict) -> None:
         session.blocks[index]["third_state"] = data["third_state"]
 
 
-def _after_change(request: HtmxHttpRequest, session: ImportSession) -> HttpResponse:
+def _after_change(request: HtmxHttpRequest, session: ImportSession, notice: str) -> HttpResponse:
     if request.htmx:
-        return render(request, "letters/importing/_blocks.html", _review_context(session))
+        context = {**_review_context(session), "notice": notice}
+        return render(request, "letters/importing/_blocks.html", context)
+    if notice:
+        messages.error(request, notice)
     return redirect("letters:importing_review", pk=session.pk)
 
 

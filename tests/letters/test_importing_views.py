@@ -363,3 +363,29 @@ def test_the_demo_letter_copied_from_its_web_page_comes_back_without_edits(clien
     assert imported.recommendations.count() == 14
     assert imported.recipients.count() == 4
     assert imported.is_followed
+
+
+def test_a_correction_of_a_block_that_is_gone_says_so(client, drafter):
+    client.force_login(drafter)
+    session = make_import_session(owner=drafter)
+
+    response = client.post(block_url(session, 999, "up"), headers={"HX-Request": "true"})
+
+    assert response.status_code == 200
+    assert "That block no longer exists" in response.content.decode()
+
+
+def test_an_empty_block_text_is_refused_and_the_block_kept(client, drafter):
+    client.force_login(drafter)
+    session = make_import_session(owner=drafter)
+    first = session.blocks[0]
+
+    response = client.post(
+        block_url(session, first["id"], "save"),
+        {"text": "", "government": "", "third_state": ""},
+        headers={"HX-Request": "true"},
+    )
+
+    assert "This field is required." in response.content.decode()
+    session.refresh_from_db()
+    assert session.blocks[0] == first
