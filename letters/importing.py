@@ -69,7 +69,8 @@ FURNITURE = re.compile(
         manage\ (preferences|settings) |
         languages?:?.* | english | français | español | 日本語 |
         (home\ )?(›|»|>|/)\ .* | home\ (›|»|>|/).* | posted\ (on|in)\ .* | tags?:.* |
-        download\ (the\ )?(pdf|letter).* | \d+\ min(ute)?\ read
+        download\ (the\ )?(pdf|letter).* | (back\ to\ )?(the\ )?letter\ page | back |
+        print\ this\ page | \d+\ min(ute)?\ read
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )

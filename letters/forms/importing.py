@@ -74,7 +74,8 @@ class BlockForm(forms.Form):
     text = forms.CharField(
         label="Text",
         max_length=20_000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        # htmx focuses it when the form is swapped in.
+        widget=forms.Textarea(attrs={"rows": 4, "autofocus": True}),
         help_text="Leave a blank line where the block should be split in two.",
     )
     government = forms.ChoiceField(

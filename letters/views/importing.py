@@ -171,7 +171,7 @@ def block_edit(request: HttpRequest, pk: int, block_id: int) -> HttpResponse:
     if index is None:
         raise Http404
     item = session.blocks[index]
-    form = BlockForm(initial=item)
+    form = BlockForm(initial=item, auto_id=f"id_block{block_id}_%s")
     context = {"session": session, "block": item, "form": form}
     return render(request, "letters/importing/_block_form.html", context)
 

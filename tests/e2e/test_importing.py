@@ -76,6 +76,11 @@ def test_drafter_imports_a_sent_letter_and_follows_it_up(page, live_server, log_
     # Focus stays on the block the drafter was working on.
     expect(merged.get_by_role("button", name="Merge with next")).to_be_focused()
     assert_accessible(page)
+    # Editing a block: its text gets focus, and after saving its Edit button has it.
+    merged.get_by_role("link", name="Edit or split").click()
+    expect(page.get_by_role("textbox", name="Text")).to_be_focused()
+    page.get_by_role("button", name="Save block").click()
+    expect(blocks.first.get_by_role("link", name="Edit or split")).to_be_focused()
 
     expect(page.get_by_label("TO: Prime Minister of Japan")).to_have_value(str(pm.pk))
     page.get_by_label("Reference").fill("JP-2009-12")
