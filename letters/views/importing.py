@@ -67,7 +67,13 @@ def start(request: HttpRequest) -> HttpResponse:
             session.save()
             return redirect("letters:importing_review", pk=session.pk)
     status = 400 if request.method == "POST" else 200
-    return render(request, "letters/importing/start.html", {"form": form}, status=status)
+    pending = (
+        ImportSession.objects.owned_by(request.user)
+        .filter(letter__isnull=True)
+        .only("pk", "source_name", "created_at")[:10]
+    )
+    context = {"form": form, "pending": pending}
+    return render(request, "letters/importing/start.html", context, status=status)
 
 
 BLOCK_ACTIONS = [

@@ -389,3 +389,20 @@ def test_an_empty_block_text_is_refused_and_the_block_kept(client, drafter):
     assert "This field is required." in response.content.decode()
     session.refresh_from_db()
     assert session.blocks[0] == first
+
+
+def test_an_import_not_yet_saved_is_listed_and_can_be_discarded(client, drafter, coordinator):
+    mine = make_import_session(owner=drafter)
+    theirs = make_import_session(owner=coordinator)
+    client.force_login(drafter)
+
+    page = client.get(START).content.decode()
+    assert reverse("letters:importing_review", args=[mine.pk]) in page
+    assert reverse("letters:importing_review", args=[theirs.pk]) not in page
+
+    stored = mine.source_file.path
+    response = client.post(reverse("letters:importing_discard", args=[mine.pk]))
+
+    assert response.status_code == 302
+    assert not ImportSession.objects.filter(pk=mine.pk).exists()
+    assert not Path(stored).exists()
