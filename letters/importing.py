@@ -153,15 +153,34 @@ def _country_pattern() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, names
 
 
+# Names in Japanese text, where there are no spaces to mark where a word ends.
+CJK_NAMES = {
+    "北朝鮮": "KP",
+    "朝鮮民主主義人民共和国": "KP",
+    "韓国": "KR",
+    "大韓民国": "KR",
+    "中国": "CN",
+    "中華人民共和国": "CN",
+    "日本": "JP",
+    "ロシア": "RU",
+    "米国": "US",
+    "アメリカ": "US",
+    "ミャンマー": "MM",
+    "タイ": "TH",
+}
+CJK_PATTERN = re.compile("|".join(sorted(CJK_NAMES, key=len, reverse=True)))
+
+
 def find_governments(text: str) -> list[str]:
     """
     The governments a text names, in order of first mention, as codes. The one
     place that knows how governments are written: teach it new names here.
     """
     pattern, names = _country_pattern()
+    mentions = [(m.start(), names[m.group(1)]) for m in pattern.finditer(text)]
+    mentions += [(m.start(), CJK_NAMES[m.group(0)]) for m in CJK_PATTERN.finditer(text)]
     found: list[str] = []
-    for match in pattern.finditer(text):
-        code = names[match.group(1)]
+    for _, code in sorted(mentions):
         if code not in found:
             found.append(code)
     return found
@@ -183,6 +202,11 @@ def recommendation_governments(text: str, *, lead_in: str, default: str) -> tupl
     return addressed, third_state(text, addressed)
 
 
+JA_PRESSING = re.compile(
+    "(" + CJK_PATTERN.pattern + ")(?:政府|当局)?(?:に対し|に働きかけ|に求め|に要請|に圧力)"
+)
+
+
 def third_state(text: str, addressed: str) -> str:
     """
     The state a recommendation asks `addressed` to act upon: the one named right
@@ -195,7 +219,10 @@ def third_state(text: str, addressed: str) -> str:
         found = [code for code in find_governments(after) if code != addressed]
         if found and after.lstrip().lower().startswith(("the ", *_starts(after))):
             return found[0]
-    if re.search(r"\bbilateral\b", text, re.IGNORECASE):
+    pressed = JA_PRESSING.search(text)
+    if pressed and CJK_NAMES[pressed.group(1)] != addressed:
+        return CJK_NAMES[pressed.group(1)]
+    if re.search(r"\bbilateral\b|二国間", text, re.IGNORECASE):
         return next((code for code in find_governments(text) if code != addressed), "")
     return ""
 
@@ -268,18 +295,22 @@ CLOSING_FORMULA = re.compile(
 )
 CLOSING_PARAGRAPH = re.compile(
     r"^(We|I)\s+(look forward|thank you|would welcome|remain|would be grateful|stand ready|"
-    r"would appreciate|hope)|^Thank you|^Please do not hesitate|^Please accept",
+    r"would appreciate|hope)|^Thank you|^Please do not hesitate|^Please accept|^ご検討|"
+    r"よろしくお願い",
     re.IGNORECASE,
 )
 SIGNATORIES_LABEL = re.compile(
     r"^(Signed( by)?|Signatories|Signatory organi[sz]ations|Endorsed by|Co-?signed by)\s*:?\s*$",
     re.IGNORECASE,
 )
-BULLET = re.compile(r"^\s*([•\-*·▪◦–—●○■□➢➤►]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]+\))\s+")
+# Japanese list markers need no space after them.
+BULLET = re.compile(
+    r"^\s*(([•\-*·▪◦–—●○■□➢➤►]|\(?\d{1,3}[.)]|\(?[a-z][.)]|\([ivx]+\))\s+|[・◆◇]\s*)"
+)
 NUMBERED_SIGNATORY = re.compile(r"^\s*\d{1,4}[.)]\s+")
 RECOMMENDING = re.compile(
     r"\b(recommend|recommends|urge|urges|call on|calls on|call upon|calls upon|ask|asks|"
-    r"request|requests|encourage|encourages|should|appeal)\b",
+    r"request|requests|encourage|encourages|should|appeal)\b|求め|要請|要望|提言|勧告",
     re.IGNORECASE,
 )
 LONE_MARKER = re.compile(r"^([•·▪◦●○■□➢➤►*-]|\(?\d{1,3}[.)]|\(?[a-z][.)])$")
@@ -349,17 +380,28 @@ def parse_date(line: str) -> dt.date | None:
     return None
 
 
+# 殿 or 様 after a name in a Japanese address; an office word ending the line.
+JA_PERSON = re.compile(r"\S\s*(殿|様)$")
+JA_OFFICE = re.compile(r"(総理大臣|大臣|長官|局長|部長|知事|大使|委員長|議長|首相|司令官)$")
+JA_ORGANIZATION = re.compile(
+    r"(ネットワーク|モニター|ウォッチ|協会|連盟|委員会|センター|基金|財団|の会|機構|連合|"
+    r"フォーラム|アムネスティ)"
+)
+
+
 def is_person(line: str) -> bool:
-    return bool(HONORIFIC.match(line)) and len(line) < 120
+    return (bool(HONORIFIC.match(line)) or bool(JA_PERSON.search(line))) and len(line) < 120
 
 
 def is_office(line: str) -> bool:
-    return bool(OFFICE.search(line)) and len(line) < 160
+    return bool(OFFICE.search(line) or JA_OFFICE.search(line)) and len(line) < 160
 
 
 def is_organization(line: str, known: Iterable[str] = ()) -> bool:
     lowered = line.lower()
-    return bool(ORGANIZATION.search(line)) or any(lowered == name.lower() for name in known)
+    return bool(ORGANIZATION.search(line) or JA_ORGANIZATION.search(line)) or any(
+        lowered == name.lower() for name in known
+    )
 
 
 # -- addressee and signature blocks ----------------------------------------
@@ -395,6 +437,8 @@ def addressee_block(lines: Sequence[str], role: str) -> dict:
     if not title and rest and not name:
         title, rest = rest[0], rest[1:]
     governments = find_governments(" ".join(lines))
+    if not governments and any(line.startswith("〒") for line in lines):
+        governments = ["JP"]
     return {
         "role": role,
         "name": name[:200],
@@ -405,7 +449,28 @@ def addressee_block(lines: Sequence[str], role: str) -> dict:
 
 
 def _signature_blocks(lines: Sequence[str], known: Sequence[str]) -> list[dict]:
-    """Signature blocks: each ends with its organisation's line."""
+    """
+    Signature blocks: each ends with its organisation's line, or, in Japanese
+    order, starts with it (organisation, title, name).
+    """
+    blocks: list[dict] = []
+    rest: list[str] = []
+    for chunk in _chunks(lines):
+        org_first = 1 < len(chunk) <= 4 and is_organization(chunk[0], known)
+        if org_first and not is_organization(chunk[-1], known):
+            blocks.append(
+                {
+                    "name": chunk[-1][:200],
+                    "title": ", ".join(chunk[1:-1])[:200],
+                    "organization": chunk[0][:200],
+                }
+            )
+        else:
+            rest += [*chunk, ""]
+    return blocks + _signature_lines(rest, known)
+
+
+def _signature_lines(lines: Sequence[str], known: Sequence[str]) -> list[dict]:
     blocks: list[dict] = []
     current: list[str] = []
 
@@ -452,7 +517,7 @@ def _paragraphs(chunk: Sequence[str]) -> list[str]:
             and (not SENTENCE_END.search(paragraphs[-1]) or line[:1].islower())
             # A short line before a capital is a heading, not a wrapped line.
             and not (
-                len(paragraphs[-1]) < 60 and _is_heading(paragraphs[-1]) and line[:1].isupper()
+                len(paragraphs[-1]) < 60 and _is_heading(paragraphs[-1]) and not line[:1].islower()
             )
         )
         if joins and paragraphs[-1].endswith(("\u2010", "\u00ad")) and line[:1].islower():
@@ -471,8 +536,12 @@ def _is_heading(text: str) -> bool:
         0 < len(words) <= 14
         and len(text) <= 120
         and not BULLET.match(text)
-        and not re.search(r"[.,;:!?]$", text)
-        and (text[:1].isupper() or bool(re.match(r"^([IVX]+|\d+)[.)]\s", text)))
+        and not re.search(r"[.,;:!?。、：]$", text)
+        and (
+            text[:1].isupper()
+            or not text[:1].isascii()
+            or bool(re.match(r"^([IVX]+|\d+)[.)]\s", text))
+        )
     )
 
 
@@ -519,6 +588,11 @@ def _asks(text: str) -> bool:
     )
 
 
+def _is_lead_in(text: str) -> bool:
+    """ "We recommend that Japan:", or in Japanese "…以下を求めます。"."""
+    return text.endswith((":", "：")) or (text.endswith("。") and "以下" in text)
+
+
 def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]:
     body = _Body(default_government, [])
     lead_in = ""
@@ -552,7 +626,7 @@ def _body_blocks(chunks: list[list[str]], default_government: str) -> list[dict]
             # The first list of asks starts the first section, headed or not.
             body.add(HEADING, "")
             seen_section = True
-        lead_in = text if text.endswith(":") else ""
+        lead_in = text if _is_lead_in(text) else ""
         body.add(PARAGRAPH if seen_section else OPENING, text)
     _mark_closing(body.blocks)
     return body.blocks
@@ -695,6 +769,20 @@ def _address_window(body_lines: list[str], proposal: dict) -> list[str]:
     return body_lines
 
 
+def language_of(text: str) -> str:
+    """ "ja" for text with kana, "ko" with hangul, else "en" (the letter's language field)."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return "en"
+    kana = sum("\u3040" <= c <= "\u30ff" for c in letters)
+    hangul = sum("\uac00" <= c <= "\ud7a3" for c in letters)
+    if kana / len(letters) > 0.05:
+        return "ja"
+    if hangul / len(letters) > 0.2:
+        return "ko"
+    return "en"
+
+
 def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     """
     The proposed structure of a letter's text (see the module's docstring), or
@@ -721,6 +809,7 @@ def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     _tail(lines[tail_at:], proposal, known_organizations)
     default = next((a["country"] for a in proposal["addressees"] if a["country"]), "")
     proposal["country"] = default
+    proposal["language"] = language_of(text[:20_000])
     proposal["blocks"] = _body_blocks(_chunks(body_lines), default)
     del proposal["addressees"][MAX_ADDRESSEES:]
     del proposal["signatories"][MAX_SIGNATORIES:]

@@ -26,7 +26,7 @@ def bare_name(name: str) -> str:
     previous = None
     while previous != name:
         previous, name = name, HONORIFIC.sub("", name).strip()
-    return name
+    return re.sub(r"\s*(殿|様)$", "", name)
 
 
 def _office_words(title: str) -> str:
@@ -43,7 +43,7 @@ def _position_rows() -> list[tuple[Position, str, str, str]]:
     rows = []
     for position in positions:
         holder = holders.get(position.current_official_id)
-        names = f"{holder.given_name} {holder.family_name}" if holder else ""
+        names = f"{holder.given_name} {holder.family_name}\n{holder.native_name}" if holder else ""
         office = _office_words(f"{position.title} {position.institution} {position.department}")
         address = f"{position.address_lines} {position.locality} {position.postal_code}"
         rows.append((position, office, names, address))
@@ -55,8 +55,12 @@ def _score_position(addressee: dict, office: str, names: str, address: str) -> f
     score = fuzz.token_set_ratio(title, office, processor=utils.default_process) if title else 0
     name = bare_name(addressee["name"])
     if name and names:
-        # Either name order ("Hatoyama Yukio" or "Yukio Hatoyama").
-        name_score = fuzz.token_sort_ratio(name, names, processor=utils.default_process)
+        # Either name order ("Hatoyama Yukio" or "Yukio Hatoyama"), or the native script.
+        latin, _, native = names.partition("\n")
+        name_score = max(
+            fuzz.token_sort_ratio(name, latin, processor=utils.default_process),
+            fuzz.ratio(name.replace(" ", ""), native.replace(" ", "")) if native else 0,
+        )
         score = max(score, (score + name_score) / 2) if score else name_score * 0.9
     lines = " ".join(addressee["lines"])
     if lines and address.strip():

@@ -239,6 +239,7 @@ def save_import(
     letter = Letter(
         reference=reference,
         subject=subject[:300],
+        language=session.proposal.get("language", "en"),
         date=date or sent_on,
         opening="\n\n".join(opening),
         closing="\n\n".join(closing),

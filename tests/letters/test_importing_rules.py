@@ -199,6 +199,38 @@ def test_web_page_furniture_is_left_out():
     ]
 
 
+def test_a_letter_in_japanese_with_its_address_greeting_asks_and_signatures():
+    proposal = parse("japanese_letter.txt")
+
+    assert proposal["language"] == "ja"
+    assert proposal["date"] == "2009-12-10"
+    assert proposal["greeting"] == "拝啓"
+    assert proposal["subject"] == "北朝鮮の人権状況と日本の政策についての要請"
+    assert proposal["addressees"] == [
+        {
+            "role": "to",
+            "name": "鳩山由紀夫 殿",
+            "title": "内閣総理大臣",
+            "lines": ["〒100-8968", "東京都千代田区永田町1-6-1", "内閣官房内閣広報室"],
+            "country": "JP",
+        }
+    ]
+    assert kinds(proposal, importing.HEADING) == ["人権外交", "難民"]
+    asks = [
+        (b["government"], b["third_state"])
+        for b in proposal["blocks"]
+        if b["kind"] == importing.RECOMMENDATION
+    ]
+    assert asks == [("JP", "KP"), ("JP", "CN"), ("JP", "")]
+    assert kinds(proposal, importing.CLOSING)[-1] == "敬具"
+    # Japanese order: organisation, title, name.
+    assert proposal["signatories"][0] == {
+        "name": "森田愛子",
+        "title": "東京事務所長",
+        "organization": "アジア人権モニター",
+    }
+
+
 @pytest.mark.parametrize(
     "text, government, third",
     [

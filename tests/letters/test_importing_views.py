@@ -406,3 +406,28 @@ def test_an_import_not_yet_saved_is_listed_and_can_be_discarded(client, drafter,
     assert response.status_code == 302
     assert not ImportSession.objects.filter(pk=mine.pk).exists()
     assert not Path(stored).exists()
+
+
+def test_a_letter_in_japanese_matches_the_holder_by_native_name_and_keeps_its_language(
+    client, drafter
+):
+    pm = make_position(title="Prime Minister", institution="Cabinet Secretariat", country="JP")
+    holder = make_official(given_name="Yukio", family_name="Hatoyama", native_name="鳩山由紀夫")
+    make_term(pm, holder)
+    make_organization(name="アジア人権モニター")
+    client.force_login(drafter)
+
+    paste(client, "japanese_letter.txt")
+    session = ImportSession.objects.get()
+    save(client, session, reference="JP-2009-12-ja")
+
+    letter = Letter.objects.get(reference="JP-2009-12-ja")
+    assert session.proposal["addressees"][0]["position"] == pm.pk
+    assert letter.language == "ja"
+    assert letter.recipients.get().position == pm
+    assert letter.signatories.get().organization.name == "アジア人権モニター"
+    assert [r.third_state.code for r in letter.recommendations.order_by("number")] == [
+        "KP",
+        "CN",
+        "",
+    ]
