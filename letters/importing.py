@@ -52,22 +52,25 @@ class NotALetter(ValueError):
 
 # -- page furniture ---------------------------------------------------------
 
+# Whole lines only, and short ones (see is_furniture): a paragraph that merely
+# starts with "Search", "Privacy" or "Language" stays in the letter.
 FURNITURE = re.compile(
     r"""^(
-        skip\ to\ (main\ )?content | skip\ navigation | main\ menu | menu | close | search\b.* |
-        home | news | about(\ us)? | contact(\ us)? | our\ work | what\ we\ do | reports? |
-        campaigns? | publications | get\ involved | take\ action | join\ us | sign\ up.* |
-        subscribe.* | newsletter.* | share(\ this(\ page)?)?:? | facebook | twitter | x | linkedin |
-        whatsapp | e-?mail | print | back\ to\ top | read\ more.* |
-        related\ (content|news|posts?).* |
+        skip\ to\ (main\ )?content | skip\ navigation | main\ menu | menu | close |
+        search(\ this\ site|\ for)?:? | home | news | about(\ us)? | contact(\ us)? | our\ work |
+        what\ we\ do | reports? | campaigns? | publications | get\ involved | take\ action |
+        join\ us | sign\ up(\ for\ .*)? | subscribe(\ to\ .*)? | newsletter |
+        share(\ this(\ page|\ article)?)?:? | facebook | twitter | x | linkedin | whatsapp |
+        e-?mail | print | back\ to\ top | read\ more.* | related\ (content|news|posts?).* |
         (africa | americas | asia(\ and\ (the\ )?pacific)? | europe(\ and\ central\ asia)? |
          middle\ east(\ and\ north\ africa)? | global | regions?:?)|
-        donate.* | make\ a\ donation.* | support\ our\ work.* | give\ now.* | please\ donate.* |
-        .*\bdonat(e|ion)s?\b.*\b(today|now|help|support)\b.* |
-        (©|\(c\)|copyright).* | .*all\ rights\ reserved.* | privacy(\ policy)?.* |
-        terms\ of\ use.* | .*\bcookies?\b.* | accept(\ all)?(\ cookies)? | reject\ all |
+        donate(\ now|\ today)?.* | make\ a\ donation.* | support\ our\ work.* | give\ now.* |
+        please\ (donate|give|support\ us).* |
+        (©|\(c\)|copyright\ (©\ ?)?\d{4}).* | .*all\ rights\ reserved\.? |
+        privacy(\ policy|\ notice)? | terms\ of\ use | cookie\ (policy|settings) |
+        (we|this\ (web)?site)\ uses?\ cookies.* | accept(\ all)?(\ cookies)? | reject\ all |
         manage\ (preferences|settings) |
-        languages?:?.* | english | français | español | 日本語 |
+        languages?:? | english | français | español | 日本語 |
         (home\ )?(›|»|>|/)\ .* | home\ (›|»|>|/).* | posted\ (on|in)\ .* | tags?:.* |
         download\ (the\ )?(pdf|letter).* | (back\ to\ )?(the\ )?letter\ page | back |
         print\ this\ page | \d+\ min(ute)?\ read
@@ -78,7 +81,8 @@ FURNITURE = re.compile(
 
 def is_furniture(line: str) -> bool:
     """A line of the web page around the letter (menus, donations, cookies, copyright)."""
-    return bool(FURNITURE.match(line.strip()))
+    line = line.strip()
+    return len(line) <= 200 and bool(FURNITURE.match(line))
 
 
 # -- countries and governments ---------------------------------------------

@@ -288,3 +288,34 @@ def test_corrections_merge_split_move_and_change_kind():
         "government": "JP",
         "third_state": "",
     }
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Search and rescue at sea must not stop at the border of a search region.",
+        "Privacy rights of detainees are not respected.",
+        "Language barriers keep refugees from the asylum procedure.",
+        "Food donations now reach fewer people than last year.",
+        "Copyright law is not the subject of this letter.",
+    ],
+)
+def test_sentences_that_start_like_page_furniture_stay(line):
+    assert not importing.is_furniture(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Skip to main content",
+        "Search",
+        "Donate now",
+        "© 2024 Rights Now",
+        "Privacy policy",
+        "We use cookies to improve your experience.",
+        "Home › News › Letters",
+        "Asia and the Pacific",
+    ],
+)
+def test_page_furniture_is_recognised(line):
+    assert importing.is_furniture(line)
