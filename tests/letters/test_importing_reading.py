@@ -144,3 +144,29 @@ def test_a_saved_web_page_is_read_without_its_scripts():
 
     assert kind == "html"
     assert text == "Dear Sir,"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        b"<html>" + b'<div class="menu">x' * 50_000,
+        b"<html>" + b"<div>" * 100_000 + b"Dear Sir," + b"</div>" * 100_000,
+    ],
+    ids=["unclosed", "nested"],
+)
+def test_a_page_whose_markup_would_stall_the_parser_is_refused_at_once(page):
+    message, seconds = refusal(page, "page.html")
+
+    assert "too deeply nested or too large" in message
+    assert seconds < 1
+
+
+def test_elements_marked_as_banners_or_menus_are_left_out_of_a_page():
+    page = (
+        b'<!DOCTYPE html><div class="cookie-consent"><p>Accept our terms</p><div>more</div>'
+        b'</div><p>Dear Sir,</p><div id="main-menu"><ul><li>Reports</li></ul></div>'
+    )
+
+    text, _ = read_upload(upload(page, "page.html"))
+
+    assert text == "Dear Sir,"
