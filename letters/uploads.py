@@ -168,7 +168,8 @@ class CheckedFieldFile(FieldFile):
 
     @property
     def url(self) -> str:
-        self._require_file()
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
         return getattr(self.instance, f"get_{self.field.name}_url")()
 
     @property
