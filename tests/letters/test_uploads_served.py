@@ -13,7 +13,9 @@ import pytest
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import connection
 from django.db.models import FileField
+from django.test.utils import CaptureQueriesContext
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from PIL import Image
@@ -139,6 +141,29 @@ def test_a_published_letter_shows_the_logos_of_the_organisations_it_names(client
     # An organisation that did not agree to be named keeps its logo private.
     assert silent.name not in page
     assert client.get(reverse("public:logo", args=[reference, silent.pk])).status_code == 404
+
+
+def test_the_published_page_costs_the_same_queries_for_any_number_of_logos(
+    client, signed, django_assert_num_queries
+):
+    publish(signed)
+    url = reverse("public:detail", args=[signed.letter.reference])
+
+    def add_named(n: int) -> None:
+        for _ in range(n):
+            org = make_organization()
+            org.logo.save("logo.png", ContentFile(png()), save=True)
+            order = signed.letter.signatories.count()
+            make_signatory(signed.letter, org, order=order, consent_to_publish=True)
+
+    add_named(1)
+    with CaptureQueriesContext(connection) as few:
+        page = client.get(url).content.decode()
+    assert page.count('class="public-logo"') == 1
+    add_named(6)
+    with django_assert_num_queries(len(few)):
+        page = client.get(url).content.decode()
+    assert page.count('class="public-logo"') == 7
 
 
 def test_no_logo_is_public_before_the_letter_is_published(client, signed):
