@@ -290,6 +290,16 @@ URLS = [
 # Enough for a move to be a move; every other view ignores it.
 POST_DATA = {"direction": "down"}
 HIDDEN_FROM_OUTSIDERS = {"letters:tracking_correct", "letters:tracking_evidence"}
+# Stored files: whoever may have one gets its bytes, nothing else.
+FILES = {
+    "letters:organisation_logo",
+    "letters:signing_signature",
+    "letters:sending_sent_copy",
+    "letters:printing_batch_download",
+    "letters:tracking_evidence",
+    "public:logo",
+    "public:copy",
+}
 
 
 def routes(patterns=None, prefix: str = "") -> set[str]:
@@ -367,7 +377,10 @@ def check(client, url: str, name: str, persona: str, method: str, access) -> lis
         if status != 405:
             return [f"{where}, expected 405"]
     elif persona in who:
-        if status not in (200, 302, 400):
+        if name in FILES and method == "GET":
+            if status != 200 or not response.streaming:
+                return [f"{where}, expected the file"]
+        elif status not in (200, 302, 400):
             return [f"{where}, expected 200, 302 or 400"]
     else:
         expected = 404 if persona == "outsider" and name in HIDDEN_FROM_OUTSIDERS else 403
