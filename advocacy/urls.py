@@ -1,11 +1,13 @@
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.static import serve
 
 from letters.views import letters as letter_views
 
+# No route serves MEDIA_ROOT, in development or production: every uploaded file
+# (evidence, sent copies, print batches, logos, signatures) is streamed by a view
+# that fetches its object through letters.permissions and reads it through the
+# storage API.
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -15,14 +17,3 @@ urlpatterns = [
     path("", include("letters.urls_public")),
     path("admin/", admin.site.urls),
 ]
-
-if settings.DEBUG:
-    # Media in development only, behind login; production serves MEDIA_ROOT from
-    # the proxy or a storage.
-    urlpatterns += [
-        path(
-            f"{settings.MEDIA_URL.strip('/')}/<path:path>",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
-    ]

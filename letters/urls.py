@@ -9,6 +9,7 @@ app_name = "letters"
 urlpatterns = [
     path("", letters.letter_list, name="list"),
     path("<int:pk>/", letters.letter_detail, name="detail"),
+    path("organisations/<int:pk>/logo/", letters.organisation_logo, name="organisation_logo"),
 ]
 
 urlpatterns += [
@@ -103,6 +104,11 @@ urlpatterns += [
         "<int:pk>/sign-on/<int:signatory_pk>/approve/",
         signing.approve_for_lead,
         name="signing_approve_for_lead",
+    ),
+    path(
+        "<int:pk>/sign-on/<int:signatory_pk>/signature/",
+        signing.signature,
+        name="signing_signature",
     ),
 ]
 

@@ -12,6 +12,11 @@ urlpatterns = [
     path("published/feed/", public.published_feed, name="feed"),
     path("published/<str:reference>/", public.published_detail, name="detail"),
     path(
+        "published/<str:reference>/logos/<int:organization_pk>/",
+        public.published_logo,
+        name="logo",
+    ),
+    path(
         "published/<str:reference>/copies/<int:copy_pk>.pdf",
         public.published_copy,
         name="copy",

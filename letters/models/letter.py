@@ -26,7 +26,7 @@ from letters.models.tracking import (
     derive_status,
 )
 from letters.permissions import SEE_LETTERS
-from letters.uploads import validate_image
+from letters.uploads import CheckedImageField, validate_image
 from recipients.models import Official, Position
 
 
@@ -35,7 +35,7 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
-    logo = models.ImageField(upload_to="logos/", blank=True, validators=[validate_image])
+    logo = CheckedImageField(upload_to="logos/", blank=True, validators=[validate_image])
     address = models.TextField(blank=True)
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
@@ -57,6 +57,10 @@ class Organization(models.Model):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    def get_logo_url(self) -> str:
+        """The logo for signed-in readers; published letters link `public:logo` instead."""
+        return reverse("letters:organisation_logo", args=[self.pk])
 
 
 class Theme(models.Model):

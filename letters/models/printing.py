@@ -7,9 +7,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from letters.models.letter import Letter
+from letters.uploads import CheckedFileField
 
 
 class PrintBatchStatus(models.TextChoices):
@@ -35,7 +37,7 @@ class PrintBatch(models.Model):
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
-    file = models.FileField(upload_to="pdf-batches/%Y/", blank=True)
+    file = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
     letter_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -53,6 +55,9 @@ class PrintBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
+
+    def get_file_url(self) -> str:
+        return reverse("letters:printing_batch_download", args=[self.letter_id, self.pk])
 
     # A batch of 193 copies takes well under a minute; one "running" for an hour
     # lost its worker (killed, redeployed) and must not block a new one forever.

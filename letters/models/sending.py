@@ -9,10 +9,12 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, LetterRecipient, Organization
+from letters.uploads import CheckedFileField
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -61,7 +63,7 @@ class SentCopy(models.Model):
 
     letter = models.ForeignKey(Letter, models.PROTECT, related_name="sent_copies")
     recipient = models.ForeignKey(LetterRecipient, models.PROTECT, related_name="sent_copies")
-    file = models.FileField(upload_to="sent/%Y/")
+    file = CheckedFileField(upload_to="sent/%Y/")
     filename = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
@@ -82,3 +84,6 @@ class SentCopy(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    def get_file_url(self) -> str:
+        return reverse("letters:sending_sent_copy", args=[self.letter_id, self.pk])

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
-from letters.uploads import validate_image
+from letters.uploads import CheckedImageField, validate_image
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,7 +41,7 @@ class Signatory(models.Model):
     order = models.PositiveIntegerField(default=0)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
-    signature = models.ImageField(upload_to="signatures/", blank=True, validators=[validate_image])
+    signature = CheckedImageField(upload_to="signatures/", blank=True, validators=[validate_image])
     consent_to_publish = models.BooleanField(default=False)
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -81,6 +82,9 @@ class Signatory(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} on {self.letter.reference}"
+
+    def get_signature_url(self) -> str:
+        return reverse("letters:signing_signature", args=[self.letter_id, self.pk])
 
     def has_approved(self, content_hash: str) -> bool:
         """An approval counts only for the exact text it was given."""

@@ -9,8 +9,11 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from letters.uploads import CheckedFileField
 
 
 class ResponseStatus(models.TextChoices):
@@ -94,7 +97,7 @@ class FollowUp(models.Model):
         max_length=500,
         validators=[URLValidator(schemes=["http", "https"], message="Enter an http(s) link.")],
     )
-    evidence_file = models.FileField(upload_to="evidence/%Y/", blank=True)
+    evidence_file = CheckedFileField(upload_to="evidence/%Y/", blank=True)
     next_review = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="follow_ups"
@@ -135,6 +138,9 @@ class FollowUp(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Follow-up entries are corrected, never deleted.")
+
+    def get_evidence_file_url(self) -> str:
+        return reverse("letters:tracking_evidence", args=[self.pk])
 
     def clean(self) -> None:
         super().clean()

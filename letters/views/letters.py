@@ -9,10 +9,11 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from letters import printing, signing, tracking_charts
 from letters.filters import LetterFilter
@@ -20,11 +21,13 @@ from letters.models import (
     FollowUp,
     Letter,
     LetterStatus,
+    Organization,
     Recommendation,
     ResponseStatus,
     Section,
 )
 from letters.permissions import SEE_LETTERS, get_letter_for, requires
+from letters.uploads import image_response
 from recipients.models import Position
 
 LETTERS_PER_PAGE = 25
@@ -161,3 +164,10 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         },
     )
+
+
+@require_GET
+@requires("letters.view_organization")
+def organisation_logo(request: HttpRequest, pk: int) -> FileResponse:
+    """An organisation's logo, for signed-in readers (the admin links it here)."""
+    return image_response(get_object_or_404(Organization, pk=pk).logo)

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from letters import signing
@@ -21,8 +21,9 @@ from letters.models import (
     Signatory,
     SignatoryRole,
 )
-from letters.permissions import get_letter_for
+from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.text import approvable_text, diff_snapshots, letter_context
+from letters.uploads import image_response
 
 
 def _names(signatories) -> str:
@@ -279,3 +280,11 @@ def _sign_page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpR
     # form and fail the CSRF check.)
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def signature(request: HttpRequest, pk: int, signatory_pk: int) -> FileResponse:
+    """A signer's signature image, for whoever may read the letter it signs."""
+    letter = get_letter_for(request, pk, SEE_LETTERS)
+    signatory = get_object_or_404(Signatory, pk=signatory_pk, letter=letter)
+    return image_response(signatory.signature)
