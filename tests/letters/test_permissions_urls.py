@@ -196,6 +196,12 @@ URLS = [
     ("letters:tracking_follow_up_letter", pk("sent"), post_only(WRITERS)),
     # public pages
     ("public:sign", lambda w: [w["token"]], any_method(PUBLIC)),
+    # Without the session the link set, the page only asks to open the link again.
+    (
+        "public:sign_page",
+        lambda w: [Signatory.objects.get(token=w["token"]).pk],
+        any_method(PUBLIC),
+    ),
     ("public:index", lambda w: [], any_method(PUBLIC)),
     ("public:feed", lambda w: [], any_method(PUBLIC)),
     ("public:detail", lambda w: [w["published"].reference], any_method(PUBLIC)),
