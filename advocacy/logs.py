@@ -26,9 +26,7 @@ _SECRET_SEGMENTS = re.compile(
 
 
 def redact(text: str) -> str:
-    return _SECRET_SEGMENTS.sub(
-        lambda m: (m.group("prefix") or m.group("reset")) + REDACTED, text
-    )
+    return _SECRET_SEGMENTS.sub(lambda m: (m.group("prefix") or m.group("reset")) + REDACTED, text)
 
 
 class RedactTokens(logging.Filter):
