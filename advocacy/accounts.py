@@ -59,7 +59,9 @@ def password_reset(request: HttpRequest) -> HttpResponseBase:
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     def form_valid(self, form):
         response = super().form_valid(form)
-        # The owner proved they read the account's mail: a pause that someone
-        # else's guesses put on the account no longer applies.
+        # The owner proved they read the account's mail: the failures on this
+        # username are forgotten, so the account's pause is lifted, and the
+        # owner's own failures stop counting against their address (other
+        # usernames' failures from it still count).
         reset_login_failures(username=form.user.get_username())
         return response

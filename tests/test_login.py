@@ -222,14 +222,32 @@ def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
 
 
 def test_a_reset_works_while_the_account_is_paused_and_lifts_the_pause(client, limit):
+    # Someone who forgot their password paused both their account and their address.
     make_user("dana")
-    for n in range(limit):
-        log_in(client, "dana", REMOTE_ADDR=f"198.51.100.{n}")
+    make_user("chris")
+    for _ in range(limit):
+        log_in(client, "dana")
     assert log_in(client, "dana", PASSWORD).status_code == 429
+    assert log_in(client, "chris", PASSWORD).status_code == 429
     request_reset(client, "dana@example.org")
     form_url = client.get(reset_link(mail.outbox[0]).split("testserver", 1)[-1])["Location"]
     client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert log_in(client, "dana", NEW_PASSWORD).status_code == 302
+    # Their own failures no longer count against the address either.
+    client.logout()
+    assert log_in(client, "chris", PASSWORD).status_code == 302
+
+
+def test_a_reset_does_not_lift_the_pause_others_failures_put_on_an_address(client, limit):
+    # An attacker resetting their own account's password cannot unpause their address.
+    make_user("attacker")
+    for n in range(limit):
+        make_user(f"staff{n}")
+        log_in(client, f"staff{n}")
+    request_reset(client, "attacker@example.org")
+    form_url = client.get(reset_link(mail.outbox[0]).split("testserver", 1)[-1])["Location"]
+    client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert log_in(client, "attacker", NEW_PASSWORD).status_code == 429
 
 
 def test_reset_requests_are_throttled_per_email_address(client):
