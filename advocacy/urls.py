@@ -9,7 +9,15 @@ from letters.views import letters as letter_views
 
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            # LoginView would name the site after the request's host.
+            extra_context={"site_name": settings.SITE_NAME},
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password-reset/", accounts.password_reset, name="password_reset"),
     path(

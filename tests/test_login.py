@@ -268,3 +268,8 @@ def test_reset_requests_are_throttled_per_address(client):
     assert statuses == [302] * 10 + [429]
     other = request_reset(client, "someone@example.org", REMOTE_ADDR="198.51.100.7")
     assert other.status_code == 302
+
+
+def test_the_login_page_carries_the_sites_name_not_the_host(client, settings):
+    html = client.get(reverse("login")).content.decode()
+    assert f"<span>{settings.SITE_NAME}</span>" in html
