@@ -195,3 +195,13 @@ def test_gunicorns_access_log_redacts_tokens():
     assert '"GET /sign/[redacted]/ HTTP/1.1" 404' in line
     assert "https://letters.example.org/sign/[redacted]/" in line
     assert not [key for key, value in atoms.items() if token in str(value)]
+
+
+def test_a_refused_csrf_check_on_a_link_logs_no_token(circulating, caplog):
+    signatory = partners(circulating)[0]
+    strict = Client(enforce_csrf_checks=True)
+    with caplog.at_level(logging.WARNING):
+        assert strict.post(link(signatory), {"action": "withdraw"}).status_code == 403
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("CSRF" in m and "/sign/[redacted]/" in m for m in messages), messages
+    assert not [m for m in messages if signatory.token in m]
