@@ -205,3 +205,18 @@ def test_a_refused_csrf_check_on_a_link_logs_no_token(circulating, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert any("CSRF" in m and "/sign/[redacted]/" in m for m in messages), messages
     assert not [m for m in messages if signatory.token in m]
+
+
+def test_behind_a_configured_proxy_the_per_address_limit_counts_each_client(client, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    statuses = [
+        client.get(
+            f"/sign/guess-{n}/", HTTP_X_FORWARDED_FOR=f"192.0.2.{n % 200}, 203.0.113.5", **proxy
+        ).status_code
+        for n in range(121)
+    ]
+    # One client, whatever it writes in front of the header.
+    assert statuses[120] == 429
+    other = client.get("/sign/guess-x/", HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy)
+    assert other.status_code == 404
