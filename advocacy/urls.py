@@ -1,7 +1,9 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from advocacy import accounts
 from letters.views import letters as letter_views
 
 # No route serves MEDIA_ROOT, in development or production: every uploaded file
@@ -10,8 +12,34 @@ from letters.views import letters as letter_views
 # storage API.
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True,
+            # LoginView would name the site after the request's host.
+            extra_context={"site_name": settings.SITE_NAME},
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", accounts.password_reset, name="password_reset"),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    # The token in this address is traded for the session at once (and
+    # redacted from logs, see advocacy/logs.py).
+    path(
+        "reset/<uidb64>/<token>/",
+        accounts.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     path("letters/", include("letters.urls")),
     path("directory/", include("recipients.urls")),
     path("", include("letters.urls_public")),

@@ -224,6 +224,8 @@ def test_a_representative_without_javascript_corrects_declines_and_changes_their
     rep = browser.new_context().new_page()
     rep.route("**/*.js", lambda route: route.abort())
     rep.goto(f"{live_server.url}{reverse('public:sign', args=[signatory.token])}")
+    # The token is traded for the session: the address bar no longer shows it.
+    expect(rep).to_have_url(f"{live_server.url}{reverse('public:sign_page', args=[signatory.pk])}")
     assert_accessible(rep)
 
     # Nothing filled in: the form says what is missing and keeps what was typed.

@@ -177,6 +177,11 @@ URLS = [
     ("dashboard", none, any_method(READERS)),
     ("login", none, any_method(PUBLIC)),
     ("logout", none, post_only(LOGGED_IN)),
+    # password reset by e-mail: anyone, logged in or not (a bad link says so)
+    ("password_reset", none, any_method(PUBLIC)),
+    ("password_reset_done", none, get_only(PUBLIC)),
+    ("password_reset_confirm", lambda w: ["MQ", "set-password"], any_method(PUBLIC)),
+    ("password_reset_complete", none, get_only(PUBLIC)),
     ("letters:list", none, any_method(READERS)),
     ("letters:detail", pk("draft"), any_method(READERS)),
     ("letters:organisation_logo", pk("organization"), get_only(READERS)),
@@ -273,6 +278,12 @@ URLS = [
     ("recipients:official_delete", pk("official"), post_only(ADMINS)),
     # public pages
     ("public:sign", lambda w: [w["token"]], any_method(PUBLIC)),
+    # Without the session the link set, the page only asks to open the link again.
+    (
+        "public:sign_page",
+        lambda w: [Signatory.objects.get(token=w["token"]).pk],
+        any_method(PUBLIC),
+    ),
     ("public:index", none, any_method(PUBLIC)),
     ("public:feed", none, any_method(PUBLIC)),
     ("public:detail", lambda w: [w["published"].reference], any_method(PUBLIC)),
