@@ -9,6 +9,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -34,6 +35,7 @@ PRINTED_FILES = [
     TEMPLATES / "_letter_text.html",
     Path(__file__),
     Path(__file__).with_name("engine.py"),
+    Path(__file__).with_name("tagging.py"),
 ]
 
 # --- Envelope windows -------------------------------------------------------------
@@ -97,6 +99,26 @@ def watermark(letter: Letter) -> str:
     return ""
 
 
+WATERMARK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600">'
+    '<text x="300" y="300" transform="rotate(-35 300 300)" text-anchor="middle"'
+    ' dominant-baseline="middle" font-family="Liberation Sans, DejaVu Sans, sans-serif"'
+    ' font-weight="bold" font-size="{size}" letter-spacing="12" fill="#b42318"'
+    ' fill-opacity="0.13">{word}</text></svg>'
+)
+
+
+def watermark_image(word: str) -> str:
+    """
+    The DRAFT (or WITHDRAWN) mark as a data: URL for the page background: PDF
+    readers and validators treat backgrounds as artifacts, not as the letter's text.
+    """
+    if not word:
+        return ""
+    size = 128 if len(word) <= 5 else 80
+    return "data:image/svg+xml," + quote(WATERMARK_SVG.format(size=size, word=word), safe="")
+
+
 def printed_signatories(letter: Letter, signatories: list) -> list:
     """Signing order, without organisations that declined or withdrew."""
     signed = letter.is_signed
@@ -122,8 +144,10 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
         show_signatures=letter.is_signed,
         for_print=True,
         watermark=watermark(letter),
+        watermark_image=watermark_image(watermark(letter)),
+        authors="; ".join(s.organization.name for s in signatories),
         archival=archival,
-        variant=("PDF/A-3b, tagged" if archival else "PDF 1.7, tagged"),
+        variant=("PDF/A-3b, PDF/UA-1" if archival else "PDF 1.7, tagged"),
         paper=paper_name,
         window=window,
         g=geometry(window, context["addressee"]),
