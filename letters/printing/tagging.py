@@ -42,7 +42,7 @@ PDFUA_SCHEMA = f"""
    <pdfaProperty:name>part</pdfaProperty:name>
    <pdfaProperty:valueType>Integer</pdfaProperty:valueType>
    <pdfaProperty:category>internal</pdfaProperty:category>
-   <pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>
+   <pdfaProperty:description>Part of ISO 14289 followed</pdfaProperty:description>
   </rdf:li></rdf:Seq></pdfaSchema:property>
  </rdf:li></rdf:Bag></pdfaExtension:schemas>
 </rdf:Description>

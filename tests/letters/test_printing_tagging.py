@@ -47,6 +47,12 @@ def decode(data: bytes, mapping: dict[bytes, str]) -> str:
     return "".join(mapping.get(data[i : i + width], "") for i in range(0, len(data), width))
 
 
+def shown(operands, op: str, mapping: dict[bytes, str]) -> str:
+    """The text a Tj or TJ operator shows."""
+    parts = operands[0] if op == "TJ" else [operands[0]]
+    return "".join(decode(bytes(p), mapping) for p in parts if isinstance(p, pikepdf.String))
+
+
 def marked_content(page: pikepdf.Page) -> tuple[dict[int, str], list[str]]:
     """Text by MCID, and the text drawn inside /Artifact sequences."""
     fonts = page.Resources.Font
@@ -66,8 +72,7 @@ def marked_content(page: pikepdf.Page) -> tuple[dict[int, str], list[str]]:
             mapping = to_unicode(fonts[operands[0]])
         elif op in ("Tj", "TJ"):
             assert stack, "text drawn outside any marked content"
-            parts = operands[0] if op == "TJ" else [operands[0]]
-            text = "".join(decode(bytes(p), mapping) for p in parts if isinstance(p, pikepdf.String))
+            text = shown(operands, op, mapping)
             if any(tag == "/Artifact" for tag, _ in stack):
                 artifacts.append(text)
             else:
@@ -87,8 +92,7 @@ def xobject_text(xobject) -> str:
         if op == "Tf":
             mapping = to_unicode(fonts[operands[0]])
         elif op in ("Tj", "TJ"):
-            parts = operands[0] if op == "TJ" else [operands[0]]
-            text += "".join(decode(bytes(p), mapping) for p in parts if isinstance(p, pikepdf.String))
+            text += shown(operands, op, mapping)
         elif op == "Do":
             text += xobject_text(xobject.Resources.XObject[operands[0]])
     return text
@@ -257,9 +261,7 @@ def test_the_info_dictionary_agrees_with_the_xmp_metadata(demo):
     assert one("pdf:Keywords") == [info["/Keywords"]]
     assert one("xmp:CreatorTool") == [info["/Creator"]]
     assert one("xmp:CreateDate") == ["2009-12-10"] and info["/CreationDate"] == "D:20091210"
-    producers = [
-        d.get(f"{{{NS['pdf']}}}Producer") for d in xmp.iter(f"{{{NS['rdf']}}}Description")
-    ]
+    producers = [d.get(f"{{{NS['pdf']}}}Producer") for d in xmp.iter(f"{{{NS['rdf']}}}Description")]
     assert info["/Producer"] in producers
     # Nothing in Info that XMP does not say too.
     assert set(info) == {
