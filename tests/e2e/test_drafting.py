@@ -164,7 +164,8 @@ def test_drafter_writes_the_real_case_from_scratch(
     shot(page, "editor")
 
     page.get_by_role("link", name="Preview").click()
-    expect(page.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    # The preview's h1 is the letter's, as in the PDF.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Re: Human rights"))
     letter_text = page.get_by_role("article", name="Letter preview")
     expect(letter_text.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(
