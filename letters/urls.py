@@ -138,6 +138,7 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("print.css", printing.preview_stylesheet, name="printing_preview_css"),
     path("<int:pk>/pdf/", printing.letter_pdf, name="printing_pdf"),
     path("<int:pk>/pdf/all/", printing.all_copies_pdf, name="printing_pdf_all"),
     path("<int:pk>/pdf/copy/<int:recipient_pk>/", printing.copy_pdf, name="printing_pdf_copy"),

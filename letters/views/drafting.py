@@ -42,7 +42,7 @@ from letters.models import (
     Signatory,
 )
 from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
-from letters.text import letter_context
+from letters.printing import layout
 from letters.views import HtmxHttpRequest
 from recipients.models import Position
 
@@ -280,8 +280,13 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first addressee's copy as it prints: the PDF's own sheet and print CSS."""
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    context = letter_context(letter)
+    context = layout.sheet_context(letter)
+    context["sheet_classes"] = layout.preview_classes(letter, context)
+    # The browser loads logos and signatures through the views that check who
+    # asks; the PDF renderer reads them from storage (`storage_url`).
+    context["in_browser"] = True
     context["can_edit"] = letter.allows("edit") and request.user.has_perm("letters.change_letter")
     return render(request, "letters/drafting/preview.html", context)
 

@@ -164,7 +164,8 @@ def test_drafter_writes_the_real_case_from_scratch(
     shot(page, "editor")
 
     page.get_by_role("link", name="Preview").click()
-    expect(page.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    # The preview's h1 is the letter's, as in the PDF.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Re: Human rights"))
     letter_text = page.get_by_role("article", name="Letter preview")
     expect(letter_text.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(
@@ -351,3 +352,34 @@ def test_a_block_answers_the_keyboard_the_moment_it_is_swapped_in(
         recs[0].pk,
         second.pk,
     ]
+
+
+def test_the_preview_is_the_printed_page(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    draft = make_draft()
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{draft.pk}/preview/")
+    sheet = page.locator("article.printed-letter")
+    expect(sheet).to_be_visible()
+    # One A4 sheet wide (210 mm at 96 dpi), laid out by print.css, not by the app's CSS.
+    width = sheet.evaluate("e => e.getBoundingClientRect().width")
+    assert abs(width - 210 / 25.4 * 96) < 2
+    style = "(e, p) => getComputedStyle(e)[p]"
+    assert sheet.locator(".letter-date").evaluate(style, "textAlign") == "right"
+    assert sheet.locator(".letter-signature strong").first.evaluate(style, "borderTopStyle") == (
+        "solid"
+    )
+    assert sheet.locator(".letter-signatures").evaluate(style, "display") == "block"
+    assert sheet.locator(".letter-cc ul").evaluate(style, "listStyleType") == "none"
+    assert sheet.locator(".letter-address").evaluate(style, "position") == "absolute"
+    assert sheet.locator(".letterhead-orgs").evaluate(style, "display") == "flex"
+    expect(sheet.locator(".return-line")).to_be_visible()
+    expect(sheet.locator(".running-head")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Re: {draft.subject}")
+    # The address shows through the window: below the letterhead, inside the sheet.
+    letterhead = sheet.locator(".letterhead").bounding_box()
+    address = sheet.locator(".letter-address").bounding_box()
+    assert letterhead and address and address["y"] > letterhead["y"] + letterhead["height"]
+    shot(page, "preview")
+    assert_accessible(page)
