@@ -247,3 +247,12 @@ def test_logos_and_signatures_still_print_from_storage(signed):
             if ref.get_object()["/Subtype"] == "/Image":
                 images.add(ref.idnum)
     assert len(images) == 2  # the lead's logo and its signature
+
+
+def test_the_preview_loads_logos_through_the_checking_view(client, drafter, signed):
+    # The preview shows the PDF's own sheet; the PDF reads files from storage,
+    # the browser only through the views that check who asks.
+    client.force_login(drafter)
+    html = client.get(reverse("letters:drafting_preview", args=[signed.letter_id])).content.decode()
+    assert f'src="{signed.organization.get_logo_url()}"' in html
+    assert signed.organization.logo.storage_url not in html
