@@ -11,7 +11,6 @@ from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
 from django.utils import timezone
 
 from letters import printing, signing, tracking_charts
@@ -117,21 +116,26 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    sections = Section.objects.filter(letter=letter).prefetch_related(
-        Prefetch(
-            "recommendations",
-            queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+    sections = list(
+        Section.objects.filter(letter=letter).prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+            )
         )
     )
+    number_as_printed(sections)
     recipients = list(letter.recipients.select_related("position", "official"))
-    signatories = letter.signatories.select_related("organization")
+    # Those that declined or withdrew do not sign: the board says what they did.
+    signatories = letter.signatories.filter(
+        declined_at__isnull=True, withdrawn_at__isnull=True
+    ).select_related("organization")
     user = request.user
     board = signing.board(letter)
     for row in board.rows:
         # The address the coordinator is using, which is what they will share.
         if row["live"]:
-            path = reverse("public:sign", args=[row["signatory"].token])
-            row["link"] = request.build_absolute_uri(path)
+            row["link"] = signing.link_for(row["signatory"], request)
     summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=letter))
     return render(
         request,
@@ -139,6 +143,8 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "letter": letter,
             "sections": sections,
+            "numbered": letter.recommendation_style == "numbered",
+            "primary_action": primary_action(letter, user),
             "recipients": recipients,
             "signatories": signatories,
             "press_releases": letter.press_releases.all(),
@@ -161,3 +167,30 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         },
     )
+
+
+def number_as_printed(sections: list[Section]) -> None:
+    """Number the recommendations on from one section to the next, as the PDF does."""
+    number = 0
+    for section in sections:
+        for rec in section.recommendations.all():
+            number += 1
+            rec.printed_number = number
+
+
+def primary_action(letter: Letter, user) -> str:
+    """
+    The one action of the letter page's bar shown as the main one: the next
+    step of the workflow this user may take, else editing, else the PDF.
+    """
+    next_steps = [
+        ("finalise", "letters.finalize_letter"),
+        ("send", "letters.send_letter"),
+        ("publish", "letters.publish_letter"),
+    ]
+    for action, perm in next_steps:
+        if letter.allows(action) and user.has_perm(perm):
+            return "sending"
+    if letter.is_editable and user.has_perm("letters.change_letter"):
+        return "drafting"
+    return "printing"
