@@ -15,6 +15,7 @@ import logging
 import smtplib
 from dataclasses import dataclass, field
 
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
@@ -435,8 +436,10 @@ def coordinator(letter: Letter):
             break
         if status == LetterStatus.CIRCULATING and by is not None:
             user_id = by
-    user_model = Letter._meta.get_field("created_by").related_model
-    return user_model.objects.filter(pk=user_id or letter.created_by_id).first()
+    user_id = user_id or letter.created_by_id
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()
 
 
 def mail_decline(signatory: Signatory, *, request: HttpRequest | None = None) -> bool:

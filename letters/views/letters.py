@@ -175,7 +175,7 @@ def number_as_printed(sections: list[Section]) -> None:
     for section in sections:
         for rec in section.recommendations.all():
             number += 1
-            rec.printed_number = number
+            rec.printed_number = number  # type: ignore[attr-defined]
 
 
 def primary_action(letter: Letter, user) -> str:
