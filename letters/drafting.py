@@ -363,8 +363,8 @@ def copy_letter(
             organization=signatory.organization,
             role=signatory.role,
             order=signatory.order,
-            signer_name=signatory.signer_name,
-            signer_title=signatory.signer_title,
+            # Who signs is asked afresh: the person (or their title) may have
+            # changed, and a name left over would print as if they had agreed.
         )
     draft.touch()
     return draft

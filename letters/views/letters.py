@@ -39,9 +39,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_status: dict[str, list[Letter]] = {status: [] for status in LetterStatus.values}
     for letter in letters.order_by("-updated_at")[:200]:
         by_status[letter.status].append(letter)
+    # A status no letter is in gets a mention, not a column of "None".
     columns = [
         (LetterStatus(status).label, status, items[:8], len(items))
         for status, items in by_status.items()
+        if items
+    ]
+    empty_statuses = [
+        LetterStatus(status).label for status, items in by_status.items() if not items
     ]
 
     today = timezone.localdate()
@@ -68,6 +73,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "letters/dashboard.html",
         {
             "columns": columns,
+            "empty_statuses": empty_statuses,
             "overdue": overdue,
             "unanswered": unanswered,
             "rejected": rejected,
