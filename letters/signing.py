@@ -103,7 +103,10 @@ def link_note(signatory: Signatory, *, live: bool, now: dt.datetime) -> str:
     expires = signatory.token_expires_at
     if signatory.role == SignatoryRole.LEAD or signatory.invited_at is None or expires is None:
         return ""
-    when = date_format(timezone.localtime(expires), "j M, H:i")
+    local = timezone.localtime(expires)
+    # The year only when it is not this one: "ended 8 Dec" of a 2009 letter misleads.
+    same_year = local.year == timezone.localtime(now).year
+    when = date_format(local, "j M, H:i" if same_year else "j M Y, H:i")
     if live:
         return f"Link works until {when}"
     if signatory.token_revoked_at is not None:

@@ -52,7 +52,7 @@ WIDTH = 640
 LABEL_WIDTH = 220
 # Group labels longer than this are shortened on the bar (whole in the table and tooltip).
 LABEL_CHARS = 30
-OVERALL_WIDTH = 360
+OVERALL_WIDTH = 300
 TOTAL_WIDTH = 44
 BAR_HEIGHT = 22
 GAP = 8

@@ -178,6 +178,16 @@ def test_an_expired_link_says_when_it_ended(client, coordinator):
     assert "Link works until" in board  # the other partner's link is live
 
 
+def test_a_link_that_ended_in_another_year_says_which(client, coordinator):
+    letter = circulate(make_signing_letter(), by=coordinator)
+    signatory = partner(letter)
+    signatory.token_expires_at = timezone.now() - dt.timedelta(days=400)
+    signatory.save()
+    client.force_login(coordinator)
+    when = timezone.localtime(signatory.token_expires_at).strftime("%-d %b %Y, %H:%M")
+    assert f"Link ended {when}" in board_of(page(client, letter))
+
+
 def test_the_board_shows_fingerprints_not_hashes(client, coordinator):
     letter = circulate(make_signing_letter(), by=coordinator)
     client.post(sign_url(partner(letter)), approve_data(letter))
