@@ -237,8 +237,12 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
         if not declined.is_valid():
             return False
         signatory = signing.decline(token=token, reason=declined.cleaned_data["reason"])
-        signing.mail_decline(signatory, request=request)
-        messages.info(request, "Your organisation declined. The coordinator is told.")
+        if signing.mail_decline(signatory, request=request):
+            messages.info(request, "Your organisation declined. The coordinator is told.")
+        else:
+            messages.info(
+                request, "Your organisation declined. The coordinator sees it on the letter's page."
+            )
         return True
     if action == "withdraw":
         signing.withdraw(token=token)
