@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.utils.functional import lazy
 
 from advocacy import accounts
 from letters.views import letters as letter_views
@@ -10,14 +11,17 @@ from letters.views import letters as letter_views
 # (evidence, sent copies, print batches, logos, signatures) is streamed by a view
 # that fetches its object through letters.permissions and reads it through the
 # storage API.
+
+# Read when a page is drawn, so a changed setting shows.
+_site_name = lazy(lambda: settings.SITE_NAME, str)
+
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),
     path(
         "login/",
+        # LoginView names the site after the request's host unless told otherwise.
         auth_views.LoginView.as_view(
-            redirect_authenticated_user=True,
-            # LoginView would name the site after the request's host.
-            extra_context={"site_name": settings.SITE_NAME},
+            redirect_authenticated_user=True, extra_context={"site_name": _site_name()}
         ),
         name="login",
     ),

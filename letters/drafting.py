@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import date_format
 
+from letters.links import absolute_url
 from letters.models import (
     Letter,
     LetterRecipient,
@@ -363,8 +363,8 @@ def copy_letter(
             organization=signatory.organization,
             role=signatory.role,
             order=signatory.order,
-            signer_name=signatory.signer_name,
-            signer_title=signatory.signer_title,
+            # Who signs is asked afresh: the person (or their title) may have
+            # changed, and a name left over would print as if they had agreed.
         )
     draft.touch()
     return draft
@@ -450,11 +450,10 @@ def follow_holder_change(*, change: HolderChange, by=None) -> HolderFollowed:
         subject = f"{position.title}: {new.full_name} holds the office from {day}"
     else:
         subject = f"{position.title} is vacant from {day}"
-    site = settings.SITE_ROOT.rstrip("/")
     messages = []
     for drafter, theirs in by_drafter.items():
         listing = "\n".join(
-            f"- {letter.reference}: {letter.subject}\n  {site}{letter.get_absolute_url()}"
+            f"- {letter.reference}: {letter.subject}\n  {absolute_url(letter.get_absolute_url())}"
             for letter in theirs
         )
         greeting = position.salutation(new)

@@ -47,7 +47,7 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
     for signatory in signatories:
         signatory.letter = letter
         if not signatory.has_approved(content_hash):
-            state = signing.State.LABELS[signing.sign_on_state(signatory, letter)].lower()
+            state = signing.state_label(signatory, signing.sign_on_state(signatory, letter)).lower()
             problems.append(
                 f"{signatory.organization.name} has not approved the current text ({state})."
             )

@@ -76,6 +76,13 @@ class FollowUpKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class FollowUpSource(models.TextChoices):
+    """How an entry came in: typed on a page, or imported from a file."""
+
+    PAGE = "page", "Recorded on the page"
+    CSV = "csv", "Imported from a CSV file"
+
+
 class FollowUp(models.Model):
     """A dated event in the life of a recommendation, optionally changing its status."""
 
@@ -103,6 +110,9 @@ class FollowUp(models.Model):
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="follow_ups"
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    source = models.CharField(
+        max_length=10, choices=FollowUpSource.choices, default=FollowUpSource.PAGE, editable=False
+    )
     # Bumped on each correction; the form carries it so a stale correction is refused.
     revision = models.PositiveIntegerField(default=1, editable=False)
 

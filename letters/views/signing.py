@@ -64,7 +64,11 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The letter is circulating for sign-on.")
             if form.cleaned_data["email"]:
                 mailing = signing.mail_links(
-                    pending, letter=letter, message=form.cleaned_data["message"], reminder=False
+                    pending,
+                    letter=letter,
+                    message=form.cleaned_data["message"],
+                    reminder=False,
+                    request=request,
                 )
                 _report_mailing(request, mailing, "Links")
             return redirect(letter)
@@ -147,6 +151,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
                 "joint letter."
             ),
             reminder=True,
+            request=request,
         )
         _report_mailing(request, mailing, "Reminder")
     return redirect(letter.get_absolute_url() + "#sign-on")
@@ -261,8 +266,13 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
         declined = forms["decline_form"] = DeclineForm(request.POST)
         if not declined.is_valid():
             return False
-        signing.decline(token=token, reason=declined.cleaned_data["reason"])
-        messages.info(request, "Your organisation declined. The coordinator is told.")
+        signatory = signing.decline(token=token, reason=declined.cleaned_data["reason"])
+        if signing.mail_decline(signatory, request=request):
+            messages.info(request, "Your organisation declined. The coordinator is told.")
+        else:
+            messages.info(
+                request, "Your organisation declined. The coordinator sees it on the letter's page."
+            )
         return True
     if action == "withdraw":
         signing.withdraw(token=token)

@@ -136,6 +136,10 @@ def test_sign_on_from_circulation_to_the_public_page(
 
     # The lead organisation approves in the app, then the coordinator finalises.
     page.reload()
+    # A copied draft asks who signs afresh: the earlier letter's names are not carried.
+    expect(board.get_by_label("Signer's name")).to_have_value("")
+    board.get_by_label("Signer's name").fill("Aiko Morita")
+    board.get_by_label("Signer's title").fill("Tokyo Director")
     page.get_by_role("button", name=re.compile(r"Approve current text for")).click()
     expect(board.locator('.signing-state[data-state="approved"]')).to_have_count(4)
     assert_accessible(page)
@@ -157,7 +161,10 @@ def test_sign_on_from_circulation_to_the_public_page(
     expect(page.get_by_text("Sending recorded")).to_be_visible()
     copies = SentCopy.objects.filter(letter=letter)
     assert copies.count() == 4
-    expect(page.get_by_text(copies.first().sha256)).to_be_visible()
+    # A short checksum; the whole one on demand, to check a file against.
+    first = copies.first()
+    page.locator("summary", has_text=f"Checksum {first.sha256[:6]}").click()
+    expect(page.get_by_text(first.sha256)).to_be_visible()
     assert_accessible(page)
     shot(page, "sent")
 

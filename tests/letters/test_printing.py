@@ -497,3 +497,27 @@ def test_printing_takes_the_same_queries_for_10_or_80_recipients(demo):
     add_recipients(70)
     assert queries() == few
     assert few <= 12
+
+
+def test_a_signature_image_does_not_push_its_block_out_of_line(demo):
+    """Names in one row of signature blocks sit on one line, image or not."""
+    signatories = list(demo.signatories.order_by("order"))
+    # A tall image on the first block only: before, it pushed that name down by its height.
+    signatories[0].signature.save("sig.png", ContentFile(png(200, 120)), save=True)
+    names = {s.signer_name for s in signatories}
+    data = printing.render_letter_pdf(demo)
+    found: dict[str, float] = {}
+    for page in read(data).pages:
+
+        def visit(text, cm, tm, font, size):
+            if text.strip() in names:
+                found[text.strip()] = round(tm[5] * cm[3] + cm[5], 1)
+
+        page.extract_text(visitor_text=visit)
+        if len(found) == len(names):
+            break
+    assert len(found) == 4, found
+    first, second, third, fourth = (found[s.signer_name] for s in signatories)
+    assert first == second  # one row: the image sits in the box above the rule
+    assert third == fourth
+    assert first != third

@@ -426,7 +426,9 @@ def test_only_a_coordinator_may_finalise(client, request, persona, circulating, 
     assert circulating.status == expected
     if persona == "coordinator":
         html = client.get(circulating.get_absolute_url()).content.decode()
-        assert f"text <code>{circulating.content_hash[:12]}</code>" in html
+        assert "Finalised" in html
+        assert f">{circulating.content_hash[:6]}</code>" in html
+        assert circulating.content_hash[:7] not in html
 
 
 def test_finalise_shows_what_is_missing(client, coordinator, circulating):
