@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from recipients import holders
 from recipients.models import Official, Position, Term
-from recipients.resources import PositionResource
+from recipients.resources import CSVFormat, PositionResource, XLSXFormat
 
 
 def _term_positions(formsets) -> list[Position]:
@@ -33,6 +34,8 @@ class TermInline(admin.TabularInline):
 class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     # The same resource as the directory's import: same checks, all or nothing.
     resource_classes = [PositionResource]
+    # Read through the directory's own reader: size, zip and row limits apply.
+    import_formats = [CSVFormat, XLSXFormat]
     list_display = ["title", "institution", "country", "holder", "last_verified", "archived_at"]
     list_filter = ["country", "last_verified", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = [
@@ -52,6 +55,12 @@ class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         ("Contact", {"fields": ["email", "fax", "phone", "salutation_pattern"]}),
         ("Upkeep", {"fields": ["last_verified", "archived_at"]}),
     ]
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     @admin.display(description="Current holder")
     def holder(self, position: Position) -> str:
