@@ -303,7 +303,7 @@ class CSVFormat(base_formats.CSV):
 class XLSXFormat(base_formats.XLSX):
     """The admin's Excel import, read by `read_upload`: lazily, after the zip check."""
 
-    def create_dataset(self, in_stream) -> tablib.Dataset:
+    def create_dataset(self, in_stream, **kwargs) -> tablib.Dataset:
         return read_upload("import.xlsx", in_stream)
 
 
