@@ -20,11 +20,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from letters.models import FollowUpKind, ImplementationStatus, Recommendation, ResponseStatus
+from letters.models.tracking import MAX_NOTE
 from letters.tracking import DEFAULT_IMPORT_KIND, StatusUpdate
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = MAX_NOTE
 MAX_XLSX_ROWS = 50_000
 
 EXPORT_COLUMNS = [

@@ -29,7 +29,9 @@ class StaleEditMixin(_ModelForm):
     """Refuse a save when the record changed after the form was loaded."""
 
     def add_loaded_field(self) -> None:
-        self.fields["loaded"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.fields["loaded"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=40
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["loaded"] = self.instance.updated_at.isoformat()
 
@@ -104,6 +106,16 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
         super().clean()
         self.check_not_stale()
         return self.cleaned_data
+
+    def add_error(self, field, error) -> None:
+        # A field that failed its own checks (too long, say) never reached the
+        # model, whose "needs a street address" about it would only mislead.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            failed = getattr(self, "_errors", None) or {}
+            error = ValidationError(
+                {name: errors for name, errors in error.error_dict.items() if name not in failed}
+            )
+        super().add_error(field, error)
 
 
 class OfficialForm(StaleEditMixin, forms.ModelForm):
