@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
@@ -46,6 +47,18 @@ class StaleEditMixin(_ModelForm):
         )
         if current and current[0].isoformat() != loaded:
             raise ValidationError(STALE_EDIT, code="stale")
+
+
+MAX_SEARCH = 100
+
+
+def search_text(params: Mapping[str, str], name: str = "q") -> str:
+    """
+    What a search box asks for, as a query can take it: at most MAX_SEARCH
+    characters, without NUL characters (nobody types one, and PostgreSQL
+    refuses them in a query with an error).
+    """
+    return str(params.get(name, "")).replace("\x00", "").strip()[:MAX_SEARCH]
 
 
 class PositionForm(StaleEditMixin, forms.ModelForm):
