@@ -39,12 +39,13 @@ def _date_filter(field_name: str, lookup: str, label: str) -> django_filters.Dat
 class RecommendationFilter(django_filters.FilterSet):
     """The tracker: recommendations across all letters, by who, what and where they stand."""
 
-    q = django_filters.CharFilter(method="search", label="Text or reference")
+    q = django_filters.CharFilter(method="search", label="Text or reference", max_length=100)
     # A reference, not a list of every letter: thousands of options would be
     # slow to send and useless to scroll.
     letter = django_filters.CharFilter(
         field_name="letter__reference",
         lookup_expr="iexact",
+        max_length=40,
         label="Letter reference",
         widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12", "list": "letter-refs"}),
     )

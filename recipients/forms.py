@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from crispy_forms.helper import FormHelper
@@ -29,7 +30,9 @@ class StaleEditMixin(_ModelForm):
     """Refuse a save when the record changed after the form was loaded."""
 
     def add_loaded_field(self) -> None:
-        self.fields["loaded"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.fields["loaded"] = forms.CharField(
+            widget=forms.HiddenInput, required=False, max_length=40
+        )
         if self.instance.pk and not self.is_bound:
             self.initial["loaded"] = self.instance.updated_at.isoformat()
 
@@ -44,6 +47,18 @@ class StaleEditMixin(_ModelForm):
         )
         if current and current[0].isoformat() != loaded:
             raise ValidationError(STALE_EDIT, code="stale")
+
+
+MAX_SEARCH = 100
+
+
+def search_text(params: Mapping[str, str], name: str = "q") -> str:
+    """
+    What a search box asks for, as a query can take it: at most MAX_SEARCH
+    characters, without NUL characters (nobody types one, and PostgreSQL
+    refuses them in a query with an error).
+    """
+    return str(params.get(name, "")).replace("\x00", "").strip()[:MAX_SEARCH]
 
 
 class PositionForm(StaleEditMixin, forms.ModelForm):
@@ -104,6 +119,16 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
         super().clean()
         self.check_not_stale()
         return self.cleaned_data
+
+    def add_error(self, field, error) -> None:
+        # A field that failed its own checks (too long, say) never reached the
+        # model, whose "needs a street address" about it would only mislead.
+        if field is None and isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+            failed = getattr(self, "_errors", None) or {}
+            error = ValidationError(
+                {name: errors for name, errors in error.error_dict.items() if name not in failed}
+            )
+        super().add_error(field, error)
 
 
 class OfficialForm(StaleEditMixin, forms.ModelForm):

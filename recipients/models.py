@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from recipients.addresses import address_errors, format_address
+from recipients.text_limits import MaxLengthConstraint
 
 DEFAULT_SALUTATION = "Dear {office} {family_name},"
 VACANT_SALUTATION = "Dear {office},"
@@ -33,6 +35,18 @@ SAMPLE_NAME = {
     "full_name": "Given Family",
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A street address as it prints: a few lines of an envelope's width.
+MAX_ADDRESS = 1000
+MAX_ADDRESS_LINE = 200
+
+
+def validate_address_lines(value: str) -> None:
+    for number, line in enumerate(value.splitlines(), 1):
+        if len(line) > MAX_ADDRESS_LINE:
+            raise ValidationError(
+                f"Line {number} of the address has {len(line)} characters; "
+                f"at most {MAX_ADDRESS_LINE} fit on an envelope."
+            )
 
 
 def fill_salutation(pattern: str, values: Mapping[str, str]) -> str:
@@ -128,7 +142,10 @@ class Position(models.Model):
     )
 
     address_lines = models.TextField(
-        blank=True, help_text="Street address, one line per line as it should print"
+        blank=True,
+        help_text="Street address, one line per line as it should print",
+        max_length=MAX_ADDRESS,
+        validators=[MaxLengthValidator(MAX_ADDRESS), validate_address_lines],
     )
     locality = models.CharField("city or town", max_length=120, blank=True)
     region = models.CharField("region or prefecture", max_length=120, blank=True)
@@ -165,7 +182,10 @@ class Position(models.Model):
                 condition=Q(archived_at__isnull=True),
                 name="position_unique_active_office",
                 violation_error_message="This office already exists for this country.",
-            )
+            ),
+            MaxLengthConstraint(
+                field="address_lines", limit=MAX_ADDRESS, name="position_address_lines_max_length"
+            ),
         ]
         indexes = [models.Index(fields=["last_verified"], name="position_verified_idx")]
 

@@ -23,7 +23,14 @@ from django.views.decorators.http import require_POST
 from recipients import holders
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
-from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm, TermForm
+from recipients.forms import (
+    ChangeHolderForm,
+    ImportForm,
+    OfficialForm,
+    PositionForm,
+    TermForm,
+    search_text,
+)
 from recipients.history import official_history, position_history
 from recipients.models import DEFAULT_SALUTATION, NameOrder, Official, Position, Term
 from recipients.resources import (
@@ -289,7 +296,7 @@ def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 def official_list(request: HttpRequest) -> HttpResponse:
     require_reader(request)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET)
     officials = Official.objects.all()
     if q:
         officials = (

@@ -30,12 +30,14 @@ from letters.models import (
     Signatory,
     Theme,
 )
+from letters.models import letter as letter_models
 from letters.uploads import clean_image
 from recipients.models import Position
 
-# Generous limits that still keep one field from swamping a page or a PDF.
-MAX_MARKDOWN = 20_000
-MAX_RECOMMENDATION = 4_000
+# Generous limits that still keep one field from swamping a page or a PDF
+# (the text fields' own, held by the models too).
+MAX_MARKDOWN = letter_models.MAX_MARKDOWN
+MAX_RECOMMENDATION = letter_models.MAX_RECOMMENDATION
 MAX_THEMES_TEXT = 400
 
 
@@ -96,7 +98,7 @@ class VersionedForm(_Form):
         # Not required here: clean() reports a missing version where people
         # see it (errors on a hidden field would not show).
         self.fields["version"] = forms.CharField(
-            widget=forms.HiddenInput, initial=letter.version, required=False
+            widget=forms.HiddenInput, initial=letter.version, required=False, max_length=20
         )
         self.conflicts: list[dict] = []
         self.stale = False

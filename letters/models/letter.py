@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import NullIf
@@ -28,6 +28,14 @@ from letters.models.tracking import (
 from letters.permissions import SEE_LETTERS
 from letters.uploads import CheckedImageField, validate_image
 from recipients.models import Official, Position
+from recipients.text_limits import MaxLengthConstraint
+
+# Lengths of the text fields, in characters: the model, its forms (maxlength)
+# and the database (a check constraint) all hold them.
+MAX_ADDRESS = 1000
+MAX_MARKDOWN = 20_000
+MAX_SNAPSHOT_ADDRESS = 2000
+MAX_RECOMMENDATION = 4000
 
 
 class Organization(models.Model):
@@ -36,7 +44,9 @@ class Organization(models.Model):
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
     logo = CheckedImageField(upload_to="logos/", blank=True, validators=[validate_image])
-    address = models.TextField(blank=True)
+    address = models.TextField(
+        blank=True, max_length=MAX_ADDRESS, validators=[MaxLengthValidator(MAX_ADDRESS)]
+    )
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
     paper_size = models.CharField(
@@ -50,6 +60,11 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            MaxLengthConstraint(
+                field="address", limit=MAX_ADDRESS, name="organization_address_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -201,8 +216,18 @@ class Letter(models.Model):
     lead_organization = models.ForeignKey(
         Organization, models.PROTECT, null=True, blank=True, related_name="led_letters"
     )
-    opening = models.TextField(blank=True, help_text="Markdown")
-    closing = models.TextField(blank=True, help_text="Markdown")
+    opening = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
+    closing = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
     status = models.CharField(
         max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
@@ -252,6 +277,14 @@ class Letter(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-date"], name="letter_status_date_idx"),
+        ]
+        constraints = [
+            MaxLengthConstraint(
+                field="opening", limit=MAX_MARKDOWN, name="letter_opening_max_length"
+            ),
+            MaxLengthConstraint(
+                field="closing", limit=MAX_MARKDOWN, name="letter_closing_max_length"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -436,7 +469,11 @@ class LetterRecipient(models.Model):
 
     snapshot_name = models.CharField(max_length=200, blank=True)
     snapshot_title = models.CharField(max_length=300, blank=True)
-    snapshot_address = models.TextField(blank=True)
+    snapshot_address = models.TextField(
+        blank=True,
+        max_length=MAX_SNAPSHOT_ADDRESS,
+        validators=[MaxLengthValidator(MAX_SNAPSHOT_ADDRESS)],
+    )
     snapshot_salutation = models.CharField(max_length=300, blank=True)
     snapshot_taken_at = models.DateTimeField(null=True, blank=True)
 
@@ -465,7 +502,12 @@ class LetterRecipient(models.Model):
                 fields=["letter", "position"],
                 name="recipient_unique_position",
                 violation_error_message="This office is already a recipient of the letter.",
-            )
+            ),
+            MaxLengthConstraint(
+                field="snapshot_address",
+                limit=MAX_SNAPSHOT_ADDRESS,
+                name="recipient_snapshot_address_max_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -509,7 +551,12 @@ class Section(models.Model):
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0)
     heading = models.CharField(max_length=300)
-    body = models.TextField(blank=True, help_text="Markdown")
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
     lead_in = models.CharField(
         max_length=500,
         blank=True,
@@ -523,6 +570,9 @@ class Section(models.Model):
     class Meta:
         ordering = ["letter", "order", "pk"]
         indexes = [models.Index(fields=["letter", "order"], name="section_letter_order_idx")]
+        constraints = [
+            MaxLengthConstraint(field="body", limit=MAX_MARKDOWN, name="section_body_max_length"),
+        ]
 
     def __str__(self) -> str:
         return self.heading
@@ -620,7 +670,9 @@ class Recommendation(models.Model):
         editable=False, help_text="Assigned once; part of the stable reference"
     )
     reference = models.CharField(max_length=60, unique=True, editable=False)
-    text = models.TextField()
+    text = models.TextField(
+        max_length=MAX_RECOMMENDATION, validators=[MaxLengthValidator(MAX_RECOMMENDATION)]
+    )
     # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
     government: models.Field[str | Country, Country] = CountryField(
         help_text="The government the recommendation is addressed to"
@@ -667,7 +719,10 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["letter", "number"], name="recommendation_unique_number"
-            )
+            ),
+            MaxLengthConstraint(
+                field="text", limit=MAX_RECOMMENDATION, name="recommendation_text_max_length"
+            ),
         ]
         indexes = [
             models.Index(fields=["government"], name="rec_government_idx"),

@@ -5,6 +5,7 @@ Printing many copies at once: a background batch with its progress.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -12,6 +13,9 @@ from django.utils import timezone
 
 from letters.models.letter import Letter
 from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_ERROR = 2000
 
 
 class PrintBatchStatus(models.TextChoices):
@@ -36,7 +40,9 @@ class PrintBatch(models.Model):
     )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
+    error = models.TextField(
+        blank=True, max_length=MAX_ERROR, validators=[MaxLengthValidator(MAX_ERROR)]
+    )
     file = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
     letter_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -50,7 +56,8 @@ class PrintBatch(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(done__lte=models.F("total")), name="printbatch_done_lte_total"
-            )
+            ),
+            MaxLengthConstraint(field="error", limit=MAX_ERROR, name="printbatch_error_max_length"),
         ]
 
     def __str__(self) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -16,6 +17,9 @@ from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
 from letters.uploads import CheckedImageField, validate_image
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_DECLINE_REASON = 2000
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -52,7 +56,11 @@ class Signatory(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_hash = models.CharField(max_length=64, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = models.TextField(
+        blank=True,
+        max_length=MAX_DECLINE_REASON,
+        validators=[MaxLengthValidator(MAX_DECLINE_REASON)],
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -77,6 +85,11 @@ class Signatory(models.Model):
                 condition=Q(role="lead"),
                 name="signatory_one_lead",
                 violation_error_message="A letter has one lead organisation.",
+            ),
+            MaxLengthConstraint(
+                field="decline_reason",
+                limit=MAX_DECLINE_REASON,
+                name="signatory_decline_reason_max_length",
             ),
         ]
 

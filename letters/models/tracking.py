@@ -7,13 +7,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models, transaction
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_NOTE = 5000
 
 
 class ResponseStatus(models.TextChoices):
@@ -97,7 +100,9 @@ class FollowUp(models.Model):
     implementation_status = models.CharField(
         "new implementation status", max_length=30, choices=ImplementationStatus.choices, blank=True
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, max_length=MAX_NOTE, validators=[MaxLengthValidator(MAX_NOTE)]
+    )
     evidence_url = models.URLField(
         "evidence link",
         blank=True,
@@ -134,6 +139,9 @@ class FollowUp(models.Model):
             models.Index(fields=["date"], name="followup_date_idx"),
             # "Latest follow-ups" on the dashboard.
             models.Index(fields=["-recorded_at"], name="followup_recorded_idx"),
+        ]
+        constraints = [
+            MaxLengthConstraint(field="note", limit=MAX_NOTE, name="followup_note_max_length"),
         ]
 
     def __str__(self) -> str:

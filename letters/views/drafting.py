@@ -44,6 +44,7 @@ from letters.models import (
 from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
 from letters.printing import layout
 from letters.views import HtmxHttpRequest
+from recipients.forms import search_text
 from recipients.models import Position
 
 SEARCH_LIMIT = 20
@@ -255,7 +256,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = LetterForm(instance=letter, letter=letter)
 
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET)
     context = {
         "letter": letter,
         "letter_form": form,
@@ -515,7 +516,7 @@ def recommendation_delete(request: HtmxHttpRequest, pk: int, rec_pk: int) -> Htt
 @require_GET
 def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk)
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_text(request.GET)
     if not request.htmx:
         query = urlencode({"q": q})
         return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"?{query}#recipients")
