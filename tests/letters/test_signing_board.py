@@ -42,7 +42,15 @@ def partner(letter, n=0):
 
 
 def sign_url(signatory) -> str:
+    """The private link as e-mailed, with its token."""
     return reverse("public:sign", args=[signatory.token])
+
+
+def open_link(client, signatory) -> str:
+    """Open the private link as the partner would: the page it leads to has no token."""
+    response = client.get(sign_url(signatory))
+    assert response.status_code == 302
+    return response["Location"]
 
 
 def approve_data(letter, **extra):
@@ -58,7 +66,7 @@ def approve_data(letter, **extra):
 
 def approve_all(client, letter, coordinator):
     for n in range(letter.signatories.filter(role=SignatoryRole.COSIGNER).count()):
-        client.post(sign_url(partner(letter, n)), approve_data(letter))
+        client.post(open_link(client, partner(letter, n)), approve_data(letter))
     lead = letter.signatories.get(role=SignatoryRole.LEAD)
     client.force_login(coordinator)
     client.post(
@@ -81,8 +89,10 @@ def board_of(html: str) -> str:
 def test_a_decline_stays_in_the_history_after_a_later_approval(client, coordinator):
     letter = circulate(make_signing_letter(), by=coordinator)
     signatory = partner(letter)
-    client.post(sign_url(signatory), {"action": "decline", "reason": "Outside our mandate"})
-    client.post(sign_url(signatory), approve_data(letter))
+    client.post(
+        open_link(client, signatory), {"action": "decline", "reason": "Outside our mandate"}
+    )
+    client.post(open_link(client, signatory), approve_data(letter))
     signatory.refresh_from_db()
     assert signatory.declined_at is None and signatory.approved_at is not None
     client.force_login(coordinator)
@@ -96,7 +106,9 @@ def test_the_coordinator_is_emailed_when_an_organisation_declines(client, coordi
     letter = circulate(make_signing_letter(), by=coordinator)
     mail.outbox.clear()
     signatory = partner(letter)
-    client.post(sign_url(signatory), {"action": "decline", "reason": "Outside our mandate"})
+    client.post(
+        open_link(client, signatory), {"action": "decline", "reason": "Outside our mandate"}
+    )
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == [coordinator.email]
@@ -112,7 +124,9 @@ def test_without_a_coordinator_address_the_decline_still_counts(client, coordina
     letter = circulate(make_signing_letter(), by=coordinator)
     mail.outbox.clear()
     signatory = partner(letter)
-    response = client.post(sign_url(signatory), {"action": "decline", "reason": "No"}, follow=True)
+    response = client.post(
+        open_link(client, signatory), {"action": "decline", "reason": "No"}, follow=True
+    )
     assert "The coordinator sees it on the letter&#x27;s page." in response.content.decode()
     signatory.refresh_from_db()
     assert signatory.declined_at is not None
@@ -190,7 +204,7 @@ def test_a_link_that_ended_in_another_year_says_which(client, coordinator):
 
 def test_the_board_shows_fingerprints_not_hashes(client, coordinator):
     letter = circulate(make_signing_letter(), by=coordinator)
-    client.post(sign_url(partner(letter)), approve_data(letter))
+    client.post(open_link(client, partner(letter)), approve_data(letter))
     client.force_login(coordinator)
     board = board_of(page(client, letter))
     assert "version <code" in board and f">{letter.content_hash[:6]}</code>" in board
@@ -251,7 +265,7 @@ def test_the_letter_page_labels_both_status_badges(client, coordinator):
 def test_an_organisation_that_declined_is_not_listed_as_signing(client, coordinator):
     letter = circulate(make_signing_letter(), by=coordinator)
     signatory = partner(letter)
-    client.post(sign_url(signatory), {"action": "decline", "reason": "No"})
+    client.post(open_link(client, signatory), {"action": "decline", "reason": "No"})
     client.force_login(coordinator)
     html = page(client, letter)
     name = signatory.organization.name
@@ -278,7 +292,7 @@ def test_the_letter_page_query_count_does_not_grow_with_signatories(
     client, coordinator, django_assert_max_num_queries
 ):
     letter = circulate(make_signing_letter(cosigners=2), by=coordinator)
-    client.post(sign_url(partner(letter)), {"action": "decline", "reason": "No"})
+    client.post(open_link(client, partner(letter)), {"action": "decline", "reason": "No"})
     client.force_login(coordinator)
     reset_queries()
     with django_assert_max_num_queries(60) as small:
@@ -286,8 +300,8 @@ def test_the_letter_page_query_count_does_not_grow_with_signatories(
     count = len(small)
     bigger = circulate(make_signing_letter(cosigners=6, reference="BIG-1"), by=coordinator)
     for n in range(3):
-        client.post(sign_url(partner(bigger, n)), {"action": "decline", "reason": "No"})
-        client.post(sign_url(partner(bigger, n)), approve_data(bigger))
+        client.post(open_link(client, partner(bigger, n)), {"action": "decline", "reason": "No"})
+        client.post(open_link(client, partner(bigger, n)), approve_data(bigger))
     client.force_login(coordinator)
     reset_queries()
     with django_assert_max_num_queries(count):

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0010_letter_reference_validator'),
+        ('letters', '0011_follow_up_source'),
         ('recipients', '0002_text_length_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
