@@ -10,7 +10,7 @@ from django.utils import timezone
 from django_countries import countries
 
 from recipients.addresses import FORMATS
-from recipients.models import NameOrder, Official, Position, Term
+from recipients.models import MailingList, NameOrder, Official, Position, Term
 
 STALE_EDIT = (
     "Someone else saved this record after you opened it. Your changes are still in the "
@@ -54,6 +54,8 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
             "institution",
             "department",
             "country",
+            "kind",
+            "delivery",
             "address_lines",
             "locality",
             "region",
@@ -84,6 +86,7 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
                 "title",
                 Row(Column("institution"), Column("department")),
                 "country",
+                Row(Column("kind"), Column("delivery")),
             ),
             Fieldset(
                 "Postal address",
@@ -99,6 +102,29 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
     @staticmethod
     def postal_code_countries() -> list[str]:
         return [str(countries.name(c)) for c, f in FORMATS.items() if "postal_code" in f.required]
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        self.check_not_stale()
+        return self.cleaned_data
+
+
+class MailingListForm(StaleEditMixin, forms.ModelForm):
+    positions = forms.ModelMultipleChoiceField(
+        queryset=Position.objects.active().order_by("country", "institution", "title"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Offices",
+        help_text="Each office on the list gets its own copy of a letter sent to the list.",
+    )
+
+    class Meta:
+        model = MailingList
+        fields = ["name", "description", "positions"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_loaded_field()
 
     def clean(self) -> dict[str, Any]:
         super().clean()

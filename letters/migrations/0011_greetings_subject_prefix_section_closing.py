@@ -5,6 +5,13 @@ import django_countries.fields
 from django.db import migrations, models
 
 
+def sync_roles(apps, schema_editor):
+    # Every role reads mailing lists; Admins, who keep the address book, write them.
+    from letters.permissions import sync_groups
+
+    sync_groups(apps)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -113,4 +120,5 @@ class Migration(migrations.Migration):
             name='heading',
             field=models.CharField(blank=True, max_length=300),
         ),
+        migrations.RunPython(sync_roles, migrations.RunPython.noop),
     ]

@@ -506,6 +506,8 @@ class LetterRecipient(models.Model):
     history = HistoricalRecords()
     # `addressee()`, set by letters.text and the editor for the templates.
     shown: dict
+    # The greeting this recipient's copy prints, set by the editor.
+    copy_greeting: str
 
     class Meta:
         # "-role" puts "to" before "cc".
