@@ -215,8 +215,7 @@ class Position(models.Model):
 
     def address_problems(self) -> dict[str, str]:
         """Field -> message; an office reached by e-mail or by hand may have no address at all."""
-        parts = [self.address_lines, self.locality, self.region, self.postal_code]
-        if self.delivery != Delivery.POST and not any(p.strip() for p in parts):
+        if self.delivery != Delivery.POST and not self.has_postal_address:
             return {}
         if is_intergovernmental(self.postal_country):
             return {
@@ -230,6 +229,11 @@ class Position(models.Model):
             postal_code=self.postal_code,
             country=self.postal_country,
         )
+
+    @property
+    def has_postal_address(self) -> bool:
+        parts = [self.address_lines, self.locality, self.region, self.postal_code]
+        return any(p.strip() for p in parts)
 
     @property
     def is_collective(self) -> bool:
@@ -294,6 +298,9 @@ class Position(models.Model):
     def address_lines_list(self) -> list[str]:
         """The postal block below the holder's name, one item per printed line."""
         lines = [self.department, self.institution]
+        if not self.has_postal_address:
+            # Delivered by e-mail or by hand: no street, so no country line either.
+            return [line for line in lines if line]
         lines += format_address(
             address_lines=self.address_lines,
             locality=self.locality,
