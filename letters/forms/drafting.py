@@ -199,6 +199,9 @@ class LetterForm(VersionedForm, forms.ModelForm):
             "lead_organization": "Lead organisation",
             "greeting": "Greeting (optional)",
             "greeting_mode": "With several addressees",
+            # Not "Subject …" or "Greeting …": one word, one field, for people and scripts.
+            "subject_prefix": "Prefix",
+            "greeting_punctuation": "Ends with",
         }
         help_texts = {
             "subject_prefix": "Printed before the subject, never twice.",
@@ -269,7 +272,7 @@ class SectionForm(VersionedForm, forms.ModelForm):
         required=False,
         max_length=MAX_MARKDOWN,
         widget=forms.Textarea(attrs={"rows": 2}),
-        label="Closing paragraph (optional)",
+        label="Paragraph after the recommendations (optional)",
         help_text="Printed after the section's recommendations. Markdown.",
     )
 
@@ -277,6 +280,14 @@ class SectionForm(VersionedForm, forms.ModelForm):
         model = Section
         fields = ["heading", "body", "lead_in", "closing"]
         labels = {"heading": "Heading (optional)"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        parts = ("heading", "body", "lead_in", "closing")
+        if not any((cleaned.get(name) or "").strip() for name in parts):
+            # A heading is optional, but a section with nothing in it prints nothing.
+            raise ValidationError("A section needs a heading or some text.", code="empty")
+        return cleaned
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
