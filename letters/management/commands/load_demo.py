@@ -36,7 +36,15 @@ from letters.models import (
     Theme,
 )
 from letters.permissions import ADMIN, COORDINATOR, DRAFTER, sync_groups
-from recipients.models import Delivery, NameOrder, Official, Position, PositionKind, Term
+from recipients.models import (
+    Delivery,
+    MailingList,
+    NameOrder,
+    Official,
+    Position,
+    PositionKind,
+    Term,
+)
 
 DEMO_USERS = [
     # username, password, role, first name, last name
@@ -421,6 +429,12 @@ class Command(BaseCommand):
                 position=position, start=start, defaults={"official": official}
             )
             positions.append(position)
+        # The offices the coalition writes to about North Korea, one copy each.
+        offices, _ = MailingList.objects.get_or_create(
+            name="Japanese offices on North Korea policy",
+            defaults={"description": "The Prime Minister and the offices copied on our letters"},
+        )
+        offices.positions.add(*positions)
         return positions
 
     def load_organizations(self) -> list[tuple[Organization, str, str]]:
