@@ -205,3 +205,33 @@ def test_the_subject_prefix_is_the_letter_s_choice_and_never_doubles(
     text = text_of(printing.render_letter_pdf(letter))
     assert printed in text
     assert absent not in text
+
+
+def test_each_office_of_a_mailing_list_gets_a_copy_greeting_its_own_addressee():
+    from letters import drafting
+    from recipients.models import MailingList
+
+    letter = make_letter(subject="The universal periodic review of Japan")
+    make_section(letter, heading="Review")
+    missions = []
+    for country, name in [("FR", "Dupont"), ("BR", "Silva"), ("KE", "Otieno")]:
+        position = make_position(
+            title="Permanent Representative", institution=f"Mission of {country}",
+            country=country, salutation_pattern="Dear Ambassador {family_name},",
+        )  # fmt: skip
+        make_term(position, make_official(honorific="H.E.", family_name=name))
+        missions.append(position)
+    geneva = MailingList.objects.create(name="Permanent missions in Geneva")
+    geneva.positions.set(missions)
+    drafting.add_mailing_list(letter=letter, mailing_list=geneva, role="to")
+
+    copies = printing.layout.copies_html(letter, archival=False)
+    assert len(copies) == 3
+    for recipient, html in copies:
+        family = recipient.position.current_holder().family_name
+        assert f"Dear Ambassador {family}," in html
+        others = {"Dupont", "Silva", "Otieno"} - {family}
+        assert not any(f"Dear Ambassador {o}" in html for o in others)
+    otieno = next(r for r, _ in copies if r.position.country == "KE")
+    text = text_of(printing.render_letter_pdf(letter, copy_for=otieno))
+    assert "Dear Ambassador Otieno," in text and "Dupont" not in text
