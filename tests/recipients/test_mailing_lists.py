@@ -107,3 +107,25 @@ def test_someone_without_a_role_sees_no_mailing_list(client, outsider):
     MailingList.objects.create(name="EU institutions")
     client.force_login(outsider)
     assert client.get(reverse("recipients:mailing_lists")).status_code == 403
+
+
+def test_collective_offices_reached_by_e_mail_import_and_export(client, admin_user):
+    client.force_login(admin_user)
+    csv = (
+        "title,institution,country,kind,delivery,email,address_lines,locality,postal_code\n"
+        "Members of the World Trade Organization,WTO,QW,collective,Email,wto@example.org,,,\n"
+        "Ministre,Ministère de l'Europe,FR,,,,37 quai d'Orsay,Paris,75007\n"
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("positions.csv", csv.encode(), "text/csv")
+    response = client.post(reverse("recipients:import"), {"file": upload})
+    assert response.context["outcome"].ok, response.context["outcome"].rows
+    client.post(reverse("recipients:import"), {"token": response.context["token"]})
+    wto = Position.objects.get(country="QW")
+    assert (wto.kind, wto.delivery) == (PositionKind.COLLECTIVE, Delivery.EMAIL)
+    ministre = Position.objects.get(country="FR")
+    assert (ministre.kind, ministre.delivery) == (PositionKind.PERSON, Delivery.POST)
+    exported = b"".join(client.get(reverse("recipients:export") + "?format=csv")).decode()
+    assert "kind,delivery" in exported.splitlines()[0].replace('"', "").replace(" ", "")
+    assert "collective" in exported
