@@ -143,6 +143,7 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     if addressee is not None and not hasattr(addressee, "shown"):
         addressee.shown = addressee.addressee()
     salutation = greeting(letter, recipients, copy_for=copy_for)
+    greetings = copy_greetings(letter, recipients)
 
     # Organisations that declined or withdrew do not sign: they are left out of the
     # preview exactly as they are left out of the PDF.
@@ -162,7 +163,9 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         "cc_recipients": cc,
         "addressee": addressee,
         "salutation": salutation,
-        "copy_greetings": copy_greetings(letter, recipients),
+        "copy_greetings": greetings,
+        # Worth listing only when the copies do not all say the same.
+        "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
         "signatories": signatories,
         "numbered": letter.recommendation_style == "numbered",
     }
