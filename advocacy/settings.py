@@ -134,6 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Intergovernmental organisations are addressed beside states: see recipients/governments.py.
+# (A module without Django imports, so the settings can read it.)
+from recipients.governments import INTERGOVERNMENTAL  # noqa: E402
+
+COUNTRIES_OVERRIDE = dict(INTERGOVERNMENTAL)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -37,7 +37,8 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
     if not any(r.role == "to" for r in recipients):
         problems.append("The letter needs at least one addressee (a “to” recipient).")
     for recipient in recipients:
-        if recipient.position.current_holder() is None:
+        # A collective body (the member states of a council) has no holder to name.
+        if not recipient.position.is_collective and recipient.position.current_holder() is None:
             problems.append(
                 f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
                 "update the address book or remove the recipient."

@@ -60,6 +60,11 @@ urlpatterns += [
     ),
     path("<int:pk>/recipients/add/", drafting.recipient_add, name="drafting_recipient_add"),
     path(
+        "<int:pk>/recipients/add-list/",
+        drafting.recipient_add_list,
+        name="drafting_recipient_add_list",
+    ),
+    path(
         "<int:pk>/recipients/<int:recipient_pk>/move/",
         drafting.recipient_move,
         name="drafting_recipient_move",

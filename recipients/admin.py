@@ -9,7 +9,7 @@ from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from recipients import holders
-from recipients.models import Official, Position, Term
+from recipients.models import MailingList, Official, Position, Term
 from recipients.resources import CSVFormat, PositionResource, XLSXFormat
 
 
@@ -149,3 +149,10 @@ class TermAdmin(SimpleHistoryAdmin):
         # The delete action runs outside the admin's transaction for a form.
         with transaction.atomic(), holders.watching_holders(positions, by=request.user):
             super().delete_queryset(request, queryset)
+
+
+@admin.register(MailingList)
+class MailingListAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    filter_horizontal = ["positions"]

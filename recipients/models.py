@@ -23,10 +23,13 @@ from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from recipients.addresses import address_errors, format_address
+from recipients.governments import is_intergovernmental
 from recipients.text_limits import MaxLengthConstraint
 
 DEFAULT_SALUTATION = "Dear {office} {family_name},"
 VACANT_SALUTATION = "Dear {office},"
+# How diplomatic letters greet a body of states when nobody set another greeting.
+COLLECTIVE_SALUTATION = "Excellencies,"
 SAMPLE_NAME = {
     "office": "Minister",
     "honorific": "H.E.",
@@ -75,6 +78,19 @@ def fill_salutation(pattern: str, values: Mapping[str, str]) -> str:
 class NameOrder(models.TextChoices):
     GIVEN_FIRST = "given_first", "Given name first (Barack Obama)"
     FAMILY_FIRST = "family_first", "Family name first (Hatoyama Yukio)"
+
+
+class PositionKind(models.TextChoices):
+    PERSON = "person", "An office one person holds"
+    COLLECTIVE = "collective", "A body with no single holder (e.g. the member states of a council)"
+
+
+class Delivery(models.TextChoices):
+    """How letters reach the office: only post needs a postal address."""
+
+    POST = "post", "Post"
+    EMAIL = "email", "E-mail"
+    HAND = "hand", "Hand delivery"
 
 
 class PositionQuerySet(models.QuerySet):
@@ -138,7 +154,17 @@ class Position(models.Model):
     )
     # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
     country: models.Field[str | Country, Country] = CountryField(
-        help_text="The government this office belongs to"
+        help_text="The state or intergovernmental organisation (UN, EU, WTO…) it belongs to"
+    )
+    kind = models.CharField(
+        max_length=20, choices=PositionKind.choices, default=PositionKind.PERSON
+    )
+    delivery = models.CharField(
+        "delivered by",
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.POST,
+        help_text="Letters delivered by e-mail or by hand need no postal address.",
     )
 
     address_lines = models.TextField(
@@ -199,19 +225,39 @@ class Position(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = address_errors(
-            address_lines=self.address_lines,
-            locality=self.locality,
-            region=self.region,
-            postal_code=self.postal_code,
-            country=self.postal_country,
-        )
+        errors = self.address_problems()
         try:
             fill_salutation(self.salutation_pattern, SAMPLE_NAME)
         except ValidationError as error:
             errors["salutation_pattern"] = error.messages[0]
         if errors:
             raise ValidationError(errors)
+
+    def address_problems(self) -> dict[str, str]:
+        """Field -> message; an office reached by e-mail or by hand may have no address at all."""
+        if self.delivery != Delivery.POST and not self.has_postal_address:
+            return {}
+        if is_intergovernmental(self.postal_country):
+            return {
+                "address_country": "Post goes to a country: give the country of the address "
+                "(e.g. Belgium for the European Commission in Brussels)."
+            }
+        return address_errors(
+            address_lines=self.address_lines,
+            locality=self.locality,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.postal_country,
+        )
+
+    @property
+    def has_postal_address(self) -> bool:
+        parts = [self.address_lines, self.locality, self.region, self.postal_code]
+        return any(p.strip() for p in parts)
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == PositionKind.COLLECTIVE
 
     @property
     def postal_country(self) -> str:
@@ -243,6 +289,17 @@ class Position(models.Model):
 
     def salutation(self, official: Official | None) -> str:
         """The greeting a letter to this office uses when `official` holds it."""
+        if self.is_collective:
+            # Nobody's name to fill in: only {office} means something here.
+            pattern = self.salutation_pattern
+            if pattern == DEFAULT_SALUTATION:
+                pattern = COLLECTIVE_SALUTATION
+            blank = dict.fromkeys(SAMPLE_NAME, "")
+            try:
+                text = fill_salutation(pattern, {**blank, "office": self.title})
+            except ValidationError:
+                text = COLLECTIVE_SALUTATION
+            return " ".join(text.split())
         if official is None:
             return fill_salutation(VACANT_SALUTATION, {"office": self.title})
         values = {
@@ -261,6 +318,9 @@ class Position(models.Model):
     def address_lines_list(self) -> list[str]:
         """The postal block below the holder's name, one item per printed line."""
         lines = [self.department, self.institution]
+        if not self.has_postal_address:
+            # Delivered by e-mail or by hand: no street, so no country line either.
+            return [line for line in lines if line]
         lines += format_address(
             address_lines=self.address_lines,
             locality=self.locality,
@@ -386,3 +446,29 @@ class Term(models.Model):
             clash = overlapping.select_related("official").first()
             if clash:
                 raise ValidationError(f"This term overlaps another one: {clash}.")
+
+
+class MailingList(models.Model):
+    """
+    Offices written to together, one copy each ("all permanent missions to the
+    UN in Geneva"): adding the list to a letter adds each of its offices.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.CharField(max_length=500, blank=True)
+    positions = models.ManyToManyField(
+        Position, blank=True, related_name="mailing_lists", verbose_name="offices"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[positions])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("recipients:mailing_list", args=[self.pk])

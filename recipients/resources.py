@@ -58,6 +58,8 @@ class PositionResource(resources.ModelResource):
             "institution",
             "department",
             "country",
+            "kind",
+            "delivery",
             "address_lines",
             "locality",
             "region",
@@ -115,8 +117,13 @@ class PositionResource(resources.ModelResource):
         for key in ("country", "address_country"):
             if key in row:
                 row[key] = row[key].upper()
-        if row.get("salutation_pattern") == "":
-            row.pop("salutation_pattern")
+        for key in ("kind", "delivery"):
+            if key in row:
+                row[key] = row[key].lower()
+        for key in ("salutation_pattern", "kind", "delivery"):
+            # An empty cell keeps the office's own value (or the default for a new one).
+            if row.get(key) == "":
+                row.pop(key)
 
     def get_instance(self, instance_loader, row):
         if not row.get("id"):

@@ -6,6 +6,8 @@ The letters app's models, one module per subdomain: the letter and its text
 
 from letters.models.letter import (
     EnvelopeWindow,
+    GreetingMode,
+    GreetingPunctuation,
     Language,
     Letter,
     LetterAction,
@@ -20,6 +22,7 @@ from letters.models.letter import (
     RecommendationStyle,
     Section,
     StatusRefused,
+    SubjectPrefix,
     Theme,
 )
 from letters.models.printing import PrintBatch, PrintBatchStatus
@@ -42,6 +45,8 @@ __all__ = [
     "FollowUp",
     "FollowUpKind",
     "FollowUpSource",
+    "GreetingMode",
+    "GreetingPunctuation",
     "ImplementationStatus",
     "Language",
     "Letter",
@@ -65,6 +70,7 @@ __all__ = [
     "Signatory",
     "SignatoryRole",
     "StatusRefused",
+    "SubjectPrefix",
     "Theme",
     "derive_status",
     "new_token",

@@ -27,7 +27,7 @@ from letters.models.tracking import (
 )
 from letters.permissions import SEE_LETTERS
 from letters.uploads import CheckedImageField, validate_image
-from recipients.models import Official, Position
+from recipients.models import MailingList, Official, Position
 from recipients.text_limits import MaxLengthConstraint
 
 # Lengths of the text fields, in characters: the model, its forms (maxlength)
@@ -178,6 +178,22 @@ class EnvelopeWindow(models.TextChoices):
     NAGA3 = "naga3", "Japanese 長形3号"
 
 
+class SubjectPrefix(models.TextChoices):
+    RE = "Re:", "Re:"
+    SUBJECT = "Subject:", "Subject:"
+    NONE = "", "No prefix"
+
+
+class GreetingMode(models.TextChoices):
+    EACH = "each", "Each copy greets its own addressee"
+    COMBINED = "combined", "One greeting naming every addressee"
+
+
+class GreetingPunctuation(models.TextChoices):
+    COMMA = ",", "Comma (Dear Minister,)"
+    COLON = ":", "Colon (Dear Minister:)"
+
+
 class RecommendationStyle(models.TextChoices):
     NUMBERED = "numbered", "Numbered"
     BULLETED = "bulleted", "Bulleted"
@@ -210,7 +226,26 @@ class Letter(models.Model):
         validators=[REFERENCE_VALIDATOR],
         help_text="A short code, e.g. JP-2009-12",
     )
-    subject = models.CharField(max_length=300)
+    subject = models.CharField(
+        max_length=300, blank=True, help_text="Leave empty for no subject line"
+    )
+    subject_prefix = models.CharField(
+        max_length=10, choices=SubjectPrefix.choices, default=SubjectPrefix.RE, blank=True
+    )
+    greeting = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Overrides the greeting from the address book, e.g. “Excellencies,”",
+    )
+    greeting_mode = models.CharField(
+        "greeting with several addressees",
+        max_length=10,
+        choices=GreetingMode.choices,
+        default=GreetingMode.EACH,
+    )
+    greeting_punctuation = models.CharField(
+        max_length=1, choices=GreetingPunctuation.choices, default=GreetingPunctuation.COMMA
+    )
     date = models.DateField(null=True, blank=True, help_text="The date printed on the letter")
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     lead_organization = models.ForeignKey(
@@ -288,10 +323,21 @@ class Letter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.subject}"
+        return f"{self.reference}: {self.subject}" if self.subject else self.reference
 
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def subject_line(self) -> str:
+        """The subject as it prints: with the chosen prefix, never twice; "" for none."""
+        subject = self.subject.strip()
+        prefix = self.subject_prefix
+        if not subject or not prefix:
+            return subject
+        if subject.lower().startswith(prefix.lower()):
+            subject = subject[len(prefix) :].strip()
+        return f"{prefix} {subject}" if subject else ""
 
     # Every action that depends on the letter's status, in one table: where it is
     # allowed from, and (for a step of the workflow) where it goes. The workflows
@@ -456,6 +502,14 @@ class LetterRecipient(models.Model):
 
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="recipients")
     position = models.ForeignKey(Position, models.PROTECT, related_name="letter_recipients")
+    mailing_list = models.ForeignKey(
+        MailingList,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letter_recipients",
+        help_text="The mailing list this office was added with, if any",
+    )
     official = models.ForeignKey(
         Official,
         models.PROTECT,
@@ -493,6 +547,8 @@ class LetterRecipient(models.Model):
     history = HistoricalRecords()
     # `addressee()`, set by letters.text and the editor for the templates.
     shown: dict
+    # The greeting this recipient's copy prints, set by the editor.
+    copy_greeting: str
 
     class Meta:
         # "-role" puts "to" before "cc".
@@ -550,7 +606,7 @@ class LetterRecipient(models.Model):
 class Section(models.Model):
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0)
-    heading = models.CharField(max_length=300)
+    heading = models.CharField(max_length=300, blank=True)
     body = models.TextField(
         blank=True,
         help_text="Markdown",
@@ -562,6 +618,12 @@ class Section(models.Model):
         blank=True,
         help_text="Introduces the recommendations, e.g. 'We urge the Government of Japan to:'",
     )
+    closing = models.TextField(
+        blank=True,
+        help_text="Markdown: a paragraph after the section's recommendations",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
 
     history = HistoricalRecords()
     # (number, recommendation) pairs, set by letters.text and the editor for the templates.
@@ -572,10 +634,13 @@ class Section(models.Model):
         indexes = [models.Index(fields=["letter", "order"], name="section_letter_order_idx")]
         constraints = [
             MaxLengthConstraint(field="body", limit=MAX_MARKDOWN, name="section_body_max_length"),
+            MaxLengthConstraint(
+                field="closing", limit=MAX_MARKDOWN, name="section_closing_max_length"
+            ),
         ]
 
     def __str__(self) -> str:
-        return self.heading
+        return self.heading or f"Section {self.order + 1}"
 
 
 def _write_statuses(recs: list) -> None:
@@ -675,10 +740,11 @@ class Recommendation(models.Model):
     )
     # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
     government: models.Field[str | Country, Country] = CountryField(
-        help_text="The government the recommendation is addressed to"
+        help_text="The government or intergovernmental organisation it is addressed to"
     )
     third_state: models.Field[str | Country, Country] = CountryField(
-        blank=True, help_text="The state it asks that government to act upon, if any"
+        blank=True,
+        help_text="The state or organisation it asks that government to act upon, if any",
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     repeats = models.ForeignKey(

@@ -25,7 +25,7 @@ from letters.models import (
 from letters.printing import limits
 from letters.printing.fetcher import check_image
 from letters.printing.limits import PdfError
-from letters.text import letter_context
+from letters.text import greeting, letter_context
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "letters"
 # Every file that shapes the printed bytes: their contents are part of the cache key.
@@ -202,7 +202,7 @@ def check_printable(letter: Letter, context: dict) -> None:
     """Refuse, with a message, what would hang or exhaust a worker."""
     parts = [letter.subject, letter.opening, letter.closing]
     for section in context["sections"]:
-        parts += [section.heading, section.body, section.lead_in]
+        parts += [section.heading, section.body, section.lead_in, section.closing]
         parts += [rec.text for _, rec in section.numbered]
     total = sum(len(p or "") for p in parts)
     if total > limits.MAX_TEXT_CHARS:
@@ -231,9 +231,11 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     """
     context = pdf_context(letter, archival=archival)
     out: list[tuple[LetterRecipient, str]] = []
-    for recipient in context["to_recipients"] + context["cc_recipients"]:
+    everyone = context["to_recipients"] + context["cc_recipients"]
+    for recipient in everyone:
         context.update(
             addressee=recipient,
+            salutation=greeting(letter, everyone, copy_for=recipient),
             copy_label=copy_label(recipient),
             g=geometry(context["window"], recipient),
         )

@@ -26,6 +26,7 @@ from letters.forms.drafting import (
     DuplicateForm,
     LetterCreateForm,
     LetterForm,
+    MailingListForm,
     RecipientForm,
     RecommendationForm,
     SectionForm,
@@ -43,9 +44,10 @@ from letters.models import (
 )
 from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
 from letters.printing import layout
+from letters.text import greeting
 from letters.views import HtmxHttpRequest
 from recipients.forms import search_text
-from recipients.models import Position
+from recipients.models import MailingList, Position
 
 SEARCH_LIMIT = 20
 DIRECTIONS = {drafting.UP, drafting.DOWN}
@@ -125,10 +127,14 @@ def recipients_context(letter: Letter, **extra) -> dict:
     )
     for recipient in recipients:
         recipient.shown = recipient.addressee()
+    for recipient in recipients:
+        # The greeting this recipient's copy will print, which the letter decides.
+        recipient.copy_greeting = greeting(letter, recipients, copy_for=recipient)
     return {
         "letter": letter,
         "to_recipients": [r for r in recipients if r.role == RecipientRole.TO],
         "cc_recipients": [r for r in recipients if r.role == RecipientRole.CC],
+        "mailing_lists": list(MailingList.objects.order_by("name").values_list("pk", "name")),
         **extra,
     }
 
@@ -543,6 +549,38 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "recipients",
             "recipients",
             f"Added {recipient.position.title} as {recipient.get_role_display()}.",
+        )
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if form.stale:
+        error = form.stale_message
+    return _refused(request, letter, "recipients", "recipients", error)
+
+
+@require_POST
+@transaction.atomic
+def recipient_add_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    form = MailingListForm(request.POST, letter=letter)
+    if form.is_valid():
+        mailing_list = form.cleaned_data["mailing_list"]
+        added = drafting.add_mailing_list(
+            letter=letter, mailing_list=mailing_list, role=form.cleaned_data["role"]
+        )
+        if not added:
+            return _refused(
+                request,
+                letter,
+                "recipients",
+                "recipients",
+                f"Every office of “{mailing_list}” is already a recipient of this letter.",
+            )
+        return _done(
+            request,
+            letter,
+            "recipients",
+            "recipients",
+            f"Added {len(added)} office{'s' if len(added) != 1 else ''} of “{mailing_list}”, "
+            "each with its own copy.",
         )
     error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if form.stale:

@@ -204,6 +204,7 @@ URLS = [
     ("letters:drafting_recommendation_delete", on_draft("rec"), post_only(WRITERS)),
     ("letters:drafting_recipient_search", pk("draft"), get_only(WRITERS)),
     ("letters:drafting_recipient_add", pk("draft"), post_only(WRITERS)),
+    ("letters:drafting_recipient_add_list", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_recipient_move", on_draft("recipient"), post_only(WRITERS)),
     ("letters:drafting_recipient_remove", on_draft("recipient"), post_only(WRITERS)),
     ("letters:drafting_signatory_add", pk("draft"), post_only(WRITERS)),
