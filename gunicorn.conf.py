@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from gunicorn.glogging import Logger
+
+from advocacy.logs import redact
+
 
 def post_worker_init(worker) -> None:
     # Load fonts and compile the print stylesheet before the first request, so
@@ -9,3 +13,14 @@ def post_worker_init(worker) -> None:
     from letters.printing.engine import warm_up
 
     warm_up()
+
+
+class RedactingLogger(Logger):
+    """The access log without sign-on or password-reset tokens (see advocacy/logs.py)."""
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        return {key: redact(v) if isinstance(v, str) else v for key, v in atoms.items()}
+
+
+logger_class = RedactingLogger

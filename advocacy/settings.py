@@ -8,6 +8,7 @@ variables (see README.md).
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -133,6 +134,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Intergovernmental organisations are addressed beside states: see recipients/governments.py.
+# (A module without Django imports, so the settings can read it.)
+from recipients.governments import INTERGOVERNMENTAL  # noqa: E402
+
+COUNTRIES_OVERRIDE = dict(INTERGOVERNMENTAL)
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -147,13 +154,30 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "dashboard"
 LOGOUT_REDIRECT_URL = "login"
 
-# Lock an account/IP pair out after repeated failed logins.
-AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "8")
-AXES_COOLOFF_TIME = 1  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
+# The client's address: REMOTE_ADDR, unless the app runs behind this many proxies
+# of ours, each appending to PROXY_IP_HEADER (see advocacy/proxy.py). Without
+# it a client could pick its own address in X-Forwarded-For.
+TRUSTED_PROXY_COUNT = envint("TRUSTED_PROXY_COUNT", "0")
+PROXY_IP_HEADER = env("PROXY_IP_HEADER", "X-Forwarded-For")
+AXES_CLIENT_IP_CALLABLE = "advocacy.proxy.client_ip"
+RATELIMIT_IP_META_KEY = "advocacy.proxy.client_ip"
+
+# Failed logins count per address and per username, separately: one password
+# tried on many accounts from one address is stopped, and so is one account
+# tried from many addresses. A pause, not a lock that needs an administrator,
+# so nobody can shut a colleague out for long; a password reset by e-mail
+# works meanwhile and lifts the pause on that account. Successes do not wipe
+# the count, or an attacker with any account could keep its address unpaused.
+AXES_FAILURE_LIMIT = envint("LOGIN_FAILURE_LIMIT", "8")
+AXES_COOLOFF_TIME = dt.timedelta(minutes=envint("LOGIN_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Password-reset requests, per address and per e-mail address (django-ratelimit rates).
+PASSWORD_RESET_RATE_PER_ADDRESS = "10/h"
+PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # the e-mailed link works for two hours
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", "UTC")
@@ -252,12 +276,35 @@ if not DEBUG:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 
+# Sign-on and password-reset tokens never reach a log line: Django's "Not Found:
+# /sign/<token>/" warnings and runserver's request lines go through a filter that
+# redacts them (gunicorn's access log does the same in gunicorn.conf.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_tokens": {"()": "advocacy.logs.RedactTokens"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Filtered where the records are made, before any of Django's own handlers.
+        "django.request": {"filters": ["redact_tokens"]},
+        "django.security.csrf": {"filters": ["redact_tokens"]},
+        "django.server": {
+            "handlers": ["django.server"],
+            "level": "INFO",
+            "propagate": False,
+            "filters": ["redact_tokens"],
+        },
         # WeasyPrint and fontTools are chatty at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},

@@ -23,6 +23,7 @@ from letters.models import (
     Signatory,
     Theme,
 )
+from recipients.admin import CappedInline
 
 # A plain file field for images: the model's validator (letters.uploads.validate_image)
 # then judges the content, with the app's messages (Django's ImageField answers first, less
@@ -161,24 +162,27 @@ class ThemeAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class SectionInline(admin.StackedInline):
+class SectionInline(CappedInline, admin.StackedInline):
     model = Section
     extra = 0
+    max_num = 100
     fields = ["order", "heading", "body", "lead_in"]
     show_change_link = True
 
 
-class RecipientInline(admin.TabularInline):
+class RecipientInline(CappedInline, admin.TabularInline):
     model = LetterRecipient
     extra = 0
+    max_num = 300
     autocomplete_fields = ["position"]
     fields = ["role", "order", "position", "snapshot_name", "sent_on", "send_channel"]
     readonly_fields = ["snapshot_name"]
 
 
-class SignatoryInline(admin.TabularInline):
+class SignatoryInline(CappedInline, admin.TabularInline):
     model = Signatory
     extra = 0
+    max_num = 300
     autocomplete_fields = ["organization"]
     fields = ["organization", "role", "order", "signer_name", "signer_title", "approved_at"]
     readonly_fields = ["approved_at"]
@@ -223,9 +227,10 @@ class LetterAdmin(EditsDraftText, LetterPartAdmin):
         return obj is not None and _is_frozen(obj.pk)
 
 
-class RecommendationInline(admin.StackedInline):
+class RecommendationInline(CappedInline, admin.StackedInline):
     model = Recommendation
     extra = 0
+    max_num = 200
     fields = ["order", "text", "government", "third_state", "themes", "repeats"]
     autocomplete_fields = ["themes", "repeats"]
 
@@ -239,9 +244,10 @@ class SectionAdmin(EditsDraftText, LetterPartAdmin):
     inlines = [RecommendationInline]
 
 
-class FollowUpInline(admin.TabularInline):
+class FollowUpInline(CappedInline, admin.TabularInline):
     model = FollowUp
     extra = 0
+    max_num = 300
     can_delete = False  # entries are corrected, never deleted
     fields = ["date", "kind", "response_status", "implementation_status", "note", "next_review"]
 
@@ -310,9 +316,10 @@ class SignatoryAdmin(EditsDraftText, LetterPartAdmin):
     formfield_overrides = IMAGE_AS_FILE
 
 
-class QuoteInline(admin.StackedInline):
+class QuoteInline(CappedInline, admin.StackedInline):
     model = Quote
     extra = 0
+    max_num = 20
     autocomplete_fields = ["organization"]
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import date_format
+from simple_history.utils import bulk_create_with_history
 
+from letters.links import absolute_url
 from letters.models import (
     Letter,
     LetterRecipient,
@@ -27,7 +28,7 @@ from letters.models import (
     SignatoryRole,
 )
 from recipients.holders import HolderChange
-from recipients.models import Position
+from recipients.models import MailingList, Position
 
 UP = "up"
 DOWN = "down"
@@ -168,6 +169,33 @@ def add_recipient(*, letter: Letter, position: Position, role: str) -> LetterRec
     )
     letter.touch()
     return recipient
+
+
+@transaction.atomic
+def add_mailing_list(
+    *, letter: Letter, mailing_list: MailingList, role: str
+) -> list[LetterRecipient]:
+    """Each office of the list not yet on the letter, as a recipient of its own copy."""
+    taken = set(letter.recipients.values_list("position_id", flat=True))
+    positions = [
+        p
+        for p in mailing_list.positions.active().order_by("country", "institution", "title")
+        if p.pk not in taken
+    ]
+    start = _next_order(letter.recipients.filter(role=role))
+    # With their history rows, which a plain bulk_create would not write.
+    added = bulk_create_with_history(
+        [
+            LetterRecipient(
+                letter=letter, position=p, role=role, order=start + i, mailing_list=mailing_list
+            )
+            for i, p in enumerate(positions)
+        ],
+        LetterRecipient,
+    )
+    if added:
+        letter.touch()
+    return added
 
 
 @transaction.atomic
@@ -363,8 +391,8 @@ def copy_letter(
             organization=signatory.organization,
             role=signatory.role,
             order=signatory.order,
-            signer_name=signatory.signer_name,
-            signer_title=signatory.signer_title,
+            # Who signs is asked afresh: the person (or their title) may have
+            # changed, and a name left over would print as if they had agreed.
         )
     draft.touch()
     return draft
@@ -382,6 +410,7 @@ def _copy_sections(letter: Letter, draft: Letter, keep: set[int] | None) -> None
             heading=section.heading,
             body=section.body,
             lead_in=section.lead_in,
+            closing=section.closing,
         )
         for rec in recs:
             copy = Recommendation.objects.create(
@@ -450,11 +479,10 @@ def follow_holder_change(*, change: HolderChange, by=None) -> HolderFollowed:
         subject = f"{position.title}: {new.full_name} holds the office from {day}"
     else:
         subject = f"{position.title} is vacant from {day}"
-    site = settings.SITE_ROOT.rstrip("/")
     messages = []
     for drafter, theirs in by_drafter.items():
         listing = "\n".join(
-            f"- {letter.reference}: {letter.subject}\n  {site}{letter.get_absolute_url()}"
+            f"- {letter.reference}: {letter.subject}\n  {absolute_url(letter.get_absolute_url())}"
             for letter in theirs
         )
         greeting = position.salutation(new)

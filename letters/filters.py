@@ -39,12 +39,13 @@ def _date_filter(field_name: str, lookup: str, label: str) -> django_filters.Dat
 class RecommendationFilter(django_filters.FilterSet):
     """The tracker: recommendations across all letters, by who, what and where they stand."""
 
-    q = django_filters.CharFilter(method="search", label="Text or reference")
+    q = django_filters.CharFilter(method="search", label="Text or reference", max_length=100)
     # A reference, not a list of every letter: thousands of options would be
     # slow to send and useless to scroll.
     letter = django_filters.CharFilter(
         field_name="letter__reference",
         lookup_expr="iexact",
+        max_length=40,
         label="Letter reference",
         widget=forms.TextInput(attrs={"placeholder": "e.g. JP-2009-12", "list": "letter-refs"}),
     )
@@ -83,6 +84,13 @@ class RecommendationFilter(django_filters.FilterSet):
         method="filter_overdue",
         widget=forms.CheckboxInput,
         label="Only overdue reviews",
+    )
+    # Applied in `qs`: drafts are left out unless this is ticked.
+    include_drafts = django_filters.BooleanFilter(
+        method="keep",
+        widget=forms.CheckboxInput,
+        label="Include drafts",
+        help_text="Letters still being written or signed",
     )
     updated_after = _date_filter("last_update", "gte", "Last follow-up from")
     updated_before = _date_filter("last_update", "lte", "Last follow-up until")
@@ -158,6 +166,21 @@ class RecommendationFilter(django_filters.FilterSet):
     def filter_status(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.filter(**{name: "" if value == NONE else value})
 
+    def keep(self, queryset: QuerySet, name: str, value) -> QuerySet:
+        return queryset
+
+    def wants_drafts(self) -> bool:
+        """Ticked, or a letter asked for by its reference (the letter page links here)."""
+        if not self.is_bound or not self.form.is_valid():
+            return False
+        data = self.form.cleaned_data
+        return bool(data.get("include_drafts") or data.get("letter"))
+
+    def active(self) -> int:
+        """How many filters narrow (or widen) the list, to open the filters when any does."""
+        data = self.data if self.is_bound and self.data is not None else {}
+        return len([name for name in self.filters if name != "sort" and data.get(name)])
+
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if value:
             return queryset.filter(review_due__lt=timezone.localdate())
@@ -167,6 +190,9 @@ class RecommendationFilter(django_filters.FilterSet):
     def qs(self) -> RecommendationQuerySet:
         # django-filter types qs as a plain QuerySet; it is the one given, filtered.
         queryset = cast(RecommendationQuerySet, super().qs)
+        if not self.wants_drafts():
+            # What is still being drafted has not asked a government anything yet.
+            queryset = queryset.exclude(letter__status__in=LetterStatus.editable())
         # A stable order whatever the chosen sort, so pages never overlap.
         order = list(queryset.query.order_by) or ["-letter_id", "number"]
         # Dates that may be empty sort last both ways, on SQLite as on PostgreSQL.

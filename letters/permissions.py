@@ -57,7 +57,7 @@ DOMAIN_MODELS = {
         "pressrelease",
         "quote",
     ],
-    "recipients": ["position", "official", "term"],
+    "recipients": ["position", "official", "term", "mailinglist"],
 }
 
 _READ = [f"{app}.view_{model}" for app, models in DOMAIN_MODELS.items() for model in models]

@@ -37,7 +37,8 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
     if not any(r.role == "to" for r in recipients):
         problems.append("The letter needs at least one addressee (a “to” recipient).")
     for recipient in recipients:
-        if recipient.position.current_holder() is None:
+        # A collective body (the member states of a council) has no holder to name.
+        if not recipient.position.is_collective and recipient.position.current_holder() is None:
             problems.append(
                 f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
                 "update the address book or remove the recipient."
@@ -47,7 +48,7 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
     for signatory in signatories:
         signatory.letter = letter
         if not signatory.has_approved(content_hash):
-            state = signing.State.LABELS[signing.sign_on_state(signatory, letter)].lower()
+            state = signing.state_label(signatory, signing.sign_on_state(signatory, letter)).lower()
             problems.append(
                 f"{signatory.organization.name} has not approved the current text ({state})."
             )

@@ -15,16 +15,20 @@ import logging
 import smtplib
 from dataclasses import dataclass, field
 
-from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
+from letters.links import absolute_url
 from letters.models import (
     ApprovedText,
     Letter,
+    LetterStatus,
     Signatory,
     SignatoryRole,
     new_token,
@@ -88,6 +92,48 @@ def sign_on_state(signatory: Signatory, letter: Letter, *, now: dt.datetime | No
     return State.NOT_INVITED
 
 
+def state_label(signatory: Signatory, state: str) -> str:
+    if signatory.role == SignatoryRole.LEAD and state == State.NOT_INVITED:
+        return "Not approved yet"  # the lead approves in the app, not through a link
+    return State.LABELS[state]
+
+
+def link_note(signatory: Signatory, *, live: bool, now: dt.datetime) -> str:
+    """What the board says about an organisation's link, if anything."""
+    expires = signatory.token_expires_at
+    if signatory.role == SignatoryRole.LEAD or signatory.invited_at is None or expires is None:
+        return ""
+    local = timezone.localtime(expires)
+    # The year only when it is not this one: "ended 8 Dec" of a 2009 letter misleads.
+    same_year = local.year == timezone.localtime(now).year
+    when = date_format(local, "j M, H:i" if same_year else "j M Y, H:i")
+    if live:
+        return f"Link works until {when}"
+    if signatory.token_revoked_at is not None:
+        return ""  # the state says "Link revoked"
+    if expires <= now:
+        return f"Link ended {when}"
+    return "Link closed: sign-on is over"
+
+
+def past_declines(letter: Letter) -> dict[int, list[tuple[dt.datetime, str]]]:
+    """
+    Every decline each organisation ever gave, from the history (one query):
+    approving later clears the decline from the signatory, not from the record.
+    """
+    found: dict[int, list[tuple[dt.datetime, str]]] = {}
+    rows = (
+        Signatory.history.filter(letter_id=letter.pk, declined_at__isnull=False)
+        .values_list("id", "declined_at", "decline_reason")
+        .distinct()
+        .order_by("declined_at")
+    )
+    for pk, declined_at, reason in rows:
+        if (declined_at, reason) not in found.setdefault(pk, []):
+            found[pk].append((declined_at, reason))
+    return found
+
+
 @dataclass
 class Board:
     """Where every signing organisation stands, for the letter's sign-on board."""
@@ -101,21 +147,24 @@ class Board:
 def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
     now = now or timezone.now()
     rows = []
+    declines = past_declines(letter)
     for signatory in letter.signatories.select_related("organization").order_by("order", "pk"):
         signatory.letter = letter
         state = sign_on_state(signatory, letter, now=now)
-        is_lead = signatory.role == SignatoryRole.LEAD
-        label = State.LABELS[state]
-        if is_lead and state == State.NOT_INVITED:
-            label = "Not approved yet"  # the lead approves in the app, not through a link
+        live = link_is_live(signatory, now=now)
         rows.append(
             {
                 "signatory": signatory,
                 "state": state,
-                "state_label": label,
-                "is_lead": is_lead,
-                "live": link_is_live(signatory, now=now),
+                "state_label": state_label(signatory, state),
+                "is_lead": signatory.role == SignatoryRole.LEAD,
+                "live": live,
                 "link": "",
+                "link_note": link_note(signatory, live=live, now=now),
+                # The current decline is shown from the signatory; these are earlier ones.
+                "declines": [
+                    d for d in declines.get(signatory.pk, []) if d[0] != signatory.declined_at
+                ],
             }
         )
     return Board(
@@ -126,8 +175,8 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
     )
 
 
-def link_for(signatory: Signatory) -> str:
-    return settings.SITE_ROOT.rstrip("/") + reverse("public:sign", args=[signatory.token])
+def link_for(signatory: Signatory, request: HttpRequest | None = None) -> str:
+    return absolute_url(reverse("public:sign", args=[signatory.token]), request)
 
 
 def link_is_live(signatory: Signatory, *, now: dt.datetime | None = None) -> bool:
@@ -200,7 +249,12 @@ class Mailing:
 
 
 def mail_links(
-    signatories: list[Signatory], *, letter: Letter, message: str, reminder: bool
+    signatories: list[Signatory],
+    *,
+    letter: Letter,
+    message: str,
+    reminder: bool,
+    request: HttpRequest | None = None,
 ) -> Mailing:
     """
     E-mail each organisation its private link. Called after the links are
@@ -220,7 +274,7 @@ def mail_links(
             f"{message.strip()}\n\n"
             f"Letter: {letter.reference}, {letter.subject}\n"
             "Your organisation's private link (please do not forward it):\n"
-            f"{link_for(signatory)}\n\n"
+            f"{link_for(signatory, request)}\n\n"
             f"The link works until {deadline}.\n"
         )
         subject = f"{prefix}Please review and sign: {letter.subject}"
@@ -374,6 +428,45 @@ def decline(*, token: str, reason: str) -> Signatory:
     signatory.withdrawn_at = None
     signatory.save()
     return signatory
+
+
+def coordinator(letter: Letter):
+    """Who circulated the letter (they sent the links), else who created it."""
+    steps = Letter.history.filter(id=letter.pk).order_by("-history_date", "-history_id")
+    user_id = None
+    for status, by in steps.values_list("status", "history_user_id")[:500]:
+        if status != LetterStatus.CIRCULATING and user_id is not None:
+            break
+        if status == LetterStatus.CIRCULATING and by is not None:
+            user_id = by
+    user_id = user_id or letter.created_by_id
+    if user_id is None:
+        return None
+    return get_user_model().objects.filter(pk=user_id).first()
+
+
+def mail_decline(signatory: Signatory, *, request: HttpRequest | None = None) -> bool:
+    """
+    Tell the coordinator that an organisation declined, with its reason.
+    Called after the decline is committed; a mail server that refuses is
+    logged, and the decline stands (the board shows it either way).
+    """
+    letter = signatory.letter
+    to = coordinator(letter)
+    if to is None or not to.email:
+        return False
+    body = (
+        f"{signatory.organization.name} declined to sign {letter.reference}: {letter.subject}\n\n"
+        f"Their reason: {signatory.decline_reason or '(none given)'}\n\n"
+        f"The sign-on board: {absolute_url(letter.get_absolute_url(), request)}#sign-on\n"
+    )
+    subject = f"{signatory.organization.label} declined to sign {letter.reference}"
+    try:
+        EmailMessage(subject=subject, body=body, to=[to.email]).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Decline notice for letter %s failed", letter.pk)
+        return False
+    return True
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django_countries import countries
 
 from letters.models import (
+    GreetingMode,
     Language,
     Letter,
     LetterRecipient,
@@ -33,14 +34,78 @@ from letters.models import (
     Section,
     Signatory,
     SignatoryRole,
+    SubjectPrefix,
 )
 from recipients.models import Term
 
+# -- greetings ----------------------------------------------------------------------
 
-def greeting(recipients: list[LetterRecipient]) -> str:
-    """The greeting names the main addressee (the first `to`), on every copy."""
+
+def _bare(text: str) -> str:
+    return " ".join(text.split()).rstrip(",;:").rstrip()
+
+
+def _join(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def combined_greeting(salutations: list[str]) -> str:
+    """
+    One greeting for several addressees, without its final punctuation:
+    "Dear Justice Minister," and "Dear Foreign Minister," make
+    "Dear Justice Minister and Foreign Minister".
+    """
+    bare = list(dict.fromkeys(b for b in map(_bare, salutations) if b))
+    if not bare:
+        return ""
+    if all(b.startswith("Dear ") for b in bare):
+        return "Dear " + _join([b.removeprefix("Dear ") for b in bare])
+    return _join(bare)
+
+
+def greeting(letter: Letter, recipients: list[LetterRecipient], copy_for=None) -> str:
+    """
+    The greeting on one copy (`copy_for`, a recipient with `.shown`), or on the
+    letter as the preview shows it: the letter's own greeting if it has one;
+    else, in a mailing, each addressee's copy greets that addressee, while the
+    preview and the cc's copies greet the first; or one greeting naming every
+    addressee. The letter's punctuation ends it.
+    """
     to = [r for r in recipients if r.role == RecipientRole.TO]
-    return to[0].shown["salutation"] if to else ""
+    if _bare(letter.greeting):
+        text = _bare(letter.greeting)
+    elif not to:
+        return ""
+    elif letter.greeting_mode == GreetingMode.COMBINED:
+        text = combined_greeting([r.shown["salutation"] for r in to])
+    elif copy_for is not None and copy_for.role == RecipientRole.TO:
+        text = _bare(copy_for.shown["salutation"])
+    else:
+        text = _bare(to[0].shown["salutation"])
+    return text + letter.greeting_punctuation if text else ""
+
+
+def copy_greetings(letter: Letter, recipients: list[LetterRecipient]) -> list[dict]:
+    """What each copy's greeting will say (addressees first, then cc's), for drafters to check."""
+    ordered = [r for r in recipients if r.role == RecipientRole.TO] + [
+        r for r in recipients if r.role == RecipientRole.CC
+    ]
+    return [{"recipient": r, "greeting": greeting(letter, recipients, copy_for=r)} for r in ordered]
+
+
+def greeting_text(letter: Letter, recipients: list[LetterRecipient]) -> str:
+    """
+    The greetings for the approvable text: the one greeting every copy shares
+    (as it always read), or each copy's, one per line, when they differ.
+    """
+    copies = copy_greetings(letter, recipients)
+    distinct = {c["greeting"] for c in copies}
+    if len(distinct) <= 1:
+        return greeting(letter, recipients)
+    return "\n".join(
+        f"{c['recipient'].get_role_display()} {c['recipient'].shown['title']}: {c['greeting']}"
+        for c in copies
+    )
 
 
 def letter_context(letter: Letter, *, copy_for=None) -> dict:
@@ -77,7 +142,8 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     addressee = copy_for if copy_for is not None else (to[0] if to else None)
     if addressee is not None and not hasattr(addressee, "shown"):
         addressee.shown = addressee.addressee()
-    salutation = greeting(recipients)
+    salutation = greeting(letter, recipients, copy_for=copy_for)
+    greetings = copy_greetings(letter, recipients)
 
     # Organisations that declined or withdrew do not sign: they are left out of the
     # preview exactly as they are left out of the PDF.
@@ -97,6 +163,9 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         "cc_recipients": cc,
         "addressee": addressee,
         "salutation": salutation,
+        "copy_greetings": greetings,
+        # Worth listing only when the copies do not all say the same.
+        "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
         "signatories": signatories,
         "numbered": letter.recommendation_style == "numbered",
     }
@@ -126,11 +195,16 @@ def text_parts(letter: Letter) -> TextParts:
         Section.objects.filter(letter=letter)
         .order_by("order", "pk", "recommendations__order", "recommendations__pk")
         .values_list(
-            "pk", "heading", "body", "lead_in", *(f"recommendations__{f}" for f in _REC_FIELDS)
+            "pk",
+            "heading",
+            "body",
+            "lead_in",
+            "closing",
+            *(f"recommendations__{f}" for f in _REC_FIELDS),
         )
     )
     sections: list[dict] = []
-    for pk, heading, body, lead_in, *rec in rows:
+    for pk, heading, body, lead_in, closing, *rec in rows:
         if not sections or sections[-1]["id"] != pk:
             sections.append(
                 {
@@ -141,6 +215,10 @@ def text_parts(letter: Letter) -> TextParts:
                     "recommendations": [],
                 }
             )
+            if closing:
+                # Only when there is one, so texts approved before sections had
+                # closings keep their hash.
+                sections[-1]["closing"] = closing
         if rec[0] is not None:
             sections[-1]["recommendations"].append(dict(zip(_REC_FIELDS, rec, strict=True)))
 
@@ -171,7 +249,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     others' approvals.
     """
     parts = parts or text_parts(letter)
-    return {
+    text = {
         "subject": letter.subject,
         "date": letter.date.isoformat() if letter.date else "",
         "language": letter.language,
@@ -186,7 +264,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
             }
             for r in parts.recipients
         ],
-        "greeting": greeting(parts.recipients),
+        "greeting": greeting_text(letter, parts.recipients),
         "opening": letter.opening,
         "sections": parts.sections,
         "closing": letter.closing,
@@ -194,6 +272,10 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
             {"organization": s.organization.name, "role": s.role} for s in parts.signatories
         ],
     }
+    if letter.subject_prefix != SubjectPrefix.RE:
+        # Only then: texts approved when every subject printed after "Re:" keep their hash.
+        text["subject_prefix"] = letter.subject_prefix
+    return text
 
 
 def text_hash(text: dict) -> str:
@@ -295,6 +377,12 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
     changes: list[Change] = []
     legacy = "greeting" not in old
     _compare(changes, "Subject", old.get("subject", ""), new.get("subject", ""))
+    _compare(
+        changes,
+        "Subject prefix",
+        old.get("subject_prefix", SubjectPrefix.RE) or "(none)",
+        new.get("subject_prefix", SubjectPrefix.RE) or "(none)",
+    )
     _compare(changes, "Date", old.get("date", ""), new.get("date", ""))
     if not legacy:
         _compare(
@@ -336,14 +424,21 @@ def _diff_sections(changes: list[Change], old: dict, new: dict) -> None:
     }
     for section in new.get("sections", []):
         before = old_sections.get(section["id"])
-        name = f"Section “{section['heading']}”"
+        name = f"Section “{section['heading']}”" if section["heading"] else "Section"
         if before is None:
-            body = "\n".join([section["heading"], section["body"], section["lead_in"]])
+            parts = [section["heading"], section["body"], section["lead_in"]]
+            body = "\n".join([*parts, section.get("closing", "")])
             changes.append(Change("added", name, _whole("added", body.strip())))
         else:
             _compare(changes, f"{name}: heading", before.get("heading", ""), section["heading"])
             _compare(changes, f"{name}: text", before.get("body", ""), section["body"])
             _compare(changes, f"{name}: lead-in", before.get("lead_in", ""), section["lead_in"])
+            _compare(
+                changes,
+                f"{name}: closing",
+                before.get("closing", ""),
+                section.get("closing", ""),
+            )
         for rec in section["recommendations"]:
             label = f"Recommendation {rec['reference']}"
             was = old_recs.get(rec["reference"])

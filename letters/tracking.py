@@ -19,6 +19,7 @@ from letters import drafting
 from letters.models import (
     FollowUp,
     FollowUpKind,
+    FollowUpSource,
     Letter,
     Recommendation,
 )
@@ -127,6 +128,7 @@ def import_status_updates(*, updates: Iterable[StatusUpdate], by) -> list[Follow
             evidence_url=update.evidence_url,
             recorded_by=by,
             recorded_at=now,
+            source=FollowUpSource.CSV,
         )
         try:
             # The recommendation and the user were just loaded: no need to look them up.

@@ -7,6 +7,7 @@ with the same figures for people who cannot see it.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from dataclasses import dataclass, field
 
@@ -48,8 +49,10 @@ DIMENSIONS = {
 }
 
 WIDTH = 640
-LABEL_WIDTH = 150
-OVERALL_WIDTH = 360
+LABEL_WIDTH = 220
+# Group labels longer than this are shortened on the bar (whole in the table and tooltip).
+LABEL_CHARS = 30
+OVERALL_WIDTH = 300
 TOTAL_WIDTH = 44
 BAR_HEIGHT = 22
 GAP = 8
@@ -72,6 +75,12 @@ class Row:
     cells: list[int] = field(default_factory=list)
     y: float = 0
     text_y: float = 0
+
+    @property
+    def short_label(self) -> str:
+        if len(self.label) <= LABEL_CHARS:
+            return self.label
+        return self.label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
 @dataclass
@@ -112,14 +121,38 @@ def _layout(chart: BarChart) -> BarChart:
     return chart
 
 
-def _describe(rows: list[Row], order, what: str) -> str:
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _describe(rows: list[Row], order, what: str, *, recommendations: int | None = None) -> str:
+    """
+    The figures in words, over every group (those cut from the drawing too).
+    Per theme a recommendation counts once for each of its themes, so the
+    counts add up to more than there are recommendations: say so.
+    """
     totals = {status: 0 for status, _ in order}
     for row in rows:
         for (status, _), n in zip(order, row.cells, strict=True):
             totals[status] += n
     count = sum(totals.values())
-    parts = [f"{totals[status]} {label.lower()}" for status, label in order if totals[status]]
-    return f"{count} recommendation{'s' if count != 1 else ''} by {what}: " + ", ".join(parts) + "."
+    parts = ", ".join(
+        f"{totals[status]} {label.lower()}" for status, label in order if totals[status]
+    )
+    if recommendations is None:
+        return f"{_plural(count, 'recommendation')} by {what}: {parts}."
+    return (
+        f"{_plural(recommendations, 'recommendation')}, counted once per theme "
+        f"({count} in all: {_plural(count - _untagged(rows), 'theme tag')}"
+        f"{', the rest without a theme' if _untagged(rows) else ''}), by {what}: {parts}."
+    )
+
+
+def _untagged(rows: list[Row]) -> int:
+    return sum(row.total for row in rows if row.label == NO_THEME)
+
+
+NO_THEME = "No theme"
 
 
 def status_breakdown(
@@ -145,7 +178,9 @@ def status_breakdown(
     for item in values.annotate(n=Count("pk")):
         key = item[group] if group else "All"
         grouped.setdefault(key, {})[item[column]] = item["n"]
-    return _bar_chart(grouped, kind=kind, by=by, limit=limit)
+    # Per theme the groups overlap: the text alternative needs the real count too.
+    distinct = recommendations.order_by().count() if by == "theme" and grouped else None
+    return _bar_chart(grouped, kind=kind, by=by, limit=limit, recommendations=distinct)
 
 
 @dataclass
@@ -182,7 +217,12 @@ def status_summary(recommendations: QuerySet[Recommendation]) -> StatusSummary:
 
 
 def _bar_chart(
-    grouped: dict[str, dict[str, int]], *, kind: str, by: str | None = None, limit: int = 12
+    grouped: dict[str, dict[str, int]],
+    *,
+    kind: str,
+    by: str | None = None,
+    limit: int = 12,
+    recommendations: int | None = None,
 ) -> BarChart:
     _, order, what = KINDS[kind]
     group_name = DIMENSIONS[by][1] if by else ""
@@ -195,7 +235,7 @@ def _bar_chart(
         if by == "government":
             label = countries.name(key) or key
         elif by == "theme" and key is None:
-            label = "No theme"
+            label = NO_THEME
         else:
             label = str(key)
         segments = [
@@ -206,14 +246,21 @@ def _bar_chart(
         cells = [by_status.get(status, 0) for status, _ in order]
         rows.append(Row(label, sum(s.count for s in segments), segments, cells))
     rows.sort(key=lambda row: (-row.total, row.label))
+    description = (
+        _describe(rows, order, what, recommendations=recommendations)
+        if rows
+        else "No recommendations."
+    )
     more = max(len(rows) - limit, 0)
+    if more:
+        description += f" {_plural(more, 'smaller group')} not drawn: see the table."
     rows = rows[:limit]
 
     title = f"Recommendations by {what}" + (f", per {group_name}" if group_name else "")
     chart = BarChart(
         group_name=group_name.capitalize() or "Recommendations",
         title=title,
-        description=_describe(rows, order, what) if rows else "No recommendations.",
+        description=description,
         kind=kind,
         legend=[(status or "none", label) for status, label in order],
         rows=rows,
@@ -233,6 +280,7 @@ class Column:
     x: float = 0
     y: float = 0
     height: float = 0
+    center: float = 0
 
 
 @dataclass
@@ -241,59 +289,113 @@ class ColumnChart:
     description: str
     columns: list[Column]
     uid: str = field(default_factory=lambda: f"chart{next(_ids)}")
-    width: int = WIDTH
+    width: float = WIDTH
     height: int = 200
     plot_height: int = 170
     biggest: int = 0
     bar_width: float = 0
+    # Narrow columns get their labels slanted, so that every one is readable.
+    slanted: bool = False
+    show_counts: bool = False
+    label_y: float = 0
 
     @property
     def is_empty(self) -> bool:
         return not self.columns
 
 
+AXIS_X = 40
+MIN_SLOT = 20  # wide enough for one slanted 12 px label per column
+SLANT_BELOW = 64  # a slot narrower than this cannot hold "Sep 2010" level
+PLOT_HEIGHT = 170
+
+
+def _periods(first: dt.date, last: dt.date, *, by_year: bool) -> list[dt.date]:
+    """Every month (or year) from first to last, those without entries too."""
+    periods = []
+    current = first.replace(month=1, day=1) if by_year else first.replace(day=1)
+    while current <= last:
+        periods.append(current)
+        if by_year:
+            current = current.replace(year=current.year + 1)
+        else:
+            current = (current + dt.timedelta(days=32)).replace(day=1)
+    return periods
+
+
 def follow_ups_over_time(recommendations: QuerySet[Recommendation]) -> ColumnChart:
-    """Entries recorded per month (per year when the record spans more than three years)."""
+    """
+    Entries recorded per month (per year when the record spans more than three
+    years), with a column for every period between the first and the last, so
+    an empty month reads as zero rather than disappearing.
+    """
     entries = FollowUp.objects.all()
     if recommendations.query.where:
         entries = entries.filter(recommendation__in=recommendations.order_by().values("pk"))
-    months = [
-        (item["period"], item["n"])
+    counted = {
+        _as_date(item["period"]): item["n"]
         for item in entries.annotate(period=TruncMonth("date"))
         .values("period")
         .annotate(n=Count("pk"))
         .order_by("period")
-    ]
-    by_year = len(months) > 36
-    if by_year:
-        years: dict = {}
-        for period, n in months:
-            key = period.replace(month=1)
-            years[key] = years.get(key, 0) + n
-        months = list(years.items())
-    fmt = "%Y" if by_year else "%b %Y"
-    columns = [Column(period.strftime(fmt), n) for period, n in months]
-    total = sum(c.count for c in columns)
-    if columns:
-        description = (
-            f"{total} follow-up entr{'ies' if total != 1 else 'y'} from {columns[0].label} "
-            f"to {columns[-1].label}; the busiest {'year' if by_year else 'month'} was "
-            f"{max(columns, key=lambda c: c.count).label} "
-            f"with {max(c.count for c in columns)}."
-        )
-    else:
-        description = "No follow-up recorded yet."
+    }
+    columns: list[Column] = []
+    by_year = False
+    if counted:
+        first, last = min(counted), max(counted)
+        by_year = (last.year - first.year) * 12 + last.month - first.month >= 36
+        per_period: dict[dt.date, int] = dict.fromkeys(_periods(first, last, by_year=by_year), 0)
+        for month, n in counted.items():
+            per_period[month.replace(month=1) if by_year else month] += n
+        fmt = "%Y" if by_year else "%b %Y"
+        columns = [Column(period.strftime(fmt), n) for period, n in per_period.items()]
+    unit = "year" if by_year else "month"
     chart = ColumnChart(
-        title=f"Follow-ups per {'year' if by_year else 'month'}",
-        description=description,
+        title=f"Follow-ups per {unit}",
+        description=_describe_periods(columns, unit),
         columns=columns,
     )
+    return _layout_columns(chart)
+
+
+def _as_date(value) -> dt.date:
+    # TruncMonth gives a date for a DateField; be as plain on every database.
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _describe_periods(columns: list[Column], unit: str) -> str:
+    if not columns:
+        return "No follow-up recorded yet."
+    total = sum(c.count for c in columns)
+    busiest = max(columns, key=lambda c: c.count)
+    empty = sum(1 for c in columns if not c.count)
+    text = (
+        f"{total} follow-up entr{'ies' if total != 1 else 'y'} from {columns[0].label} "
+        f"to {columns[-1].label}; the busiest {unit} was {busiest.label} with {busiest.count}"
+    )
+    if empty:
+        text += f"; {_plural(empty, unit)} without any"
+    return text + "."
+
+
+def _layout_columns(chart: ColumnChart) -> ColumnChart:
+    columns = chart.columns
     chart.biggest = max((c.count for c in columns), default=0)
-    if columns:
-        slot = (WIDTH - 40) / len(columns)
-        chart.bar_width = round(max(slot * 0.7, 1), 2)
-        for index, column in enumerate(columns):
-            column.height = round(chart.plot_height * column.count / chart.biggest, 2)
-            column.x = round(40 + index * slot + (slot - chart.bar_width) / 2, 2)
-            column.y = round(chart.plot_height - column.height, 2)
+    if not columns:
+        return chart
+    slot = max((WIDTH - AXIS_X) / len(columns), MIN_SLOT)
+    chart.width = round(AXIS_X + slot * len(columns), 2)
+    chart.slanted = slot < SLANT_BELOW
+    chart.show_counts = slot >= 24
+    chart.plot_height = PLOT_HEIGHT
+    chart.label_y = PLOT_HEIGHT + 18
+    # Slanted labels need room below the axis; the counts above the columns need a line.
+    chart.height = PLOT_HEIGHT + (70 if chart.slanted else 30)
+    chart.bar_width = round(max(slot * 0.7, 1), 2)
+    top = 16  # room for the count above the tallest column
+    for index, column in enumerate(columns):
+        column.height = round((PLOT_HEIGHT - top) * column.count / (chart.biggest or 1), 2)
+        column.x = round(AXIS_X + index * slot + (slot - chart.bar_width) / 2, 2)
+        column.y = round(PLOT_HEIGHT - column.height, 2)
+        column.center = round(column.x + chart.bar_width / 2, 2)
     return chart

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
@@ -19,11 +20,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from letters.models import FollowUpKind, ImplementationStatus, Recommendation, ResponseStatus
+from letters.models.tracking import MAX_NOTE
 from letters.tracking import DEFAULT_IMPORT_KIND, StatusUpdate
 
 MAX_IMPORT_BYTES = 1024 * 1024
 MAX_IMPORT_ROWS = 5000
-MAX_NOTE_LENGTH = 5000
+MAX_NOTE_LENGTH = MAX_NOTE
 MAX_XLSX_ROWS = 50_000
 
 EXPORT_COLUMNS = [
@@ -259,22 +261,25 @@ def _read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         dialect = csv.Sniffer().sniff(text.split("\n", 1)[0], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
-        raw_rows = list(csv.reader(io.StringIO(text, newline=""), dialect))
+        header = [name.strip().lower() for name in next(reader)]
+        missing = [name for name in REQUIRED_COLUMNS if name not in header]
+        if missing:
+            raise ValidationError(
+                f"The file lacks the column{'s' if len(missing) > 1 else ''} "
+                f"{', '.join(missing)}. Export the tracker to get a file with the right columns."
+            )
+        # Read lazily and stop one row past the limit: a file of a million
+        # short lines costs no more than one at the limit.
+        numbered = ((number, row) for number, row in enumerate(reader, start=2) if any(row))
+        body = list(islice(numbered, MAX_IMPORT_ROWS + 1))
     except csv.Error as exc:
         raise ValidationError(f"This is not a readable CSV file ({exc}).") from None
-
-    header = [name.strip().lower() for name in raw_rows[0]]
-    missing = [name for name in REQUIRED_COLUMNS if name not in header]
-    if missing:
-        raise ValidationError(
-            f"The file lacks the column{'s' if len(missing) > 1 else ''} "
-            f"{', '.join(missing)}. Export the tracker to get a file with the right columns."
-        )
-    body = [(number, row) for number, row in enumerate(raw_rows[1:], start=2) if any(row)]
     if len(body) > MAX_IMPORT_ROWS:
         raise ValidationError(
-            f"The file has {len(body)} rows; the limit is {MAX_IMPORT_ROWS}. Split it."
+            f"The file has more than {MAX_IMPORT_ROWS} rows; the limit is {MAX_IMPORT_ROWS}. "
+            "Split it."
         )
     index = {
         name: header.index(name) if name in header else None

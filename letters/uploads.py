@@ -12,6 +12,9 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
+from django.db import models
+from django.db.models.fields.files import FieldFile, ImageFieldFile
+from django.http import FileResponse, Http404
 from django.utils.text import get_valid_filename
 from PIL import Image, UnidentifiedImageError
 
@@ -130,3 +133,70 @@ def clean_document(upload, *, max_bytes: int = MAX_DOCUMENT_BYTES) -> ContentFil
                 "Evidence must be a PDF, PNG or JPEG file.", code="bad_format"
             ) from exc
         raise
+
+
+IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+
+
+def image_response(file) -> FileResponse:
+    """
+    A stored image (logo, signature), streamed through the storage API by a view
+    that has checked who asks. Only a PNG or JPEG is shown inline; anything else
+    that reached storage by another road is a download, never rendered in our origin.
+    """
+    if not file:
+        raise Http404
+    content_type = IMAGE_TYPES.get(Path(file.name).suffix.lower())
+    response = FileResponse(
+        file.open("rb"),
+        as_attachment=content_type is None,
+        filename=Path(file.name).name,
+        content_type=content_type or "application/octet-stream",
+    )
+    # Signatures and unpublished logos must not linger in shared caches.
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+class CheckedFieldFile(FieldFile):
+    """
+    A stored file whose `url` is the view that checks who asks (its model's
+    `get_<field>_url()`), never the storage's own address, so that no page, form
+    or admin screen links around the permission checks. `storage_url` is that
+    address, for the PDF renderer's fetcher, which reads files itself.
+    """
+
+    @property
+    def url(self) -> str:
+        if not self:
+            raise ValueError(f"The '{self.field.name}' attribute has no file associated with it.")
+        return getattr(self.instance, f"get_{self.field.name}_url")()
+
+    @property
+    def storage_url(self) -> str:
+        return super().url
+
+
+class CheckedImageFieldFile(CheckedFieldFile, ImageFieldFile):
+    pass
+
+
+class CheckedFileField(models.FileField):
+    """A FileField served only through a checking view (see `CheckedFieldFile`)."""
+
+    attr_class = CheckedFieldFile
+
+    def deconstruct(self):
+        # How a file is linked is not part of the schema: migrations see a plain field.
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.FileField", args, kwargs
+
+
+class CheckedImageField(models.ImageField):
+    """An ImageField served only through a checking view (see `CheckedFieldFile`)."""
+
+    attr_class = CheckedImageFieldFile
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.ImageField", args, kwargs

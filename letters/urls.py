@@ -9,6 +9,7 @@ app_name = "letters"
 urlpatterns = [
     path("", letters.letter_list, name="list"),
     path("<int:pk>/", letters.letter_detail, name="detail"),
+    path("organisations/<int:pk>/logo/", letters.organisation_logo, name="organisation_logo"),
 ]
 
 urlpatterns += [
@@ -59,6 +60,11 @@ urlpatterns += [
     ),
     path("<int:pk>/recipients/add/", drafting.recipient_add, name="drafting_recipient_add"),
     path(
+        "<int:pk>/recipients/add-list/",
+        drafting.recipient_add_list,
+        name="drafting_recipient_add_list",
+    ),
+    path(
         "<int:pk>/recipients/<int:recipient_pk>/move/",
         drafting.recipient_move,
         name="drafting_recipient_move",
@@ -104,6 +110,11 @@ urlpatterns += [
         signing.approve_for_lead,
         name="signing_approve_for_lead",
     ),
+    path(
+        "<int:pk>/sign-on/<int:signatory_pk>/signature/",
+        signing.signature,
+        name="signing_signature",
+    ),
 ]
 
 urlpatterns += [
@@ -132,6 +143,7 @@ urlpatterns += [
 ]
 
 urlpatterns += [
+    path("print.css", printing.preview_stylesheet, name="printing_preview_css"),
     path("<int:pk>/pdf/", printing.letter_pdf, name="printing_pdf"),
     path("<int:pk>/pdf/all/", printing.all_copies_pdf, name="printing_pdf_all"),
     path("<int:pk>/pdf/copy/<int:recipient_pk>/", printing.copy_pdf, name="printing_pdf_copy"),

@@ -7,10 +7,18 @@ from letters.views import public, signing
 app_name = "public"
 
 urlpatterns = [
+    # The private link only sets the session and redirects to the page, whose
+    # address carries no secret (see letters/views/signing.py).
     path("sign/<str:token>/", signing.sign, name="sign"),
+    path("sign/page/<int:signatory_pk>/", signing.sign_page, name="sign_page"),
     path("published/", public.published_index, name="index"),
     path("published/feed/", public.published_feed, name="feed"),
     path("published/<str:reference>/", public.published_detail, name="detail"),
+    path(
+        "published/<str:reference>/logos/<int:organization_pk>/",
+        public.published_logo,
+        name="logo",
+    ),
     path(
         "published/<str:reference>/copies/<int:copy_pk>.pdf",
         public.published_copy,

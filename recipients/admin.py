@@ -1,13 +1,16 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.forms.formsets import TOTAL_FORM_COUNT
+from django.forms.models import BaseInlineFormSet
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from recipients import holders
-from recipients.models import Official, Position, Term
-from recipients.resources import PositionResource
+from recipients.models import MailingList, Official, Position, Term
+from recipients.resources import CSVFormat, PositionResource, XLSXFormat
 
 
 def _term_positions(formsets) -> list[Position]:
@@ -21,7 +24,40 @@ def _term_positions(formsets) -> list[Position]:
     return list(Position.objects.filter(pk__in=pks))
 
 
-class TermInline(admin.TabularInline):
+class CappedInlineFormSet(BaseInlineFormSet):
+    """
+    A form for each saved row and at most MAX_NEW new ones, whatever the POST's
+    TOTAL_FORMS says (Django's default builds up to 2,000 and renders them all
+    again with the error); more is a form error.
+    """
+
+    MAX_NEW = 20
+
+    def total_form_count(self) -> int:
+        total = super().total_form_count()
+        if self.is_bound:
+            return min(total, len(self.get_queryset()) + self.MAX_NEW)
+        return total
+
+    def clean(self) -> None:
+        super().clean()
+        wanted = self.management_form.cleaned_data.get(TOTAL_FORM_COUNT) or 0
+        if self.is_bound and wanted > len(self.get_queryset()) + self.MAX_NEW:
+            raise ValidationError(f"Add at most {self.MAX_NEW} rows at a time.")
+
+
+class CappedInline(admin.options.InlineModelAdmin):
+    """An inline that builds a bounded number of forms, whatever a POST claims."""
+
+    formset = CappedInlineFormSet
+    max_num = 100
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
+
+
+class TermInline(CappedInline, admin.TabularInline):
     model = Term
     extra = 0
     autocomplete_fields = ["official"]
@@ -33,6 +69,8 @@ class TermInline(admin.TabularInline):
 class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     # The same resource as the directory's import: same checks, all or nothing.
     resource_classes = [PositionResource]
+    # Read through the directory's own reader: size, zip and row limits apply.
+    import_formats = [CSVFormat, XLSXFormat]
     list_display = ["title", "institution", "country", "holder", "last_verified", "archived_at"]
     list_filter = ["country", "last_verified", ("archived_at", admin.EmptyFieldListFilter)]
     search_fields = [
@@ -52,6 +90,12 @@ class PositionAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         ("Contact", {"fields": ["email", "fax", "phone", "salutation_pattern"]}),
         ("Upkeep", {"fields": ["last_verified", "archived_at"]}),
     ]
+
+    def add_data_read_fail_error_to_form(self, form, e) -> None:
+        if isinstance(e, ValidationError):
+            form.add_error("import_file", e)
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     @admin.display(description="Current holder")
     def holder(self, position: Position) -> str:
@@ -105,3 +149,10 @@ class TermAdmin(SimpleHistoryAdmin):
         # The delete action runs outside the admin's transaction for a form.
         with transaction.atomic(), holders.watching_holders(positions, by=request.user):
             super().delete_queryset(request, queryset)
+
+
+@admin.register(MailingList)
+class MailingListAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "description"]
+    search_fields = ["name"]
+    filter_horizontal = ["positions"]

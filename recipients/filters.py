@@ -22,6 +22,7 @@ class PositionFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Search",
         method="filter_q",
+        max_length=100,
         widget=forms.TextInput(
             attrs={"type": "search", "placeholder": "Office, person, institution or country"}
         ),

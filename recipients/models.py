@@ -14,6 +14,7 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q, Subquery
 from django.urls import reverse
@@ -22,9 +23,13 @@ from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
 from recipients.addresses import address_errors, format_address
+from recipients.governments import is_intergovernmental
+from recipients.text_limits import MaxLengthConstraint
 
 DEFAULT_SALUTATION = "Dear {office} {family_name},"
 VACANT_SALUTATION = "Dear {office},"
+# How diplomatic letters greet a body of states when nobody set another greeting.
+COLLECTIVE_SALUTATION = "Excellencies,"
 SAMPLE_NAME = {
     "office": "Minister",
     "honorific": "H.E.",
@@ -33,6 +38,18 @@ SAMPLE_NAME = {
     "full_name": "Given Family",
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# A street address as it prints: a few lines of an envelope's width.
+MAX_ADDRESS = 1000
+MAX_ADDRESS_LINE = 200
+
+
+def validate_address_lines(value: str) -> None:
+    for number, line in enumerate(value.splitlines(), 1):
+        if len(line) > MAX_ADDRESS_LINE:
+            raise ValidationError(
+                f"Line {number} of the address has {len(line)} characters; "
+                f"at most {MAX_ADDRESS_LINE} fit on an envelope."
+            )
 
 
 def fill_salutation(pattern: str, values: Mapping[str, str]) -> str:
@@ -61,6 +78,19 @@ def fill_salutation(pattern: str, values: Mapping[str, str]) -> str:
 class NameOrder(models.TextChoices):
     GIVEN_FIRST = "given_first", "Given name first (Barack Obama)"
     FAMILY_FIRST = "family_first", "Family name first (Hatoyama Yukio)"
+
+
+class PositionKind(models.TextChoices):
+    PERSON = "person", "An office one person holds"
+    COLLECTIVE = "collective", "A body with no single holder (e.g. the member states of a council)"
+
+
+class Delivery(models.TextChoices):
+    """How letters reach the office: only post needs a postal address."""
+
+    POST = "post", "Post"
+    EMAIL = "email", "E-mail"
+    HAND = "hand", "Hand delivery"
 
 
 class PositionQuerySet(models.QuerySet):
@@ -124,11 +154,24 @@ class Position(models.Model):
     )
     # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
     country: models.Field[str | Country, Country] = CountryField(
-        help_text="The government this office belongs to"
+        help_text="The state or intergovernmental organisation (UN, EU, WTO…) it belongs to"
+    )
+    kind = models.CharField(
+        max_length=20, choices=PositionKind.choices, default=PositionKind.PERSON
+    )
+    delivery = models.CharField(
+        "delivered by",
+        max_length=10,
+        choices=Delivery.choices,
+        default=Delivery.POST,
+        help_text="Letters delivered by e-mail or by hand need no postal address.",
     )
 
     address_lines = models.TextField(
-        blank=True, help_text="Street address, one line per line as it should print"
+        blank=True,
+        help_text="Street address, one line per line as it should print",
+        max_length=MAX_ADDRESS,
+        validators=[MaxLengthValidator(MAX_ADDRESS), validate_address_lines],
     )
     locality = models.CharField("city or town", max_length=120, blank=True)
     region = models.CharField("region or prefecture", max_length=120, blank=True)
@@ -165,7 +208,10 @@ class Position(models.Model):
                 condition=Q(archived_at__isnull=True),
                 name="position_unique_active_office",
                 violation_error_message="This office already exists for this country.",
-            )
+            ),
+            MaxLengthConstraint(
+                field="address_lines", limit=MAX_ADDRESS, name="position_address_lines_max_length"
+            ),
         ]
         indexes = [models.Index(fields=["last_verified"], name="position_verified_idx")]
 
@@ -179,19 +225,39 @@ class Position(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        errors = address_errors(
-            address_lines=self.address_lines,
-            locality=self.locality,
-            region=self.region,
-            postal_code=self.postal_code,
-            country=self.postal_country,
-        )
+        errors = self.address_problems()
         try:
             fill_salutation(self.salutation_pattern, SAMPLE_NAME)
         except ValidationError as error:
             errors["salutation_pattern"] = error.messages[0]
         if errors:
             raise ValidationError(errors)
+
+    def address_problems(self) -> dict[str, str]:
+        """Field -> message; an office reached by e-mail or by hand may have no address at all."""
+        if self.delivery != Delivery.POST and not self.has_postal_address:
+            return {}
+        if is_intergovernmental(self.postal_country):
+            return {
+                "address_country": "Post goes to a country: give the country of the address "
+                "(e.g. Belgium for the European Commission in Brussels)."
+            }
+        return address_errors(
+            address_lines=self.address_lines,
+            locality=self.locality,
+            region=self.region,
+            postal_code=self.postal_code,
+            country=self.postal_country,
+        )
+
+    @property
+    def has_postal_address(self) -> bool:
+        parts = [self.address_lines, self.locality, self.region, self.postal_code]
+        return any(p.strip() for p in parts)
+
+    @property
+    def is_collective(self) -> bool:
+        return self.kind == PositionKind.COLLECTIVE
 
     @property
     def postal_country(self) -> str:
@@ -223,6 +289,17 @@ class Position(models.Model):
 
     def salutation(self, official: Official | None) -> str:
         """The greeting a letter to this office uses when `official` holds it."""
+        if self.is_collective:
+            # Nobody's name to fill in: only {office} means something here.
+            pattern = self.salutation_pattern
+            if pattern == DEFAULT_SALUTATION:
+                pattern = COLLECTIVE_SALUTATION
+            blank = dict.fromkeys(SAMPLE_NAME, "")
+            try:
+                text = fill_salutation(pattern, {**blank, "office": self.title})
+            except ValidationError:
+                text = COLLECTIVE_SALUTATION
+            return " ".join(text.split())
         if official is None:
             return fill_salutation(VACANT_SALUTATION, {"office": self.title})
         values = {
@@ -241,6 +318,9 @@ class Position(models.Model):
     def address_lines_list(self) -> list[str]:
         """The postal block below the holder's name, one item per printed line."""
         lines = [self.department, self.institution]
+        if not self.has_postal_address:
+            # Delivered by e-mail or by hand: no street, so no country line either.
+            return [line for line in lines if line]
         lines += format_address(
             address_lines=self.address_lines,
             locality=self.locality,
@@ -366,3 +446,29 @@ class Term(models.Model):
             clash = overlapping.select_related("official").first()
             if clash:
                 raise ValidationError(f"This term overlaps another one: {clash}.")
+
+
+class MailingList(models.Model):
+    """
+    Offices written to together, one copy each ("all permanent missions to the
+    UN in Geneva"): adding the list to a letter adds each of its offices.
+    """
+
+    name = models.CharField(max_length=200, unique=True)
+    description = models.CharField(max_length=500, blank=True)
+    positions = models.ManyToManyField(
+        Position, blank=True, related_name="mailing_lists", verbose_name="offices"
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords(m2m_fields=[positions])
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("recipients:mailing_list", args=[self.pk])

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Prefetch, ProtectedError
+from django.db.models import Count, Prefetch, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,9 +23,24 @@ from django.views.decorators.http import require_POST
 from recipients import holders
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
-from recipients.forms import ChangeHolderForm, ImportForm, OfficialForm, PositionForm, TermForm
+from recipients.forms import (
+    ChangeHolderForm,
+    ImportForm,
+    MailingListForm,
+    OfficialForm,
+    PositionForm,
+    TermForm,
+    search_text,
+)
 from recipients.history import official_history, position_history
-from recipients.models import DEFAULT_SALUTATION, NameOrder, Official, Position, Term
+from recipients.models import (
+    DEFAULT_SALUTATION,
+    MailingList,
+    NameOrder,
+    Official,
+    Position,
+    Term,
+)
 from recipients.resources import (
     PositionResource,
     import_positions,
@@ -107,7 +122,7 @@ def _position_preview(form: PositionForm) -> dict:
         name_order=NameOrder.FAMILY_FIRST,
     )  # fmt: skip
     return {
-        "preview_name": sample.formal_name,
+        "preview_name": "" if position.is_collective else sample.formal_name,
         "preview_title": position.title,
         "preview_is_sample": holder is None,
         "preview_lines": position.address_lines_list(),
@@ -289,7 +304,7 @@ def position_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 def official_list(request: HttpRequest) -> HttpResponse:
     require_reader(request)
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET)
     officials = Official.objects.all()
     if q:
         officials = (
@@ -458,4 +473,48 @@ def import_view(request: HttpRequest) -> HttpResponse:
         request,
         "recipients/import.html",
         {"form": form, "outcome": outcome, "token": token, "problem": problem},
+    )
+
+
+# -- mailing lists ----------------------------------------------------------------
+
+
+def mailing_lists(request: HttpRequest) -> HttpResponse:
+    require_reader(request)
+    lists = MailingList.objects.annotate(size=Count("positions")).order_by("name")
+    return render(
+        request,
+        "recipients/mailing_lists.html",
+        {"lists": lists, "can_edit": can_edit(request, "recipients.add_mailinglist")},
+    )
+
+
+def mailing_list(request: HttpRequest, pk: int) -> HttpResponse:
+    require_reader(request)
+    the_list = get_object_or_404(MailingList, pk=pk)
+    positions = the_list.positions.order_by("country", "institution", "title")
+    return render(
+        request,
+        "recipients/mailing_list_detail.html",
+        {
+            "mailing_list": the_list,
+            "positions": positions,
+            "can_edit": can_edit(request, "recipients.change_mailinglist"),
+        },
+    )
+
+
+def mailing_list_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    permission = "recipients.change_mailinglist" if pk else "recipients.add_mailinglist"
+    require_editor(request, permission)
+    the_list = get_object_or_404(MailingList, pk=pk) if pk else MailingList()
+    form = MailingListForm(request.POST or None, instance=the_list)
+    if request.method == "POST" and form.is_valid():
+        saved = form.save()
+        messages.success(request, f"Saved the mailing list “{saved.name}”.")
+        return redirect(saved)
+    return render(
+        request,
+        "recipients/mailing_list_form.html",
+        {"form": form, "mailing_list": the_list if pk else None},
     )

@@ -30,12 +30,14 @@ from letters.models import (
     Signatory,
     Theme,
 )
+from letters.models import letter as letter_models
 from letters.uploads import clean_image
-from recipients.models import Position
+from recipients.models import MailingList, Position
 
-# Generous limits that still keep one field from swamping a page or a PDF.
-MAX_MARKDOWN = 20_000
-MAX_RECOMMENDATION = 4_000
+# Generous limits that still keep one field from swamping a page or a PDF
+# (the text fields' own, held by the models too).
+MAX_MARKDOWN = letter_models.MAX_MARKDOWN
+MAX_RECOMMENDATION = letter_models.MAX_RECOMMENDATION
 MAX_THEMES_TEXT = 400
 
 
@@ -96,7 +98,7 @@ class VersionedForm(_Form):
         # Not required here: clean() reports a missing version where people
         # see it (errors on a hidden field would not show).
         self.fields["version"] = forms.CharField(
-            widget=forms.HiddenInput, initial=letter.version, required=False
+            widget=forms.HiddenInput, initial=letter.version, required=False, max_length=20
         )
         self.conflicts: list[dict] = []
         self.stale = False
@@ -182,16 +184,43 @@ class LetterForm(VersionedForm, forms.ModelForm):
         model = Letter
         fields = [
             "subject",
+            "subject_prefix",
             "reference",
             "date",
             "language",
             "lead_organization",
             "recommendation_style",
+            "greeting",
+            "greeting_mode",
+            "greeting_punctuation",
             "opening",
             "closing",
         ]
         widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-        labels = {"lead_organization": "Lead organisation"}
+        labels = {
+            "lead_organization": "Lead organisation",
+            "greeting": "Greeting (optional)",
+            "greeting_mode": "With several addressees",
+            # Not "Subject …" or "Greeting …": one word, one field, for people and scripts.
+            "subject_prefix": "Prefix",
+            "greeting_punctuation": "Ends with",
+        }
+        help_texts = {
+            "subject_prefix": "Printed before the subject, never twice.",
+            "greeting": "Leave empty to greet each addressee as the address book says.",
+        }
+
+    # Choices a post may leave out (a form from before they existed, a script):
+    # the letter keeps its own rather than having "no prefix" typed over it.
+    KEPT_IF_ABSENT = ("subject_prefix", "greeting_mode", "greeting_punctuation")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        missing = [n for n in self.KEPT_IF_ABSENT if self.add_prefix(n) not in self.data]
+        if self.is_bound and missing:
+            self.data = cast(QueryDict, self.data).copy()
+            for name in missing:
+                self.data[self.add_prefix(name)] = getattr(self.instance, name)
 
 
 class DuplicateForm(forms.ModelForm):
@@ -241,9 +270,26 @@ class SectionForm(VersionedForm, forms.ModelForm):
         help_text="Markdown.",
     )
 
+    closing = forms.CharField(
+        required=False,
+        max_length=MAX_MARKDOWN,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Paragraph after the recommendations (optional)",
+        help_text="Printed after the section's recommendations. Markdown.",
+    )
+
     class Meta:
         model = Section
-        fields = ["heading", "body", "lead_in"]
+        fields = ["heading", "body", "lead_in", "closing"]
+        labels = {"heading": "Heading (optional)"}
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        parts = ("heading", "body", "lead_in", "closing")
+        if not any((cleaned.get(name) or "").strip() for name in parts):
+            # A heading is optional, but a section with nothing in it prints nothing.
+            raise ValidationError("A section needs a heading or some text.", code="empty")
+        return cleaned
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -267,6 +313,7 @@ class SectionForm(VersionedForm, forms.ModelForm):
                 ' aria-live="polite">{{ form.body.value|default:""|markdown }}</div>'
             ),
             "lead_in",
+            "closing",
             "version",
         )
 
@@ -417,6 +464,21 @@ class RecipientForm(VersionedForm, forms.Form):
         if LetterRecipient.objects.filter(letter=self.letter, position=position).exists():
             raise ValidationError(f"{position.title} is already a recipient of this letter.")
         return position
+
+
+class MailingListForm(VersionedForm, forms.Form):
+    """Every office of a mailing list at once, each to get its own copy."""
+
+    mailing_list = forms.ModelChoiceField(
+        queryset=MailingList.objects.all(),
+        label="Mailing list",
+        empty_label="Choose a list",
+        error_messages={
+            "invalid_choice": "That mailing list no longer exists.",
+            "required": "Choose a mailing list.",
+        },
+    )
+    role = forms.ChoiceField(choices=RecipientRole.choices, initial=RecipientRole.TO)
 
 
 class SignatoryForm(VersionedForm, forms.ModelForm):

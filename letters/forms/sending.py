@@ -6,7 +6,8 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.forms import inlineformset_factory, modelformset_factory
+from django.forms import BaseModelFormSet, inlineformset_factory, modelformset_factory
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT
 from django.utils import timezone
 
 from letters.models import Letter, LetterRecipient, PressRelease, Quote
@@ -46,7 +47,38 @@ class SendingForm(forms.ModelForm):
         return sent_on
 
 
-SendingFormSet = modelformset_factory(LetterRecipient, form=SendingForm, extra=0)
+# Caps on what a POST can make a formset build (its TOTAL_FORMS is the
+# client's word): a collective letter goes to ~200 missions, a press release
+# quotes a few people.
+MAX_RECIPIENT_FORMS = 500
+MAX_QUOTES = 20
+
+
+class BaseSendingFormSet(BaseModelFormSet):
+    """One form per recipient of the letter, whatever the POST claims; never new rows."""
+
+    def total_form_count(self) -> int:
+        return min(super().total_form_count(), len(self.get_queryset()))
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.is_bound or self.non_form_errors():
+            return
+        counts = self.management_form.cleaned_data
+        expected = len(self.get_queryset())
+        if counts[TOTAL_FORM_COUNT] != expected or counts[INITIAL_FORM_COUNT] != expected:
+            raise ValidationError("The letter's recipients changed; reload the page.")
+
+
+SendingFormSet = modelformset_factory(
+    LetterRecipient,
+    form=SendingForm,
+    formset=BaseSendingFormSet,
+    extra=0,
+    max_num=MAX_RECIPIENT_FORMS,
+    absolute_max=MAX_RECIPIENT_FORMS,
+    validate_max=True,
+)
 
 
 class PressReleaseForm(forms.ModelForm):
@@ -69,4 +101,7 @@ QuoteFormSet = inlineformset_factory(
     labels={"organization": "Organisation"},
     extra=1,
     can_delete=True,
+    max_num=MAX_QUOTES,
+    absolute_max=MAX_QUOTES,
+    validate_max=True,
 )

@@ -7,6 +7,8 @@ The letters app's models, one module per subdomain: the letter and its text
 from letters.models.importing import ImportSession
 from letters.models.letter import (
     EnvelopeWindow,
+    GreetingMode,
+    GreetingPunctuation,
     Language,
     Letter,
     LetterAction,
@@ -21,6 +23,7 @@ from letters.models.letter import (
     RecommendationStyle,
     Section,
     StatusRefused,
+    SubjectPrefix,
     Theme,
 )
 from letters.models.printing import PrintBatch, PrintBatchStatus
@@ -30,6 +33,7 @@ from letters.models.tracking import (
     DERIVED_STATUS_FIELDS,
     FollowUp,
     FollowUpKind,
+    FollowUpSource,
     ImplementationStatus,
     ResponseStatus,
     derive_status,
@@ -41,6 +45,9 @@ __all__ = [
     "EnvelopeWindow",
     "FollowUp",
     "FollowUpKind",
+    "FollowUpSource",
+    "GreetingMode",
+    "GreetingPunctuation",
     "ImplementationStatus",
     "ImportSession",
     "Language",
@@ -65,6 +72,7 @@ __all__ = [
     "Signatory",
     "SignatoryRole",
     "StatusRefused",
+    "SubjectPrefix",
     "Theme",
     "derive_status",
     "new_token",

@@ -7,10 +7,15 @@ yet; `letters.importing_saving.save_import` makes one when they confirm.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.urls import reverse
 
 from letters import importing
+from letters.importing_reading import MAX_TEXT_CHARS as MAX_SOURCE_TEXT
 from letters.models.letter import Letter
+from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
 
 
 class ImportSessionQuerySet(models.QuerySet):
@@ -28,8 +33,10 @@ class ImportSession(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     source_name = models.CharField(max_length=200)
     source_kind = models.CharField(max_length=10)
-    source_file = models.FileField(upload_to="imports/")
-    source_text = models.TextField()
+    source_file = CheckedFileField(upload_to="imports/")
+    source_text = models.TextField(
+        max_length=MAX_SOURCE_TEXT, validators=[MaxLengthValidator(MAX_SOURCE_TEXT)]
+    )
     proposal = models.JSONField()
     letter = models.OneToOneField(
         Letter,
@@ -44,9 +51,20 @@ class ImportSession(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            MaxLengthConstraint(
+                field="source_text", limit=MAX_SOURCE_TEXT, name="importsession_source_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Import of {self.source_name}"
+
+    def get_source_file_url(self) -> str:
+        """Only a saved letter's source is served (to whoever may read the letter)."""
+        if self.letter_id is None:
+            return ""
+        return reverse("letters:importing_source", args=[self.letter_id])
 
     @property
     def blocks(self) -> list[dict]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from django.conf import settings
-from django.core.validators import RegexValidator
+from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import NullIf
@@ -26,8 +26,16 @@ from letters.models.tracking import (
     derive_status,
 )
 from letters.permissions import SEE_LETTERS
-from letters.uploads import validate_image
-from recipients.models import Official, Position
+from letters.uploads import CheckedImageField, validate_image
+from recipients.models import MailingList, Official, Position
+from recipients.text_limits import MaxLengthConstraint
+
+# Lengths of the text fields, in characters: the model, its forms (maxlength)
+# and the database (a check constraint) all hold them.
+MAX_ADDRESS = 1000
+MAX_MARKDOWN = 20_000
+MAX_SNAPSHOT_ADDRESS = 2000
+MAX_RECOMMENDATION = 4000
 
 
 class Organization(models.Model):
@@ -35,8 +43,10 @@ class Organization(models.Model):
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
-    logo = models.ImageField(upload_to="logos/", blank=True, validators=[validate_image])
-    address = models.TextField(blank=True)
+    logo = CheckedImageField(upload_to="logos/", blank=True, validators=[validate_image])
+    address = models.TextField(
+        blank=True, max_length=MAX_ADDRESS, validators=[MaxLengthValidator(MAX_ADDRESS)]
+    )
     website = models.URLField(blank=True)
     email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
     paper_size = models.CharField(
@@ -50,6 +60,11 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            MaxLengthConstraint(
+                field="address", limit=MAX_ADDRESS, name="organization_address_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -57,6 +72,10 @@ class Organization(models.Model):
     @property
     def label(self) -> str:
         return self.short_name or self.name
+
+    def get_logo_url(self) -> str:
+        """The logo for signed-in readers; published letters link `public:logo` instead."""
+        return reverse("letters:organisation_logo", args=[self.pk])
 
 
 class Theme(models.Model):
@@ -159,6 +178,22 @@ class EnvelopeWindow(models.TextChoices):
     NAGA3 = "naga3", "Japanese 長形3号"
 
 
+class SubjectPrefix(models.TextChoices):
+    RE = "Re:", "Re:"
+    SUBJECT = "Subject:", "Subject:"
+    NONE = "", "No prefix"
+
+
+class GreetingMode(models.TextChoices):
+    EACH = "each", "Each copy greets its own addressee"
+    COMBINED = "combined", "One greeting naming every addressee"
+
+
+class GreetingPunctuation(models.TextChoices):
+    COMMA = ",", "Comma (Dear Minister,)"
+    COLON = ":", "Colon (Dear Minister:)"
+
+
 class RecommendationStyle(models.TextChoices):
     NUMBERED = "numbered", "Numbered"
     BULLETED = "bulleted", "Bulleted"
@@ -191,14 +226,43 @@ class Letter(models.Model):
         validators=[REFERENCE_VALIDATOR],
         help_text="A short code, e.g. JP-2009-12",
     )
-    subject = models.CharField(max_length=300)
+    subject = models.CharField(
+        max_length=300, blank=True, help_text="Leave empty for no subject line"
+    )
+    subject_prefix = models.CharField(
+        max_length=10, choices=SubjectPrefix.choices, default=SubjectPrefix.RE, blank=True
+    )
+    greeting = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Overrides the greeting from the address book, e.g. “Excellencies,”",
+    )
+    greeting_mode = models.CharField(
+        "greeting with several addressees",
+        max_length=10,
+        choices=GreetingMode.choices,
+        default=GreetingMode.EACH,
+    )
+    greeting_punctuation = models.CharField(
+        max_length=1, choices=GreetingPunctuation.choices, default=GreetingPunctuation.COMMA
+    )
     date = models.DateField(null=True, blank=True, help_text="The date printed on the letter")
     language = models.CharField(max_length=8, choices=Language.choices, default=Language.ENGLISH)
     lead_organization = models.ForeignKey(
         Organization, models.PROTECT, null=True, blank=True, related_name="led_letters"
     )
-    opening = models.TextField(blank=True, help_text="Markdown")
-    closing = models.TextField(blank=True, help_text="Markdown")
+    opening = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
+    closing = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
     status = models.CharField(
         max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
@@ -249,12 +313,31 @@ class Letter(models.Model):
         indexes = [
             models.Index(fields=["status", "-date"], name="letter_status_date_idx"),
         ]
+        constraints = [
+            MaxLengthConstraint(
+                field="opening", limit=MAX_MARKDOWN, name="letter_opening_max_length"
+            ),
+            MaxLengthConstraint(
+                field="closing", limit=MAX_MARKDOWN, name="letter_closing_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.reference}: {self.subject}"
+        return f"{self.reference}: {self.subject}" if self.subject else self.reference
 
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def subject_line(self) -> str:
+        """The subject as it prints: with the chosen prefix, never twice; "" for none."""
+        subject = self.subject.strip()
+        prefix = self.subject_prefix
+        if not subject or not prefix:
+            return subject
+        if subject.lower().startswith(prefix.lower()):
+            subject = subject[len(prefix) :].strip()
+        return f"{prefix} {subject}" if subject else ""
 
     # Every action that depends on the letter's status, in one table: where it is
     # allowed from, and (for a step of the workflow) where it goes. The workflows
@@ -419,6 +502,14 @@ class LetterRecipient(models.Model):
 
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="recipients")
     position = models.ForeignKey(Position, models.PROTECT, related_name="letter_recipients")
+    mailing_list = models.ForeignKey(
+        MailingList,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="letter_recipients",
+        help_text="The mailing list this office was added with, if any",
+    )
     official = models.ForeignKey(
         Official,
         models.PROTECT,
@@ -432,7 +523,11 @@ class LetterRecipient(models.Model):
 
     snapshot_name = models.CharField(max_length=200, blank=True)
     snapshot_title = models.CharField(max_length=300, blank=True)
-    snapshot_address = models.TextField(blank=True)
+    snapshot_address = models.TextField(
+        blank=True,
+        max_length=MAX_SNAPSHOT_ADDRESS,
+        validators=[MaxLengthValidator(MAX_SNAPSHOT_ADDRESS)],
+    )
     snapshot_salutation = models.CharField(max_length=300, blank=True)
     snapshot_taken_at = models.DateTimeField(null=True, blank=True)
 
@@ -452,6 +547,8 @@ class LetterRecipient(models.Model):
     history = HistoricalRecords()
     # `addressee()`, set by letters.text and the editor for the templates.
     shown: dict
+    # The greeting this recipient's copy prints, set by the editor.
+    copy_greeting: str
 
     class Meta:
         # "-role" puts "to" before "cc".
@@ -461,7 +558,12 @@ class LetterRecipient(models.Model):
                 fields=["letter", "position"],
                 name="recipient_unique_position",
                 violation_error_message="This office is already a recipient of the letter.",
-            )
+            ),
+            MaxLengthConstraint(
+                field="snapshot_address",
+                limit=MAX_SNAPSHOT_ADDRESS,
+                name="recipient_snapshot_address_max_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -504,12 +606,23 @@ class LetterRecipient(models.Model):
 class Section(models.Model):
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="sections")
     order = models.PositiveIntegerField(default=0)
-    heading = models.CharField(max_length=300)
-    body = models.TextField(blank=True, help_text="Markdown")
+    heading = models.CharField(max_length=300, blank=True)
+    body = models.TextField(
+        blank=True,
+        help_text="Markdown",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
+    )
     lead_in = models.CharField(
         max_length=500,
         blank=True,
         help_text="Introduces the recommendations, e.g. 'We urge the Government of Japan to:'",
+    )
+    closing = models.TextField(
+        blank=True,
+        help_text="Markdown: a paragraph after the section's recommendations",
+        max_length=MAX_MARKDOWN,
+        validators=[MaxLengthValidator(MAX_MARKDOWN)],
     )
 
     history = HistoricalRecords()
@@ -519,9 +632,15 @@ class Section(models.Model):
     class Meta:
         ordering = ["letter", "order", "pk"]
         indexes = [models.Index(fields=["letter", "order"], name="section_letter_order_idx")]
+        constraints = [
+            MaxLengthConstraint(field="body", limit=MAX_MARKDOWN, name="section_body_max_length"),
+            MaxLengthConstraint(
+                field="closing", limit=MAX_MARKDOWN, name="section_closing_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
-        return self.heading
+        return self.heading or f"Section {self.order + 1}"
 
 
 def _write_statuses(recs: list) -> None:
@@ -616,13 +735,16 @@ class Recommendation(models.Model):
         editable=False, help_text="Assigned once; part of the stable reference"
     )
     reference = models.CharField(max_length=60, unique=True, editable=False)
-    text = models.TextField()
+    text = models.TextField(
+        max_length=MAX_RECOMMENDATION, validators=[MaxLengthValidator(MAX_RECOMMENDATION)]
+    )
     # The stubs see a CountryField as a CharField (a str); the descriptor gives a Country.
     government: models.Field[str | Country, Country] = CountryField(
-        help_text="The government the recommendation is addressed to"
+        help_text="The government or intergovernmental organisation it is addressed to"
     )
     third_state: models.Field[str | Country, Country] = CountryField(
-        blank=True, help_text="The state it asks that government to act upon, if any"
+        blank=True,
+        help_text="The state or organisation it asks that government to act upon, if any",
     )
     themes = models.ManyToManyField(Theme, blank=True, related_name="recommendations")
     repeats = models.ForeignKey(
@@ -663,7 +785,10 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["letter", "number"], name="recommendation_unique_number"
-            )
+            ),
+            MaxLengthConstraint(
+                field="text", limit=MAX_RECOMMENDATION, name="recommendation_text_max_length"
+            ),
         ]
         indexes = [
             models.Index(fields=["government"], name="rec_government_idx"),

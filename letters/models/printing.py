@@ -5,11 +5,17 @@ Printing many copies at once: a background batch with its progress.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from letters.models.letter import Letter
+from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_ERROR = 2000
 
 
 class PrintBatchStatus(models.TextChoices):
@@ -34,8 +40,10 @@ class PrintBatch(models.Model):
     )
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
-    file = models.FileField(upload_to="pdf-batches/%Y/", blank=True)
+    error = models.TextField(
+        blank=True, max_length=MAX_ERROR, validators=[MaxLengthValidator(MAX_ERROR)]
+    )
+    file = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
     letter_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -48,11 +56,15 @@ class PrintBatch(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(done__lte=models.F("total")), name="printbatch_done_lte_total"
-            )
+            ),
+            MaxLengthConstraint(field="error", limit=MAX_ERROR, name="printbatch_error_max_length"),
         ]
 
     def __str__(self) -> str:
         return f"{self.letter.reference}: {self.done}/{self.total} ({self.status})"
+
+    def get_file_url(self) -> str:
+        return reverse("letters:printing_batch_download", args=[self.letter_id, self.pk])
 
     # A batch of 193 copies takes well under a minute; one "running" for an hour
     # lost its worker (killed, redeployed) and must not block a new one forever.

@@ -8,11 +8,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MaxLengthValidator
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from letters.models.letter import Letter, LetterRecipient, Organization
+from letters.models.letter import MAX_MARKDOWN, Letter, LetterRecipient, Organization
+from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_QUOTE = 2000
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -23,7 +29,9 @@ class PressRelease(models.Model):
     headline = models.CharField(max_length=300)
     dateline = models.CharField(max_length=100, blank=True, help_text="e.g. TOKYO")
     date = models.DateField(default=timezone.localdate)
-    body = models.TextField(help_text="Markdown")
+    body = models.TextField(
+        help_text="Markdown", max_length=MAX_MARKDOWN, validators=[MaxLengthValidator(MAX_MARKDOWN)]
+    )
     published = models.BooleanField(default=False)
 
     history = HistoricalRecords()
@@ -32,6 +40,11 @@ class PressRelease(models.Model):
 
     class Meta:
         ordering = ["-date"]
+        constraints = [
+            MaxLengthConstraint(
+                field="body", limit=MAX_MARKDOWN, name="pressrelease_body_max_length"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.headline
@@ -40,7 +53,7 @@ class PressRelease(models.Model):
 class Quote(models.Model):
     press_release = models.ForeignKey(PressRelease, models.CASCADE, related_name="quotes")
     order = models.PositiveIntegerField(default=0)
-    text = models.TextField()
+    text = models.TextField(max_length=MAX_QUOTE, validators=[MaxLengthValidator(MAX_QUOTE)])
     speaker_name = models.CharField(max_length=200)
     speaker_title = models.CharField(max_length=200, blank=True)
     organization = models.ForeignKey(
@@ -51,6 +64,9 @@ class Quote(models.Model):
 
     class Meta:
         ordering = ["press_release", "order", "pk"]
+        constraints = [
+            MaxLengthConstraint(field="text", limit=MAX_QUOTE, name="quote_text_max_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.speaker_name}: {self.text[:40]}"
@@ -61,7 +77,7 @@ class SentCopy(models.Model):
 
     letter = models.ForeignKey(Letter, models.PROTECT, related_name="sent_copies")
     recipient = models.ForeignKey(LetterRecipient, models.PROTECT, related_name="sent_copies")
-    file = models.FileField(upload_to="sent/%Y/")
+    file = CheckedFileField(upload_to="sent/%Y/")
     filename = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveIntegerField()
@@ -82,3 +98,6 @@ class SentCopy(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    def get_file_url(self) -> str:
+        return reverse("letters:sending_sent_copy", args=[self.letter_id, self.pk])

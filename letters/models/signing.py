@@ -8,13 +8,18 @@ from __future__ import annotations
 import secrets
 from typing import TYPE_CHECKING
 
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
-from letters.uploads import validate_image
+from letters.uploads import CheckedImageField, validate_image
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_DECLINE_REASON = 2000
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -40,7 +45,7 @@ class Signatory(models.Model):
     order = models.PositiveIntegerField(default=0)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
-    signature = models.ImageField(upload_to="signatures/", blank=True, validators=[validate_image])
+    signature = CheckedImageField(upload_to="signatures/", blank=True, validators=[validate_image])
     consent_to_publish = models.BooleanField(default=False)
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
@@ -51,7 +56,11 @@ class Signatory(models.Model):
     approved_at = models.DateTimeField(null=True, blank=True)
     approved_hash = models.CharField(max_length=64, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = models.TextField(blank=True)
+    decline_reason = models.TextField(
+        blank=True,
+        max_length=MAX_DECLINE_REASON,
+        validators=[MaxLengthValidator(MAX_DECLINE_REASON)],
+    )
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     reminders_sent = models.PositiveIntegerField(default=0)
     last_reminded_at = models.DateTimeField(null=True, blank=True)
@@ -77,10 +86,18 @@ class Signatory(models.Model):
                 name="signatory_one_lead",
                 violation_error_message="A letter has one lead organisation.",
             ),
+            MaxLengthConstraint(
+                field="decline_reason",
+                limit=MAX_DECLINE_REASON,
+                name="signatory_decline_reason_max_length",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.organization} on {self.letter.reference}"
+
+    def get_signature_url(self) -> str:
+        return reverse("letters:signing_signature", args=[self.letter_id, self.pk])
 
     def has_approved(self, content_hash: str) -> bool:
         """An approval counts only for the exact text it was given."""

@@ -7,10 +7,16 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
+from django.core.validators import MaxLengthValidator, URLValidator
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+
+from letters.uploads import CheckedFileField
+from recipients.text_limits import MaxLengthConstraint
+
+MAX_NOTE = 5000
 
 
 class ResponseStatus(models.TextChoices):
@@ -73,6 +79,13 @@ class FollowUpKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class FollowUpSource(models.TextChoices):
+    """How an entry came in: typed on a page, or imported from a file."""
+
+    PAGE = "page", "Recorded on the page"
+    CSV = "csv", "Imported from a CSV file"
+
+
 class FollowUp(models.Model):
     """A dated event in the life of a recommendation, optionally changing its status."""
 
@@ -87,19 +100,24 @@ class FollowUp(models.Model):
     implementation_status = models.CharField(
         "new implementation status", max_length=30, choices=ImplementationStatus.choices, blank=True
     )
-    note = models.TextField(blank=True)
+    note = models.TextField(
+        blank=True, max_length=MAX_NOTE, validators=[MaxLengthValidator(MAX_NOTE)]
+    )
     evidence_url = models.URLField(
         "evidence link",
         blank=True,
         max_length=500,
         validators=[URLValidator(schemes=["http", "https"], message="Enter an http(s) link.")],
     )
-    evidence_file = models.FileField(upload_to="evidence/%Y/", blank=True)
+    evidence_file = CheckedFileField(upload_to="evidence/%Y/", blank=True)
     next_review = models.DateField(null=True, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, related_name="follow_ups"
     )
     recorded_at = models.DateTimeField(default=timezone.now, editable=False)
+    source = models.CharField(
+        max_length=10, choices=FollowUpSource.choices, default=FollowUpSource.PAGE, editable=False
+    )
     # Bumped on each correction; the form carries it so a stale correction is refused.
     revision = models.PositiveIntegerField(default=1, editable=False)
 
@@ -122,6 +140,9 @@ class FollowUp(models.Model):
             # "Latest follow-ups" on the dashboard.
             models.Index(fields=["-recorded_at"], name="followup_recorded_idx"),
         ]
+        constraints = [
+            MaxLengthConstraint(field="note", limit=MAX_NOTE, name="followup_note_max_length"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recommendation.reference} {self.date}: {self.get_kind_display()}"
@@ -135,6 +156,9 @@ class FollowUp(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValidationError("Follow-up entries are corrected, never deleted.")
+
+    def get_evidence_file_url(self) -> str:
+        return reverse("letters:tracking_evidence", args=[self.pk])
 
     def clean(self) -> None:
         super().clean()

@@ -21,7 +21,7 @@ import weasyprint
 from django.conf import settings
 from weasyprint.text.fonts import FontConfiguration
 
-from letters.printing import limits
+from letters.printing import limits, tagging
 from letters.printing.fetcher import ASSET_ORIGIN, AssetFetcher
 from letters.printing.limits import PdfError
 
@@ -168,11 +168,13 @@ def render_many(
 
 
 def write(document: weasyprint.Document, *, archival: bool) -> bytes:
-    options: dict[str, bool | str] = {"pdf_tags": True, "custom_metadata": True}
+    # No custom Info keys: every Info entry has its XMP twin (tagging.py).
+    options: dict[str, bool | str] = {"pdf_tags": True}
     if archival:
         options["pdf_variant"] = ARCHIVAL_VARIANT
+        document.metadata = tagging.UniversalAccessMetadata.of(document.metadata)
     with time_limit(limits.MAX_SECONDS):
-        return document.write_pdf(**options)
+        return document.write_pdf(finisher=tagging.mark_pagination_artifacts, **options)
 
 
 def html_to_pdf(html: str, *, archival: bool = False) -> bytes:

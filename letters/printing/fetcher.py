@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 
 # Resources are requested from this made-up origin (the .invalid TLD never
 # resolves): the fetcher maps it onto MEDIA_ROOT and the static files, so
-# `{{ file.url }}` works in the template and nothing is ever fetched over a network.
+# `{{ file.storage_url }}` works in the template and nothing is ever fetched over a
+# network. (A file's `url` is the view that checks who asks: see letters.uploads.)
 ASSET_ORIGIN = "https://pdf-assets.invalid/"
 
 

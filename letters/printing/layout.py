@@ -6,9 +6,11 @@ block, signatories, and the HTML of each copy and of the label sheet.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -23,17 +25,19 @@ from letters.models import (
 from letters.printing import limits
 from letters.printing.fetcher import check_image
 from letters.printing.limits import PdfError
-from letters.text import letter_context
+from letters.text import greeting, letter_context
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates" / "letters"
 # Every file that shapes the printed bytes: their contents are part of the cache key.
 PRINTED_FILES = [
     TEMPLATES / "printing" / "letter.html",
+    TEMPLATES / "printing" / "_sheet.html",
     TEMPLATES / "printing" / "labels.html",
     TEMPLATES / "printing" / "print.css",
     TEMPLATES / "_letter_text.html",
     Path(__file__),
     Path(__file__).with_name("engine.py"),
+    Path(__file__).with_name("tagging.py"),
 ]
 
 # --- Envelope windows -------------------------------------------------------------
@@ -65,6 +69,7 @@ WINDOWS: dict[str, Window] = {
 # Must match the first page's margins in print.css.
 MARGIN_TOP_FIRST = 12
 MARGIN_LEFT = 20
+MARGIN_BOTTOM = 22
 
 PAPER: dict[str, tuple[str, float, float]] = {
     PaperSize.A4: ("A4", 210, 297),
@@ -97,6 +102,26 @@ def watermark(letter: Letter) -> str:
     return ""
 
 
+WATERMARK_SVG = (
+    '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600">'
+    '<text x="300" y="300" transform="rotate(-35 300 300)" text-anchor="middle"'
+    ' dominant-baseline="middle" font-family="Liberation Sans, DejaVu Sans, sans-serif"'
+    ' font-weight="bold" font-size="{size}" letter-spacing="12" fill="#b42318"'
+    ' fill-opacity="0.13">{word}</text></svg>'
+)
+
+
+def watermark_image(word: str) -> str:
+    """
+    The DRAFT (or WITHDRAWN) mark as a data: URL for the page background: PDF
+    readers and validators treat backgrounds as artifacts, not as the letter's text.
+    """
+    if not word:
+        return ""
+    size = 128 if len(word) <= 5 else 80
+    return "data:image/svg+xml," + quote(WATERMARK_SVG.format(size=size, word=word), safe="")
+
+
 def printed_signatories(letter: Letter, signatories: list) -> list:
     """Signing order, without organisations that declined or withdrew."""
     signed = letter.is_signed
@@ -112,6 +137,13 @@ def printed_signatories(letter: Letter, signatories: list) -> list:
 
 
 def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dict:
+    context = sheet_context(letter, copy_for=copy_for, archival=archival)
+    check_printable(letter, context)
+    return context
+
+
+def sheet_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dict:
+    """What `_sheet.html` renders: the PDF's page, and the preview's."""
     context = letter_context(letter, copy_for=copy_for)
     signatories = printed_signatories(letter, context["signatories"])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
@@ -122,15 +154,16 @@ def pdf_context(letter: Letter, *, copy_for=None, archival: bool = False) -> dic
         show_signatures=letter.is_signed,
         for_print=True,
         watermark=watermark(letter),
+        watermark_image=watermark_image(watermark(letter)),
+        authors="; ".join(s.organization.name for s in signatories),
         archival=archival,
-        variant=("PDF/A-3b, tagged" if archival else "PDF 1.7, tagged"),
+        variant=("PDF/A-3b, PDF/UA-1" if archival else "PDF 1.7, tagged"),
         paper=paper_name,
         window=window,
         g=geometry(window, context["addressee"]),
         copy_label=copy_label(copy_for),
         template_version=template_version(),
     )
-    check_printable(letter, context)
     return context
 
 
@@ -169,7 +202,7 @@ def check_printable(letter: Letter, context: dict) -> None:
     """Refuse, with a message, what would hang or exhaust a worker."""
     parts = [letter.subject, letter.opening, letter.closing]
     for section in context["sections"]:
-        parts += [section.heading, section.body, section.lead_in]
+        parts += [section.heading, section.body, section.lead_in, section.closing]
         parts += [rec.text for _, rec in section.numbered]
     total = sum(len(p or "") for p in parts)
     if total > limits.MAX_TEXT_CHARS:
@@ -198,9 +231,11 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     """
     context = pdf_context(letter, archival=archival)
     out: list[tuple[LetterRecipient, str]] = []
-    for recipient in context["to_recipients"] + context["cc_recipients"]:
+    everyone = context["to_recipients"] + context["cc_recipients"]
+    for recipient in everyone:
         context.update(
             addressee=recipient,
+            salutation=greeting(letter, everyone, copy_for=recipient),
             copy_label=copy_label(recipient),
             g=geometry(context["window"], recipient),
         )
@@ -240,3 +275,54 @@ def labels_html(letter: Letter) -> str:
         "letters/printing/labels.html",
         {"letter": letter, "recipients": recipients, "sheet": sheet, "paper": paper_name},
     )
+
+
+# --- The preview: the printed page on screen ------------------------------------------
+
+PRINT_CSS = TEMPLATES / "printing" / "print.css"
+_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+_HTML = re.compile(r"\bhtml\b")
+
+
+def address_size_class(points: float) -> str:
+    return f"address-pt-{round(points * 10)}"
+
+
+@cache
+def preview_stylesheet(version: str) -> str:
+    """
+    print.css nested under `.printed-letter` (its `html` rules apply to that
+    element; its @page rules are dropped by browsers), then the page sizes and
+    envelope windows as classes, from the numbers the PDF uses.
+    """
+    print_css = _HTML.sub("&", _COMMENT.sub("", PRINT_CSS.read_text(encoding="utf-8")))
+    papers = [
+        {"name": name.lower(), "width": width, "height": height, "mark_top": height / 2 - 90}
+        for name, width, height in PAPER.values()
+    ]
+    windows = [{"key": key, "g": geometry(window)} for key, window in WINDOWS.items()]
+    return render_to_string(
+        "letters/printing/preview.css",
+        {
+            "version": version,
+            "print_css": print_css,
+            "papers": papers,
+            "windows": windows,
+            "margin": {"top": MARGIN_TOP_FIRST, "side": MARGIN_LEFT, "bottom": MARGIN_BOTTOM},
+            "marks": {word: watermark_image(word) for word in ["DRAFT", "WITHDRAWN"]},
+            "address_sizes": [(address_size_class(pt / 10), pt / 10) for pt in range(70, 101)],
+        },
+    )
+
+
+def preview_classes(letter: Letter, context: dict) -> str:
+    """The classes of the preview's sheet: paper, envelope window, address size, mark."""
+    window = letter.envelope_window if letter.envelope_window in WINDOWS else EnvelopeWindow.DL_LEFT
+    classes = [
+        f"paper-{context['paper'].lower()}",
+        f"window-{window}",
+        address_size_class(context["g"]["address_pt"]),
+    ]
+    if context["watermark"]:
+        classes.append(f"mark-{context['watermark'].lower()}")
+    return " ".join(classes)

@@ -20,6 +20,7 @@ from django_tasks import task
 
 from letters import printing
 from letters.models import Letter, PrintBatch, PrintBatchStatus
+from letters.models.printing import MAX_ERROR
 from letters.printing import cache, engine, layout
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,10 @@ def run_batch(batch_id: int, *, workers: int | None = None) -> PrintBatch:
         )
     except printing.PdfError as exc:
         _update(
-            batch_id, status=PrintBatchStatus.FAILED, error=exc.message, finished_at=timezone.now()
+            batch_id,
+            status=PrintBatchStatus.FAILED,
+            error=exc.message[:MAX_ERROR],
+            finished_at=timezone.now(),
         )
     except Exception:
         logger.exception("Print batch %s failed", batch_id)

@@ -18,14 +18,32 @@ IMPLEMENTATION_LABELS = dict(ImplementationStatus.choices)
 
 
 @register.inclusion_tag("letters/_status_badge.html")
-def status_badge(kind: str, value: str | None):
-    """A coloured badge for a response or implementation status."""
+def status_badge(kind: str, value: str | None, labelled: bool = False):
+    """
+    A coloured badge for a response or implementation status. `labelled` says
+    which of the two it is ("Response: accepted"), for places that show both
+    side by side without a column heading.
+    """
     labels = RESPONSE_LABELS if kind == "response" else IMPLEMENTATION_LABELS
     if not value:
         label = "No response yet" if kind == "response" else "Not assessed"
     else:
         label = labels.get(value, value)
+    if labelled:
+        label = f"{kind.capitalize()}: {label[:1].lower()}{label[1:]}"
     return {"kind": kind, "value": value or "none", "label": label}
+
+
+FINGERPRINT_LENGTH = 6
+
+
+@register.inclusion_tag("letters/_fingerprint.html")
+def fingerprint(content_hash: str):
+    """
+    A version of the text as people can compare it: the first characters of
+    its hash (a new fingerprint means the text changed), never the whole hash.
+    """
+    return {"short": (content_hash or "")[:FINGERPRINT_LENGTH]}
 
 
 def _uses(**filters) -> list[LetterRecipient]:

@@ -26,6 +26,7 @@ from letters.forms.drafting import (
     DuplicateForm,
     LetterCreateForm,
     LetterForm,
+    MailingListForm,
     RecipientForm,
     RecommendationForm,
     SectionForm,
@@ -42,9 +43,11 @@ from letters.models import (
     Signatory,
 )
 from letters.permissions import SEE_LETTERS, UPLOAD_SIGNATURES, get_letter_for, requires
-from letters.text import letter_context
+from letters.printing import layout
+from letters.text import greeting
 from letters.views import HtmxHttpRequest
-from recipients.models import Position
+from recipients.forms import search_text
+from recipients.models import MailingList, Position
 
 SEARCH_LIMIT = 20
 DIRECTIONS = {drafting.UP, drafting.DOWN}
@@ -124,10 +127,14 @@ def recipients_context(letter: Letter, **extra) -> dict:
     )
     for recipient in recipients:
         recipient.shown = recipient.addressee()
+    for recipient in recipients:
+        # The greeting this recipient's copy will print, which the letter decides.
+        recipient.copy_greeting = greeting(letter, recipients, copy_for=recipient)
     return {
         "letter": letter,
         "to_recipients": [r for r in recipients if r.role == RecipientRole.TO],
         "cc_recipients": [r for r in recipients if r.role == RecipientRole.CC],
+        "mailing_lists": list(MailingList.objects.order_by("name").values_list("pk", "name")),
         **extra,
     }
 
@@ -255,7 +262,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = LetterForm(instance=letter, letter=letter)
 
-    q = request.GET.get("q", "").strip()
+    q = search_text(request.GET)
     context = {
         "letter": letter,
         "letter_form": form,
@@ -280,8 +287,13 @@ def markdown_preview(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def letter_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The first addressee's copy as it prints: the PDF's own sheet and print CSS."""
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    context = letter_context(letter)
+    context = layout.sheet_context(letter)
+    context["sheet_classes"] = layout.preview_classes(letter, context)
+    # The browser loads logos and signatures through the views that check who
+    # asks; the PDF renderer reads them from storage (`storage_url`).
+    context["in_browser"] = True
     context["can_edit"] = letter.allows("edit") and request.user.has_perm("letters.change_letter")
     return render(request, "letters/drafting/preview.html", context)
 
@@ -510,7 +522,7 @@ def recommendation_delete(request: HtmxHttpRequest, pk: int, rec_pk: int) -> Htt
 @require_GET
 def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk)
-    q = request.GET.get("q", "").strip()[:100]
+    q = search_text(request.GET)
     if not request.htmx:
         query = urlencode({"q": q})
         return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"?{query}#recipients")
@@ -537,6 +549,38 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "recipients",
             "recipients",
             f"Added {recipient.position.title} as {recipient.get_role_display()}.",
+        )
+    error = " ".join(str(e) for errors in form.errors.values() for e in errors)
+    if form.stale:
+        error = form.stale_message
+    return _refused(request, letter, "recipients", "recipients", error)
+
+
+@require_POST
+@transaction.atomic
+def recipient_add_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    form = MailingListForm(request.POST, letter=letter)
+    if form.is_valid():
+        mailing_list = form.cleaned_data["mailing_list"]
+        added = drafting.add_mailing_list(
+            letter=letter, mailing_list=mailing_list, role=form.cleaned_data["role"]
+        )
+        if not added:
+            return _refused(
+                request,
+                letter,
+                "recipients",
+                "recipients",
+                f"Every office of “{mailing_list}” is already a recipient of this letter.",
+            )
+        return _done(
+            request,
+            letter,
+            "recipients",
+            "recipients",
+            f"Added {len(added)} office{'s' if len(added) != 1 else ''} of “{mailing_list}”, "
+            "each with its own copy.",
         )
     error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if form.stale:

@@ -9,10 +9,10 @@ from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.urls import reverse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from letters import printing, signing, tracking_charts
 from letters.filters import LetterFilter
@@ -21,11 +21,13 @@ from letters.models import (
     ImportSession,
     Letter,
     LetterStatus,
+    Organization,
     Recommendation,
     ResponseStatus,
     Section,
 )
 from letters.permissions import SEE_LETTERS, get_letter_for, requires
+from letters.uploads import image_response
 from recipients.models import Position
 
 LETTERS_PER_PAGE = 25
@@ -41,9 +43,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     by_status: dict[str, list[Letter]] = {status: [] for status in LetterStatus.values}
     for letter in letters.order_by("-updated_at")[:200]:
         by_status[letter.status].append(letter)
+    # A status no letter is in gets a mention, not a column of "None".
     columns = [
         (LetterStatus(status).label, status, items[:8], len(items))
         for status, items in by_status.items()
+        if items
+    ]
+    empty_statuses = [
+        LetterStatus(status).label for status, items in by_status.items() if not items
     ]
 
     today = timezone.localdate()
@@ -70,6 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "letters/dashboard.html",
         {
             "columns": columns,
+            "empty_statuses": empty_statuses,
             "overdue": overdue,
             "unanswered": unanswered,
             "rejected": rejected,
@@ -118,21 +126,26 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    sections = Section.objects.filter(letter=letter).prefetch_related(
-        Prefetch(
-            "recommendations",
-            queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+    sections = list(
+        Section.objects.filter(letter=letter).prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+            )
         )
     )
+    number_as_printed(sections)
     recipients = list(letter.recipients.select_related("position", "official"))
-    signatories = letter.signatories.select_related("organization")
+    # Those that declined or withdrew do not sign: the board says what they did.
+    signatories = letter.signatories.filter(
+        declined_at__isnull=True, withdrawn_at__isnull=True
+    ).select_related("organization")
     user = request.user
     board = signing.board(letter)
     for row in board.rows:
         # The address the coordinator is using, which is what they will share.
         if row["live"]:
-            path = reverse("public:sign", args=[row["signatory"].token])
-            row["link"] = request.build_absolute_uri(path)
+            row["link"] = signing.link_for(row["signatory"], request)
     summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=letter))
     return render(
         request,
@@ -140,6 +153,8 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "letter": letter,
             "sections": sections,
+            "numbered": letter.recommendation_style == "numbered",
+            "primary_action": primary_action(letter, user),
             "recipients": recipients,
             "signatories": signatories,
             "press_releases": letter.press_releases.all(),
@@ -165,3 +180,37 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             },
         },
     )
+
+
+@require_GET
+@requires("letters.view_organization")
+def organisation_logo(request: HttpRequest, pk: int) -> FileResponse:
+    """An organisation's logo, for signed-in readers (the admin links it here)."""
+    return image_response(get_object_or_404(Organization, pk=pk).logo)
+
+
+def number_as_printed(sections: list[Section]) -> None:
+    """Number the recommendations on from one section to the next, as the PDF does."""
+    number = 0
+    for section in sections:
+        for rec in section.recommendations.all():
+            number += 1
+            rec.printed_number = number  # type: ignore[attr-defined]
+
+
+def primary_action(letter: Letter, user) -> str:
+    """
+    The one action of the letter page's bar shown as the main one: the next
+    step of the workflow this user may take, else editing, else the PDF.
+    """
+    next_steps = [
+        ("finalise", "letters.finalize_letter"),
+        ("send", "letters.send_letter"),
+        ("publish", "letters.publish_letter"),
+    ]
+    for action, perm in next_steps:
+        if letter.allows(action) and user.has_perm(perm):
+            return "sending"
+    if letter.is_editable and user.has_perm("letters.change_letter"):
+        return "drafting"
+    return "printing"

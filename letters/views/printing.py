@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from letters import printing
 from letters.models import Letter, LetterRecipient, PrintBatch
 from letters.permissions import SEE_LETTERS, get_letter_for
+from letters.printing import layout
 from letters.printing.tasks import print_all_copies
 from letters.views import HtmxHttpRequest
 
@@ -44,6 +45,15 @@ def _pdf_response(
     # Private (letters may be confidential) and always revalidated: an edit
     # gives a new ETag, an unchanged letter a cheap 304.
     response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_GET
+def preview_stylesheet(request: HttpRequest) -> HttpResponse:
+    """print.css for the on-screen preview; the URL carries the template version."""
+    version = layout.template_version()
+    response = HttpResponse(layout.preview_stylesheet(version), content_type="text/css")
+    response["Cache-Control"] = "private, max-age=31536000, immutable"
     return response
 
 

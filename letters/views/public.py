@@ -14,13 +14,16 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.views.decorators.http import require_GET
 
 from letters.models import (
     Letter,
     Recommendation,
     SentCopy,
+    Signatory,
 )
 from letters.text import letter_context
+from letters.uploads import image_response
 
 
 def _published(reference: str) -> Letter:
@@ -71,6 +74,7 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
             else [],
             "press_releases": press_releases,
             "hidden_signatories": not everyone_named,
+            "logos": [s.organization for s in named if s.organization.logo],
         }
     )
     return render(request, "public/published_detail.html", context)
@@ -86,6 +90,24 @@ def serve_copy(copy: SentCopy, *, download: bool = False) -> FileResponse:
     )
     response["X-Content-SHA256"] = copy.sha256
     return response
+
+
+@login_not_required
+@require_GET
+def published_logo(request: HttpRequest, reference: str, organization_pk: int) -> FileResponse:
+    """
+    A logo is public once its organisation is named on a published letter: it
+    signed it and agreed to be named (`public_signatories`). Other logos, and
+    every signature, stay behind a login.
+    """
+    letter = _published(reference)
+    named = get_object_or_404(
+        Signatory.objects.select_related("organization"),
+        letter=letter,
+        organization_id=organization_pk,
+        consent_to_publish=True,
+    )
+    return image_response(named.organization.logo)
 
 
 @login_not_required

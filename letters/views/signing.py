@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from letters import signing
@@ -21,8 +21,9 @@ from letters.models import (
     Signatory,
     SignatoryRole,
 )
-from letters.permissions import get_letter_for
+from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.text import approvable_text, diff_snapshots, letter_context
+from letters.uploads import image_response
 
 
 def _names(signatories) -> str:
@@ -63,7 +64,11 @@ def circulate(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The letter is circulating for sign-on.")
             if form.cleaned_data["email"]:
                 mailing = signing.mail_links(
-                    pending, letter=letter, message=form.cleaned_data["message"], reminder=False
+                    pending,
+                    letter=letter,
+                    message=form.cleaned_data["message"],
+                    reminder=False,
+                    request=request,
                 )
                 _report_mailing(request, mailing, "Links")
             return redirect(letter)
@@ -146,6 +151,7 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
                 "joint letter."
             ),
             reminder=True,
+            request=request,
         )
         _report_mailing(request, mailing, "Reminder")
     return redirect(letter.get_absolute_url() + "#sign-on")
@@ -154,16 +160,19 @@ def remind(request: HttpRequest, pk: int) -> HttpResponse:
 # -- the representative's page, reached through a private link (no account) --
 
 # Tokens are unguessable; the limits keep a flood of guesses, or a stuck
-# client hammering one link, from costing anything. Behind a reverse proxy,
-# REMOTE_ADDR must be the client's address (see README) or every visitor
-# shares the per-address limit.
+# client hammering one link, from costing anything. Behind a reverse proxy the
+# address comes from the header named in the settings (advocacy/proxy.py).
 SIGN_RATE_PER_LINK = "30/m"
 SIGN_RATE_PER_ADDRESS = "120/m"
+# The links opened in this browser session: signatory pk -> token. Several,
+# so a coordinator can try two partners' links side by side.
+SESSION_TOKENS = "sign_tokens"
 
 
 def _link_key(group: str, request: HttpRequest) -> str:
     assert request.resolver_match is not None  # ratelimit calls it from inside the view
-    return request.resolver_match.kwargs.get("token", "")[:64]
+    kwargs = request.resolver_match.kwargs
+    return kwargs["token"][:64] if "token" in kwargs else f"page-{kwargs['signatory_pk']}"
 
 
 def _link_not_working(request: HttpRequest) -> HttpResponse:
@@ -180,10 +189,36 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 @ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
 @ratelimit(key=_link_key, rate=SIGN_RATE_PER_LINK, method=ratelimit.ALL, block=False, group="sign")
 def sign(request: HttpRequest, token: str) -> HttpResponse:
+    """
+    The private link from the e-mail. As Django's password-reset confirmation
+    does, it keeps the token in the session and redirects to an address
+    without it, so the token stays out of access logs, browser history and
+    Referer headers.
+    """
     if getattr(request, "limited", False):
         return _too_many(request)
     signatory = signing.signatory_for_token(token)
     if signatory is None:
+        return _link_not_working(request)
+    tokens = request.session.get(SESSION_TOKENS, {})
+    tokens[str(signatory.pk)] = token
+    request.session[SESSION_TOKENS] = tokens
+    return redirect("public:sign_page", signatory_pk=signatory.pk)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
+@ratelimit(key=_link_key, rate=SIGN_RATE_PER_LINK, method=ratelimit.ALL, block=False, group="sign")
+def sign_page(request: HttpRequest, signatory_pk: int) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    token = request.session.get(SESSION_TOKENS, {}).get(str(signatory_pk))
+    if token is None:
+        # Another browser, or a session that ended: the address alone grants nothing.
+        return render(request, "letters/signing/open_link_again.html")
+    signatory = signing.signatory_for_token(token)
+    if signatory is None or signatory.pk != signatory_pk:
         return _link_not_working(request)
     letter = signatory.letter
     forms = {
@@ -197,14 +232,14 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
             done = _answer(request, token, signatory, forms)
         except signing.TextChanged as exc:
             messages.warning(request, str(exc))
-            return redirect("public:sign", token=token)
+            return redirect("public:sign_page", signatory_pk=signatory_pk)
         except signing.SigningError:
             return _link_not_working(request)
         if done:
-            return redirect("public:sign", token=token)
+            return redirect("public:sign_page", signatory_pk=signatory_pk)
     else:
         signing.mark_opened(signatory=signatory)
-    return _sign_page(request, signatory, forms)
+    return _page(request, signatory, forms)
 
 
 def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict) -> bool:
@@ -231,8 +266,13 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
         declined = forms["decline_form"] = DeclineForm(request.POST)
         if not declined.is_valid():
             return False
-        signing.decline(token=token, reason=declined.cleaned_data["reason"])
-        messages.info(request, "Your organisation declined. The coordinator is told.")
+        signatory = signing.decline(token=token, reason=declined.cleaned_data["reason"])
+        if signing.mail_decline(signatory, request=request):
+            messages.info(request, "Your organisation declined. The coordinator is told.")
+        else:
+            messages.info(
+                request, "Your organisation declined. The coordinator sees it on the letter's page."
+            )
         return True
     if action == "withdraw":
         signing.withdraw(token=token)
@@ -242,7 +282,7 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
     return False
 
 
-def _sign_page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
+def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
     """The exact text, where this organisation stands, and what changed since it approved."""
     letter = signatory.letter
     context = letter_context(letter)
@@ -273,9 +313,15 @@ def _sign_page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpR
         }
     )
     response = render(request, "letters/signing/sign.html", context)
-    # The token is in the URL: keep the page out of shared caches. (Referer
-    # headers stay on this site: SECURE_REFERRER_POLICY is same-origin; a
-    # stricter "no-referrer" would make browsers send "Origin: null" with the
-    # form and fail the CSRF check.)
+    # The page shows what the session's token grants: keep it out of shared
+    # caches.
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@require_GET
+def signature(request: HttpRequest, pk: int, signatory_pk: int) -> FileResponse:
+    """A signer's signature image, for whoever may read the letter it signs."""
+    letter = get_letter_for(request, pk, SEE_LETTERS)
+    signatory = get_object_or_404(Signatory, pk=signatory_pk, letter=letter)
+    return image_response(signatory.signature)

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
-from letters.models import Letter
+from letters.models import Letter, LetterStatus
+from recipients.models import Delivery, PositionKind
 from tests.e2e.conftest import assert_accessible
 from tests.factories import make_official, make_organization, make_position, make_term
 
@@ -94,7 +97,9 @@ def test_drafter_writes_the_real_case_from_scratch(
     )
     find_and_add(page, "immigration", "Cc", "Director-General, Immigration Bureau")
     recipients = page.get_by_role("region", name="Recipients")
-    expect(recipients.get_by_text("Greeting: Dear Prime Minister Hatoyama,")).to_be_visible()
+    # The cc's copies greet the addressee too.
+    greets = recipients.get_by_text("Its copy greets: Dear Prime Minister Hatoyama,")
+    expect(greets).to_have_count(3)
     expect(recipients.get_by_text("Now held by H.E. Katsuya Okada")).to_be_visible()
 
     signers = page.get_by_role("region", name="Signing organisations")
@@ -164,7 +169,8 @@ def test_drafter_writes_the_real_case_from_scratch(
     shot(page, "editor")
 
     page.get_by_role("link", name="Preview").click()
-    expect(page.get_by_role("heading", name=re.compile("^Preview"))).to_be_visible()
+    # The preview's h1 is the letter's, as in the PDF.
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("^Re: Human rights"))
     letter_text = page.get_by_role("article", name="Letter preview")
     expect(letter_text.get_by_text("Dear Prime Minister Hatoyama,")).to_be_visible()
     expect(
@@ -216,7 +222,8 @@ def test_the_editor_works_without_javascript(page, live_server, log_in, drafter,
 
     page.get_by_label("Heading").fill("")
     page.get_by_role("button", name="Add section").click()
-    expect(page.get_by_text("This field is required.")).to_be_visible()  # a full page with the form
+    # A full page with the form and its error.
+    expect(page.get_by_text("A section needs a heading or some text.")).to_be_visible()
     assert_accessible(page)
     page.get_by_label("Heading").fill("Food aid")
     page.get_by_role("button", name="Add section").click()
@@ -225,7 +232,7 @@ def test_the_editor_works_without_javascript(page, live_server, log_in, drafter,
     page.get_by_label("Find an office").fill("prime")
     page.get_by_role("button", name="Search").click()
     page.get_by_role("button", name="Add as To for Prime Minister, Cabinet Secretariat").click()
-    expect(page.get_by_text("Greeting: Dear Prime Minister Hatoyama,")).to_be_visible()
+    expect(page.get_by_text("Its copy greets: Dear Prime Minister Hatoyama,")).to_be_visible()
 
     section(page, "Food aid").get_by_role("link", name=re.compile("^Edit")).click()
     expect(page.get_by_role("heading", name="Edit section “Food aid”")).to_be_visible()
@@ -351,3 +358,133 @@ def test_a_block_answers_the_keyboard_the_moment_it_is_swapped_in(
         recs[0].pk,
         second.pk,
     ]
+
+
+def test_the_preview_is_the_printed_page(page, live_server, log_in, drafter):
+    from tests.factories import make_draft
+
+    draft = make_draft()
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{draft.pk}/preview/")
+    sheet = page.locator("article.printed-letter")
+    expect(sheet).to_be_visible()
+    # One A4 sheet wide (210 mm at 96 dpi), laid out by print.css, not by the app's CSS.
+    width = sheet.evaluate("e => e.getBoundingClientRect().width")
+    assert abs(width - 210 / 25.4 * 96) < 2
+    style = "(e, p) => getComputedStyle(e)[p]"
+    assert sheet.locator(".letter-date").evaluate(style, "textAlign") == "right"
+    assert sheet.locator(".letter-signature strong").first.evaluate(style, "borderTopStyle") == (
+        "solid"
+    )
+    assert sheet.locator(".letter-signatures").evaluate(style, "display") == "block"
+    assert sheet.locator(".letter-cc ul").evaluate(style, "listStyleType") == "none"
+    assert sheet.locator(".letter-address").evaluate(style, "position") == "absolute"
+    assert sheet.locator(".letterhead-orgs").evaluate(style, "display") == "flex"
+    expect(sheet.locator(".return-line")).to_be_visible()
+    expect(sheet.locator(".running-head")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Re: {draft.subject}")
+    # The address shows through the window: below the letterhead, inside the sheet.
+    letterhead = sheet.locator(".letterhead").bounding_box()
+    address = sheet.locator(".letter-address").bounding_box()
+    assert letterhead and address and address["y"] > letterhead["y"] + letterhead["height"]
+    shot(page, "preview")
+    assert_accessible(page)
+
+
+@pytest.fixture
+def council(db):
+    make_position(
+        title="Member and Observer States of the UN Human Rights Council",
+        institution="Human Rights Council",
+        country="UN",
+        kind=PositionKind.COLLECTIVE,
+        delivery=Delivery.EMAIL,
+        email="hrc.members@example.org",
+        address_lines="",
+        locality="",
+        postal_code="",
+    )
+    make_organization(name="Asia Rights Monitor", short_name="ARM")
+
+
+def test_drafter_writes_to_the_hrc_member_states_and_the_letter_is_finalised_and_printed(
+    page, live_server, log_in, drafter, coordinator, council
+):
+    page.set_default_timeout(10_000)
+    log_in(drafter)
+    page.get_by_role("link", name="New letter").click()
+    page.get_by_label("Reference").fill("HRC-2024-03")
+    # Typed with its prefix: the letter must not print "Re: Re:".
+    page.get_by_label("Subject").fill("Re: Renew the mandate on North Korea")
+    page.get_by_label("Date").fill("2024-03-01")
+    page.get_by_label("Lead organisation").select_option(label="Asia Rights Monitor")
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", name=re.compile("^Edit"))).to_be_visible()
+
+    page.get_by_label("Find an office").fill("human rights council")
+    page.get_by_role("button", name="Search").click()
+    results = page.locator("#position-results")
+    expect(results.get_by_text("A body of several members")).to_be_visible()
+    title = "Member and Observer States of the UN Human Rights Council, Human Rights Council"
+    page.get_by_role("button", name=f"Add as To for {title}").click()
+    recipients = page.get_by_role("region", name="Recipients")
+    expect(recipients.get_by_text("Its copy greets: Excellencies,")).to_be_visible()
+    assert_accessible(page)
+
+    # A section with no heading, whose closing paragraph follows its recommendation.
+    page.get_by_label("Body").fill("The commission of inquiry found crimes against humanity.")
+    page.get_by_label("Paragraph after the recommendations").fill(
+        "We stand ready to brief delegations."
+    )
+    page.get_by_role("button", name="Add section").click()
+    untitled = page.get_by_role("region", name="1. (no heading)")
+    expect(untitled.get_by_text("We stand ready to brief delegations.")).to_be_visible()
+    untitled.get_by_role("link", name="Add a recommendation to “(no heading)”").click()
+    untitled.get_by_label("Text").fill("Renew the mandate of the Special Rapporteur.")
+    expect(untitled.get_by_label("Addressed to the government of")).to_have_value("UN")
+    untitled.get_by_role("button", name="Add recommendation").click()
+    expect(untitled.get_by_text("Renew the mandate of the Special Rapporteur.")).to_be_visible()
+
+    page.get_by_label("Opening").fill("We write ahead of the Council's session.")
+    page.get_by_label("Closing").fill("Please accept the assurances of our highest consideration.")
+    page.get_by_role("button", name="Save letter").click()
+    expect(page.get_by_text(re.compile(r"Saved HRC-2024-03"))).to_be_visible()
+    assert_accessible(page)
+    shot(page, "hrc_editor")
+
+    page.get_by_role("link", name="Preview").click()
+    letter_text = page.get_by_role("article", name="Letter preview")
+    expect(letter_text.locator(".letter-subject")).to_have_text(
+        "Re: Renew the mandate on North Korea"
+    )
+    expect(letter_text.locator(".letter-salutation")).to_have_text("Excellencies,")
+    expect(letter_text.locator(".letter-address")).not_to_contain_text("UNITED NATIONS")
+    expect(letter_text.get_by_role("heading", level=2)).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "hrc_preview")
+
+    # The coordinator approves for the lead organisation, finalises and prints.
+    page.context.clear_cookies()
+    log_in(coordinator)
+    letter = Letter.objects.get(reference="HRC-2024-03")
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    page.get_by_label("Signer's name").fill("Aiko Morita")
+    page.get_by_role("button", name=re.compile("Approve current text for")).click()
+    page.get_by_role("link", name="Finalise").click()
+    page.get_by_role("button", name="Finalise now").click()
+    expect(page.get_by_text("The letter is final")).to_be_visible()
+    letter.refresh_from_db()
+    assert letter.status == LetterStatus.FINAL
+    assert_accessible(page)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="Download PDF", exact=True).click()
+    data = Path(info.value.path()).read_bytes()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "drafting_hrc_letter.pdf").write_bytes(data)
+    text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages)
+    assert "Member and Observer States of the UN Human Rights Council" in text
+    assert "Excellencies," in text
+    assert "Re: Renew the mandate on North Korea" in text and "Re: Re:" not in text
+    assert "We stand ready to brief delegations." in text
+    assert "Aiko Morita" in text

@@ -136,6 +136,10 @@ def test_sign_on_from_circulation_to_the_public_page(
 
     # The lead organisation approves in the app, then the coordinator finalises.
     page.reload()
+    # A copied draft asks who signs afresh: the earlier letter's names are not carried.
+    expect(board.get_by_label("Signer's name")).to_have_value("")
+    board.get_by_label("Signer's name").fill("Aiko Morita")
+    board.get_by_label("Signer's title").fill("Tokyo Director")
     page.get_by_role("button", name=re.compile(r"Approve current text for")).click()
     expect(board.locator('.signing-state[data-state="approved"]')).to_have_count(4)
     assert_accessible(page)
@@ -157,7 +161,10 @@ def test_sign_on_from_circulation_to_the_public_page(
     expect(page.get_by_text("Sending recorded")).to_be_visible()
     copies = SentCopy.objects.filter(letter=letter)
     assert copies.count() == 4
-    expect(page.get_by_text(copies.first().sha256)).to_be_visible()
+    # A short checksum; the whole one on demand, to check a file against.
+    first = copies.first()
+    page.locator("summary", has_text=f"Checksum {first.sha256[:6]}").click()
+    expect(page.get_by_text(first.sha256)).to_be_visible()
     assert_accessible(page)
     shot(page, "sent")
 
@@ -224,6 +231,8 @@ def test_a_representative_without_javascript_corrects_declines_and_changes_their
     rep = browser.new_context().new_page()
     rep.route("**/*.js", lambda route: route.abort())
     rep.goto(f"{live_server.url}{reverse('public:sign', args=[signatory.token])}")
+    # The token is traded for the session: the address bar no longer shows it.
+    expect(rep).to_have_url(f"{live_server.url}{reverse('public:sign_page', args=[signatory.pk])}")
     assert_accessible(rep)
 
     # Nothing filled in: the form says what is missing and keeps what was typed.

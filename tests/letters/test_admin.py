@@ -23,6 +23,7 @@ ADMIN_ADDS = {
     "recipients.Position",
     "recipients.Official",
     "recipients.Term",
+    "recipients.MailingList",
 }
 
 

@@ -29,7 +29,7 @@ PEOPLE = 5
 HX = {"HTTP_HX_REQUEST": "true"}
 
 
-def post_together(requests: list[tuple[Client, str, dict]]) -> list:
+def post_together(requests: list[tuple[Client, str, dict]], headers: dict = HX) -> list:
     barrier = threading.Barrier(len(requests))
     responses: list = []
     errors: list[BaseException] = []
@@ -37,7 +37,7 @@ def post_together(requests: list[tuple[Client, str, dict]]) -> list:
     def send(client: Client, url: str, data: dict) -> None:
         try:
             barrier.wait()
-            responses.append(client.post(url, data, **HX))
+            responses.append(client.post(url, data, **headers))
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -96,3 +96,23 @@ def test_simultaneous_moves_with_one_version_move_once(transactional_db):
     assert sum(r.has_header("X-Letter-Version") for r in responses) == 1
     assert list(letter.sections.order_by("order").values_list("pk", flat=True))[0] == last.pk
     assert Letter.objects.get(pk=letter.pk).version == letter.version + 1
+
+
+def test_two_copies_racing_for_one_reference_make_one_letter_and_one_form_error(
+    transactional_db,
+):
+    draft = make_draft()
+    url = reverse("letters:drafting_duplicate", args=[draft.pk])
+    first, second = clients()[:2]
+    for n in range(3):
+        reference = f"JP-2010-0{n}"
+        data = {"reference": reference, "subject": f"Copy {n}"}
+        # An exception here (IntegrityError, a 500) fails post_together.
+        responses = post_together([(first, url, data), (second, url, data)], headers={})
+        assert sorted(r.status_code for r in responses) == [200, 302]
+        refused = next(r for r in responses if r.status_code == 200)
+        # Refused in words, on the reference field, with what was typed kept.
+        assert refused.context["form"].errors["reference"]
+        assert f'value="Copy {n}"' in refused.content.decode()
+        assert Letter.objects.filter(reference=reference).count() == 1
+    assert Letter.objects.count() == 4

@@ -86,16 +86,19 @@ def test_adding_a_section_without_javascript_redirects_to_the_editor(client, dra
     assert response.url == url("edit", draft.pk) + f"#section-{section.pk}"
 
 
-def test_an_empty_section_heading_is_refused_on_the_form(client, drafter, draft):
+def test_an_invalid_section_is_refused_on_the_form_and_keeps_the_text(client, drafter, draft):
     client.force_login(drafter)
+    empty = {"section-new-heading": " ", "section-new-version": draft.version}
+    response = client.post(url("section_add", draft.pk), empty, **HX)
+    assert "A section needs a heading or some text." in response.content.decode()
     data = {
-        "section-new-heading": "",
+        "section-new-heading": "x" * 301,
         "section-new-body": "Kept body",
         "section-new-version": draft.version,
     }
     response = client.post(url("section_add", draft.pk), data, **HX)
     html = response.content.decode()
-    assert response.status_code == 200 and "This field is required." in html and "Kept body" in html
+    assert response.status_code == 200 and "at most 300 characters" in html and "Kept body" in html
     assert "HX-Retarget" not in response
     response = client.post(url("section_add", draft.pk), data)  # no JavaScript: a full page
     assert response.status_code == 200 and b"<html" in response.content

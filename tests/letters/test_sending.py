@@ -197,7 +197,7 @@ def test_the_public_page_shows_text_signatories_status_pdf_and_press_release(
     html = response.content.decode()
     assert "Stop forced returns." in html
     assert "Signer of Partner 1" in html and "Lee Lead" in html
-    assert "No response yet" in html
+    assert "Response: no response yet" in html
     assert release.headline in html and "Among other things" in html
     copy = SentCopy.objects.filter(letter=final).first()
     assert copy.sha256 in html

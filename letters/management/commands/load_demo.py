@@ -36,7 +36,15 @@ from letters.models import (
     Theme,
 )
 from letters.permissions import ADMIN, COORDINATOR, DRAFTER, sync_groups
-from recipients.models import NameOrder, Official, Position, Term
+from recipients.models import (
+    Delivery,
+    MailingList,
+    NameOrder,
+    Official,
+    Position,
+    PositionKind,
+    Term,
+)
 
 DEMO_USERS = [
     # username, password, role, first name, last name
@@ -364,6 +372,7 @@ class Command(BaseCommand):
             themes = self.load_themes()
             letter = self.load_letter(users, positions, organizations, themes)
             self.load_follow_up_letter(letter, users)
+            self.load_council_letter(users, organizations, themes)
 
         self.stdout.write(self.style.SUCCESS(f"Demo loaded: {letter}"))
         self.stdout.write("Demo accounts (username / password):")
@@ -420,6 +429,12 @@ class Command(BaseCommand):
                 position=position, start=start, defaults={"official": official}
             )
             positions.append(position)
+        # The offices the coalition writes to about North Korea, one copy each.
+        offices, _ = MailingList.objects.get_or_create(
+            name="Japanese offices on North Korea policy",
+            defaults={"description": "The Prime Minister and the offices copied on our letters"},
+        )
+        offices.positions.add(*positions)
         return positions
 
     def load_organizations(self) -> list[tuple[Organization, str, str]]:
@@ -612,3 +627,65 @@ class Command(BaseCommand):
             "your government has taken since, and we write again about those still open."
         )
         return drafting.save_letter(letter=draft, lead_changed=False, reference_changed=False)
+
+    def load_council_letter(self, users, organizations, themes) -> Letter:
+        """
+        A draft to a collective addressee: the member and observer states of the
+        UN Human Rights Council, greeted "Excellencies," and reached by e-mail
+        (no holder, no postal address), with a section without a heading.
+        """
+        existing = Letter.objects.filter(reference="HRC-2010-03").first()
+        if existing:
+            return existing
+        council, _ = Position.objects.get_or_create(
+            country="UN",
+            institution="Human Rights Council",
+            title="Member and Observer States of the UN Human Rights Council",
+            archived_at=None,
+            defaults={
+                "kind": PositionKind.COLLECTIVE,
+                "delivery": Delivery.EMAIL,
+                "email": "hrc-members@example.org",
+                "last_verified": dt.date(2010, 2, 15),
+            },
+        )
+        (lead, _signer, _title), (cosigner, _s, _t), *_ = organizations
+        letter = drafting.create_letter(
+            letter=Letter(
+                reference="HRC-2010-03",
+                subject="The mandate on human rights in North Korea at the 13th session",
+                date=dt.date(2010, 3, 1),
+                language="en",
+                lead_organization=lead,
+                opening=(
+                    "Ahead of the Council's thirteenth session, we write about the "
+                    "resolution on the situation of human rights in North Korea."
+                ),
+                closing="Please accept, Excellencies, the assurances of our highest consideration.",
+            ),
+            by=users[DRAFTER],
+        )
+        drafting.add_recipient(letter=letter, position=council, role=RecipientRole.TO)
+        section = drafting.add_section(
+            letter=letter,
+            section=Section(
+                heading="",
+                body="Nothing in the past year suggests that the situation has improved.",
+                lead_in="We call on the members of the Council to:",
+                closing="Our organisations stand ready to brief delegations in Geneva.",
+            ),
+        )
+        for text in [
+            "Renew the mandate of the Special Rapporteur for another year.",
+            "Ask North Korea to let the Special Rapporteur visit the country.",
+        ]:
+            rec = Recommendation(text=text, government="UN", third_state="KP")
+            drafting.add_recommendation(
+                section=section,
+                recommendation=rec,
+                save_m2m=lambda rec=rec: rec.themes.set([themes["UN mechanisms"]]),
+            )
+        drafting.add_signatory(
+            letter=letter, signatory=Signatory(organization=cosigner, role=SignatoryRole.COSIGNER)
+        )
+        return letter

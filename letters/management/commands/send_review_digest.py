@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.core.management.base import BaseCommand, CommandError
@@ -16,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from letters.links import absolute_url
 from letters.models import Recommendation
 
 
@@ -54,7 +54,8 @@ class Command(BaseCommand):
                 "person": person,
                 "recommendations": person.overdue,
                 "today": today,
-                "site_root": settings.SITE_ROOT.rstrip("/"),
+                # The same rule as every link the app sends (no request here).
+                "site_root": absolute_url("/").rstrip("/"),
                 "tracker_url": reverse("letters:tracking") + "?overdue=on",
             }
             count = len(person.overdue)
