@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
             ],
             options={
                 'ordering': ['-created_at'],
-                'constraints': [recipients.text_limits.MaxLengthConstraint(field='source_text', limit=200000, name='importsession_source_max_length')],
+                'constraints': [recipients.text_limits.MaxLengthConstraint(field='source_text', limit=200000, name='importsession_source_text_max_length')],
             },
         ),
     ]

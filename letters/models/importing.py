@@ -53,7 +53,9 @@ class ImportSession(models.Model):
         ordering = ["-created_at"]
         constraints = [
             MaxLengthConstraint(
-                field="source_text", limit=MAX_SOURCE_TEXT, name="importsession_source_max_length"
+                field="source_text",
+                limit=MAX_SOURCE_TEXT,
+                name="importsession_source_text_max_length",
             ),
         ]
 

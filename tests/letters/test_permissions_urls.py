@@ -37,7 +37,7 @@ from letters.models import (
     SentCopy,
     Signatory,
 )
-from recipients.models import Official, Position, Term
+from recipients.models import MailingList, Official, Position, Term
 from tests.factories import (
     make_draft,
     make_follow_up,
@@ -157,6 +157,7 @@ def world(db, drafter):
         "term": term,
         "official": make_official(),
         "unused_organization": make_organization(),
+        "mailing_list": MailingList.objects.create(name="EU institutions"),
         "import": make_import_session(owner=drafter),
         "imported": make_import_session(owner=drafter, letter=sent),
     }
@@ -290,6 +291,10 @@ URLS = [
     ("recipients:official_preview", pk("official"), post_only(ADMINS)),
     ("recipients:official_archive", pk("official"), post_only(ADMINS)),
     ("recipients:official_delete", pk("official"), post_only(ADMINS)),
+    ("recipients:mailing_lists", none, any_method(READERS)),
+    ("recipients:mailing_list_add", none, any_method(ADMINS)),
+    ("recipients:mailing_list", pk("mailing_list"), any_method(READERS)),
+    ("recipients:mailing_list_edit", pk("mailing_list"), any_method(ADMINS)),
     # public pages
     ("public:sign", lambda w: [w["token"]], any_method(PUBLIC)),
     # Without the session the link set, the page only asks to open the link again.
@@ -354,7 +359,7 @@ def snapshot() -> tuple:
         "pk", "token", "token_revoked_at", "approved_at", "invited_at"
     )
     models = (Section, Recommendation, LetterRecipient, FollowUp, PressRelease, PrintBatch)
-    counts = [model.objects.count() for model in (*models, Organization, Official, Term)]
+    counts = [model.objects.count() for model in (*models, Organization, Official, Term, MailingList)]
     positions = list(
         Position.objects.order_by("pk").values_list("pk", "archived_at", "last_verified")
     )
@@ -409,24 +414,31 @@ def check(client, url: str, name: str, persona: str, method: str, access) -> lis
     elif who is None:
         if status != 405:
             return [f"{where}, expected 405"]
-    elif persona in who and name in OWNED_BY_DRAFTER and persona != "drafter":
-        if status != 404:
-            return [f"{where}, expected 404 (someone else's import)"]
-        if snapshot() != before:
-            return [f"{where}, and it changed something"]
-    elif persona in who:
+    elif persona in who and not owned_by_another(name, persona):
         if name in FILES and method == "GET":
             if status != 200 or not response.streaming:
                 return [f"{where}, expected the file"]
         elif status not in (200, 302, 400):
             return [f"{where}, expected 200, 302 or 400"]
     else:
-        expected = 404 if persona == "outsider" and name in HIDDEN_FROM_OUTSIDERS else 403
+        expected = refusal(name, persona, who)
         if status != expected:
             return [f"{where}, expected {expected}"]
         if snapshot() != before:
             return [f"{where}, and it changed something"]
     return []
+
+
+def owned_by_another(name: str, persona: str) -> bool:
+    """An import in progress is its owner's (the drafter's) alone."""
+    return name in OWNED_BY_DRAFTER and persona != "drafter"
+
+
+def refusal(name: str, persona: str, who) -> int:
+    """What a refused request answers: 404 where the object's existence is not told."""
+    if persona in who and owned_by_another(name, persona):
+        return 404
+    return 404 if persona == "outsider" and name in HIDDEN_FROM_OUTSIDERS else 403
 
 
 def refused(response) -> str:
