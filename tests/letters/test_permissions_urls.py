@@ -359,7 +359,9 @@ def snapshot() -> tuple:
         "pk", "token", "token_revoked_at", "approved_at", "invited_at"
     )
     models = (Section, Recommendation, LetterRecipient, FollowUp, PressRelease, PrintBatch)
-    counts = [model.objects.count() for model in (*models, Organization, Official, Term, MailingList)]
+    counts = [
+        model.objects.count() for model in (*models, Organization, Official, Term, MailingList)
+    ]
     positions = list(
         Position.objects.order_by("pk").values_list("pk", "archived_at", "last_verified")
     )
