@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from letters.views import drafting, letters, printing, sending, signing, tracking
+from letters.views import drafting, importing, letters, printing, sending, signing, tracking
 
 app_name = "letters"
 
@@ -185,4 +185,21 @@ urlpatterns += [
     path("follow-ups/<int:pk>/correct/", tracking.follow_up_correct, name="tracking_correct"),
     path("follow-ups/<int:pk>/evidence/", tracking.follow_up_evidence, name="tracking_evidence"),
     path("<int:pk>/follow-up-letter/", tracking.follow_up_letter, name="tracking_follow_up_letter"),
+]
+
+urlpatterns += [
+    path("import/", importing.start, name="importing_start"),
+    path("import/<int:pk>/", importing.review, name="importing_review"),
+    path(
+        "import/<int:pk>/blocks/<int:block_id>/edit/",
+        importing.block_edit,
+        name="importing_block_edit",
+    ),
+    path(
+        "import/<int:pk>/blocks/<int:block_id>/<slug:action>/",
+        importing.block,
+        name="importing_block",
+    ),
+    path("import/<int:pk>/discard/", importing.discard, name="importing_discard"),
+    path("<int:pk>/imported-source/", importing.source, name="importing_source"),
 ]

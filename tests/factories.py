@@ -182,3 +182,42 @@ def make_signing_letter(*, cosigners: int = 2, **overrides) -> Letter:
         make_signatory(letter, org, order=n + 1)
     letter.touch()
     return letter
+
+
+IMPORT_SAMPLE = """Mr. Yukio Hatoyama
+Prime Minister of Japan
+1-6-1 Nagata-cho, Chiyoda-ku
+
+Dear Prime Minister,
+
+We recommend that the Government of Japan:
+- Press China to stop forced returns.
+
+Sincerely,
+
+Aiko Tanaka
+Director
+Rights Now Japan
+"""
+
+
+def make_import_session(*, owner, text: str = IMPORT_SAMPLE, **overrides):
+    """An import in progress, parsed from `text` (matched against nothing)."""
+    from django.core.files.base import ContentFile
+
+    from letters.importing import parse_letter
+    from letters.models import ImportSession
+
+    proposal = parse_letter(text)
+    session = ImportSession(
+        created_by=owner,
+        source_name="pasted-letter.txt",
+        source_kind="txt",
+        source_text=text,
+        proposal=proposal,
+        **overrides,
+    )
+    session.number_blocks()
+    session.source_file.save("pasted-letter.txt", ContentFile(text.encode()), save=False)
+    session.save()
+    return session

@@ -4,6 +4,7 @@ The letters app's models, one module per subdomain: the letter and its text
 (`printing`) and follow-ups (`tracking`). Import them from here.
 """
 
+from letters.models.importing import ImportSession
 from letters.models.letter import (
     EnvelopeWindow,
     GreetingMode,
@@ -48,6 +49,7 @@ __all__ = [
     "GreetingMode",
     "GreetingPunctuation",
     "ImplementationStatus",
+    "ImportSession",
     "Language",
     "Letter",
     "LetterAction",

@@ -18,6 +18,7 @@ from letters import printing, signing, tracking_charts
 from letters.filters import LetterFilter
 from letters.models import (
     FollowUp,
+    ImportSession,
     Letter,
     LetterStatus,
     Organization,
@@ -159,6 +160,9 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "press_releases": letter.press_releases.all(),
             "board": board,
             "copies": list(letter.sent_copies.select_related("recipient__position")),
+            "imported_from": ImportSession.objects.filter(letter=letter)
+            .only("source_name")
+            .first(),
             "print_card": {
                 "recipients": [r for r in recipients if r.role == "to"]
                 + [r for r in recipients if r.role == "cc"],

@@ -26,6 +26,7 @@ from PIL import Image
 
 from letters.models import (
     FollowUp,
+    ImportSession,
     Letter,
     LetterRecipient,
     Organization,
@@ -36,10 +37,11 @@ from letters.models import (
     SentCopy,
     Signatory,
 )
-from recipients.models import Official, Position, Term
+from recipients.models import MailingList, Official, Position, Term
 from tests.factories import (
     make_draft,
     make_follow_up,
+    make_import_session,
     make_letter,
     make_official,
     make_organization,
@@ -110,7 +112,7 @@ def invited(letter: Letter) -> str:
 
 
 @pytest.fixture
-def world(db):
+def world(db, drafter):
     """One object of each kind a URL can point at."""
     # Sign-on links are rate limited in the cache; each test starts afresh.
     cache.clear()
@@ -155,6 +157,9 @@ def world(db):
         "term": term,
         "official": make_official(),
         "unused_organization": make_organization(),
+        "mailing_list": MailingList.objects.create(name="EU institutions"),
+        "import": make_import_session(owner=drafter),
+        "imported": make_import_session(owner=drafter, letter=sent),
     }
 
 
@@ -257,6 +262,13 @@ URLS = [
     ("letters:tracking_correct", pk("entry"), any_method(WRITERS)),
     ("letters:tracking_evidence", pk("entry"), any_method(READERS)),
     ("letters:tracking_follow_up_letter", pk("sent"), post_only(WRITERS)),
+    # importing: an import in progress is its owner's (the drafter's)
+    ("letters:importing_start", none, any_method(WRITERS)),
+    ("letters:importing_review", pk("import"), any_method(WRITERS)),
+    ("letters:importing_block_edit", lambda w: [w["import"].pk, 1], any_method(WRITERS)),
+    ("letters:importing_block", lambda w: [w["import"].pk, 1, "up"], post_only(WRITERS)),
+    ("letters:importing_discard", pk("import"), post_only(WRITERS)),
+    ("letters:importing_source", pk("sent"), any_method(READERS)),
     # the address book: every role reads it, Admins change it
     ("recipients:list", none, any_method(READERS)),
     ("recipients:export", none, any_method(READERS)),
@@ -279,6 +291,10 @@ URLS = [
     ("recipients:official_preview", pk("official"), post_only(ADMINS)),
     ("recipients:official_archive", pk("official"), post_only(ADMINS)),
     ("recipients:official_delete", pk("official"), post_only(ADMINS)),
+    ("recipients:mailing_lists", none, any_method(READERS)),
+    ("recipients:mailing_list_add", none, any_method(ADMINS)),
+    ("recipients:mailing_list", pk("mailing_list"), any_method(READERS)),
+    ("recipients:mailing_list_edit", pk("mailing_list"), any_method(ADMINS)),
     # public pages
     ("public:sign", lambda w: [w["token"]], any_method(PUBLIC)),
     # Without the session the link set, the page only asks to open the link again.
@@ -304,6 +320,13 @@ URLS = [
 # Enough for a move to be a move; every other view ignores it.
 POST_DATA = {"direction": "down"}
 HIDDEN_FROM_OUTSIDERS = {"letters:tracking_correct", "letters:tracking_evidence"}
+# Someone else's import in progress does not exist for a colleague.
+OWNED_BY_DRAFTER = {
+    "letters:importing_review",
+    "letters:importing_block_edit",
+    "letters:importing_block",
+    "letters:importing_discard",
+}
 # Stored files: whoever may have one gets its bytes, nothing else.
 FILES = {
     "letters:organisation_logo",
@@ -336,12 +359,15 @@ def snapshot() -> tuple:
         "pk", "token", "token_revoked_at", "approved_at", "invited_at"
     )
     models = (Section, Recommendation, LetterRecipient, FollowUp, PressRelease, PrintBatch)
-    counts = [model.objects.count() for model in (*models, Organization, Official, Term)]
+    counts = [
+        model.objects.count() for model in (*models, Organization, Official, Term, MailingList)
+    ]
     positions = list(
         Position.objects.order_by("pk").values_list("pk", "archived_at", "last_verified")
     )
     followers = Recommendation.followers.through.objects.count()
-    return list(letters), list(signatories), counts, positions, followers
+    imports = list(ImportSession.objects.order_by("pk").values_list("pk", "proposal"))
+    return list(letters), list(signatories), counts, positions, followers, imports
 
 
 def test_the_table_has_every_url_of_the_site(world):
@@ -390,19 +416,31 @@ def check(client, url: str, name: str, persona: str, method: str, access) -> lis
     elif who is None:
         if status != 405:
             return [f"{where}, expected 405"]
-    elif persona in who:
+    elif persona in who and not owned_by_another(name, persona):
         if name in FILES and method == "GET":
             if status != 200 or not response.streaming:
                 return [f"{where}, expected the file"]
         elif status not in (200, 302, 400):
             return [f"{where}, expected 200, 302 or 400"]
     else:
-        expected = 404 if persona == "outsider" and name in HIDDEN_FROM_OUTSIDERS else 403
+        expected = refusal(name, persona, who)
         if status != expected:
             return [f"{where}, expected {expected}"]
         if snapshot() != before:
             return [f"{where}, and it changed something"]
     return []
+
+
+def owned_by_another(name: str, persona: str) -> bool:
+    """An import in progress is its owner's (the drafter's) alone."""
+    return name in OWNED_BY_DRAFTER and persona != "drafter"
+
+
+def refusal(name: str, persona: str, who) -> int:
+    """What a refused request answers: 404 where the object's existence is not told."""
+    if persona in who and owned_by_another(name, persona):
+        return 404
+    return 404 if persona == "outsider" and name in HIDDEN_FROM_OUTSIDERS else 403
 
 
 def refused(response) -> str:

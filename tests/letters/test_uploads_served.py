@@ -189,7 +189,7 @@ def test_every_uploaded_file_links_through_a_checking_view():
         for field in model._meta.get_fields()
         if isinstance(field, FileField)
     ]
-    assert len(fields) == 5
+    assert len(fields) == 6
     for model, field in fields:
         assert issubclass(field.attr_class, CheckedFieldFile), (model, field.name)
         assert callable(getattr(model, f"get_{field.name}_url", None)), (model, field.name)

@@ -1,0 +1,263 @@
+"""
+Saving an import as a letter, once the drafter confirms the proposal: as a
+draft, or as a letter already sent on a given date (signatories approved, each
+recipient's snapshot taken from the imported text) so that follow-ups can be
+recorded at once. Letters, sections, recommendations, recipients and
+signatories are made through the drafting workflow, like any other letter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from letters import drafting, importing
+from letters.models import (
+    ApprovedText,
+    ImportSession,
+    Letter,
+    Organization,
+    Recommendation,
+    Section,
+    Signatory,
+    SignatoryRole,
+)
+from letters.text import approvable_text
+from recipients.models import Position
+
+NEW = "new"
+
+
+class ImportRefused(Exception):
+    """The proposal cannot be saved as it stands; the message says what to fix."""
+
+
+@dataclass
+class Choices:
+    """What the drafter picked on the review page: an id, NEW, or "" (leave out)."""
+
+    positions: list[str] = field(default_factory=list)
+    organizations: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _SectionDraft:
+    heading: str
+    body: list[str] = field(default_factory=list)
+    lead_in: str = ""
+    recommendations: list[dict] = field(default_factory=list)
+
+
+def sections_of(blocks: list[dict]) -> tuple[list[str], list[_SectionDraft], list[str]]:
+    """
+    (opening paragraphs, sections, closing paragraphs) of the block list. A
+    paragraph after a section's recommendations starts a section without a
+    heading (the letter prints it after them); the paragraph just before a list
+    that ends with ":" is the list's lead-in.
+    """
+    opening: list[str] = []
+    closing: list[str] = []
+    sections: list[_SectionDraft] = []
+    for block in blocks:
+        kind, text = block["kind"], block["text"].strip()
+        if kind == importing.OPENING:
+            opening.append(text)
+        elif kind == importing.CLOSING:
+            closing.append(text)
+        elif kind == importing.HEADING:
+            sections.append(_SectionDraft(heading=text))
+        elif kind == importing.RECOMMENDATION:
+            if not sections:
+                sections.append(_SectionDraft(heading=""))
+            current = sections[-1]
+            if not current.recommendations and current.body and current.body[-1].endswith(":"):
+                if len(current.body[-1]) <= 500:
+                    current.lead_in = current.body.pop()
+            current.recommendations.append(block)
+        else:
+            if not sections or sections[-1].recommendations:
+                sections.append(_SectionDraft(heading=""))
+            sections[-1].body.append(text)
+    return opening, sections, closing
+
+
+def problems(session: ImportSession, choices: Choices) -> list[str]:
+    found = []
+    blocks = session.blocks
+    if not any(b["kind"] in (importing.RECOMMENDATION, importing.PARAGRAPH) for b in blocks):
+        found.append("The letter has no sections: mark at least one paragraph or recommendation.")
+    for number, block in enumerate(
+        (b for b in blocks if b["kind"] == importing.RECOMMENDATION), start=1
+    ):
+        if not block.get("government"):
+            found.append(
+                f"Recommendation {number} (“{block['text'][:60]}”) has no addressed "
+                "government: choose one with its Edit button."
+            )
+    if len(choices.positions) != len(session.proposal["addressees"]):
+        found.append("The addressees changed while you were reviewing: reload the page.")
+    return found
+
+
+def _position(addressee: dict, choice: str, country: str, by) -> Position | None:
+    if not choice:
+        return None
+    if choice != NEW:
+        return Position.objects.filter(pk=int(choice)).first()
+    if not by.has_perm("recipients.add_position"):
+        raise ImportRefused(
+            f"Only administrators can add “{addressee['title']}” to the address book."
+        )
+    title = addressee["title"] or addressee["name"] or "Addressee"
+    position, _ = Position.objects.get_or_create(
+        country=addressee.get("country") or country,
+        institution="",
+        title=title[:200],
+        archived_at=None,
+        defaults={"address_lines": "\n".join(addressee["lines"])[:2000]},
+    )
+    return position
+
+
+def _organization(block: dict, choice: str, by) -> Organization | None:
+    if not choice:
+        return None
+    if choice != NEW:
+        return Organization.objects.filter(pk=int(choice)).first()
+    if not by.has_perm("letters.add_organization"):
+        raise ImportRefused(
+            f"Only coordinators and administrators can add “{block['organization']}” "
+            "to the organisations."
+        )
+    organization, _ = Organization.objects.get_or_create(name=block["organization"][:200])
+    return organization
+
+
+def _add_text(letter: Letter, sections: list[_SectionDraft]) -> None:
+    for draft in sections:
+        section = drafting.add_section(
+            letter=letter,
+            section=Section(
+                heading=draft.heading[:300],
+                body="\n\n".join(draft.body),
+                lead_in=draft.lead_in,
+            ),
+        )
+        for block in draft.recommendations:
+            drafting.add_recommendation(
+                section=section,
+                recommendation=Recommendation(
+                    text=block["text"],
+                    government=block["government"],
+                    third_state=block.get("third_state", ""),
+                ),
+            )
+
+
+def _add_signatories(letter: Letter, signatories: list[tuple[dict, Organization]]) -> None:
+    for order, (block, organization) in enumerate(signatories):
+        existing = letter.signatories.filter(organization=organization).first()
+        signatory = existing or Signatory(
+            organization=organization,
+            role=SignatoryRole.LEAD if order == 0 else SignatoryRole.COSIGNER,
+        )
+        signatory.signer_name = block["name"][:200]
+        signatory.signer_title = block["title"][:200]
+        if existing:
+            drafting.save_signatory(signatory=signatory)
+        else:
+            drafting.add_signatory(letter=letter, signatory=signatory)
+
+
+def _mark_sent(
+    letter: Letter, imported: dict[int, dict], greeting: str, sent_on: dt.date, by
+) -> None:
+    """Signatories approved, recipients frozen as the imported text had them, then sent."""
+    sent_at = dt.datetime.combine(sent_on, dt.time(12), tzinfo=dt.UTC)
+    letter.refresh_from_db()
+    ApprovedText.objects.get_or_create(
+        letter=letter,
+        content_hash=letter.content_hash,
+        defaults={"snapshot": approvable_text(letter), "created_at": sent_at},
+    )
+    for signatory in letter.signatories.all():
+        signatory.approved_at = sent_at
+        signatory.approved_hash = letter.content_hash
+        signatory._history_user = by
+        signatory.save(update_fields=["approved_at", "approved_hash"])
+    for recipient in letter.recipients.select_related("position"):
+        shown = imported.get(recipient.position_id, {})
+        recipient.official = recipient.position.current_holder(on=sent_on)
+        recipient.snapshot_name = shown.get("name", "")[:200]
+        recipient.snapshot_title = (shown.get("title") or recipient.position.title)[:300]
+        recipient.snapshot_address = "\n".join(shown.get("lines", []))
+        recipient.snapshot_salutation = greeting[:300]
+        recipient.snapshot_taken_at = sent_at
+        recipient.sent_on = sent_on
+        recipient.save()
+    letter.move("finalise", by=by)
+    letter.move("send", by=by)
+    Letter.objects.filter(pk=letter.pk).update(finalized_at=sent_at, sent_at=sent_at)
+
+
+@transaction.atomic
+def save_import(
+    *,
+    session: ImportSession,
+    by,
+    reference: str,
+    subject: str,
+    date: dt.date | None,
+    choices: Choices,
+    sent_on: dt.date | None = None,
+) -> Letter:
+    """Make the letter the drafter confirmed; ImportRefused says what stops it."""
+    session = ImportSession.objects.select_for_update().get(pk=session.pk)
+    if session.letter_id is not None:
+        raise ImportRefused("This import was already saved as a letter.")
+    if found := problems(session, choices):
+        raise ImportRefused(" ".join(found))
+    proposal = session.proposal
+    country = proposal.get("country", "")
+    positions = [
+        (addressee, _position(addressee, choice, country, by))
+        for addressee, choice in zip(proposal["addressees"], choices.positions, strict=True)
+    ]
+    organizations = [
+        (block, _organization(block, choice, by))
+        for block, choice in zip(proposal["signatories"], choices.organizations, strict=False)
+    ]
+    signing = [(block, org) for block, org in organizations if org is not None]
+    if sent_on is not None and not any(p for a, p in positions if a["role"] == "to"):
+        raise ImportRefused("A sent letter needs at least one addressee from the address book.")
+    if sent_on is not None and not signing:
+        raise ImportRefused("A sent letter needs at least one signing organisation.")
+
+    opening, sections, closing = sections_of(session.blocks)
+    letter = Letter(
+        reference=reference,
+        subject=subject[:300],
+        language=session.proposal.get("language", "en"),
+        date=date or sent_on,
+        opening="\n\n".join(opening),
+        closing="\n\n".join(closing),
+        lead_organization=signing[0][1] if signing else None,
+    )
+    drafting.create_letter(letter=letter, by=by)
+    _add_text(letter, sections)
+    seen: set[int] = set()
+    for addressee, position in positions:
+        if position is None or position.pk in seen:
+            continue
+        seen.add(position.pk)
+        drafting.add_recipient(letter=letter, position=position, role=addressee["role"])
+    _add_signatories(letter, signing)
+    if sent_on is not None:
+        imported = {p.pk: a for a, p in reversed(positions) if p is not None}
+        _mark_sent(letter, imported, session.proposal.get("greeting", ""), sent_on, by)
+    session.letter = letter
+    session.save(update_fields=["letter", "updated_at"])
+    letter.refresh_from_db()
+    return letter
