@@ -770,7 +770,13 @@ def drop_out(*, token: str) -> CallSignature:
     signature.token_hash = ""
     signature.save()
     signatory = _counting_signatory(signature)
-    if signatory is not None:
+    if signatory is not None and signatory.from_open_call:
+        # It came from the call alone: gone from the letter, so it neither
+        # prints nor holds up finalising (the history keeps the record).
+        signature.signatory = None
+        signature.save(update_fields=["signatory"])
+        signatory.delete()
+    elif signatory is not None:
         signatory.withdrawn_at = timezone.now()
         signatory.save()
     return signature

@@ -75,6 +75,7 @@ def test_an_outsider_signs_confirms_and_is_approved(
     assert_accessible(outsider)
     outsider.get_by_role("button", name="Confirm our signature").click()
     expect(outsider.get_by_text("You confirmed this text")).to_be_visible()
+    shot(outsider, "confirmation")
     assert CallSignature.objects.get().status == CallSignatureStatus.CONFIRMED
 
     # Not counted before moderation.

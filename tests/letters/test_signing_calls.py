@@ -449,7 +449,9 @@ def test_a_signer_drops_out_and_stops_counting(client, coordinator, call):
     signer.post(address, {"action": "drop_out"})
     signature.refresh_from_db()
     assert signature.status == CallSignatureStatus.WITHDRAWN
-    assert signature.signatory.withdrawn_at is not None
+    # Gone from the letter: it neither prints nor holds up finalising.
+    assert signature.signatory is None
+    assert not call.letter.signatories.filter(organization__name="Rights Watch Busan").exists()
     assert "0 organisations signed" in client.get(page(call)).content.decode()
 
 
