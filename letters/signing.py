@@ -11,7 +11,10 @@ approval in flight and then sees it.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import html
 import logging
+import secrets
 import smtplib
 from dataclasses import dataclass, field
 
@@ -27,13 +30,17 @@ from django.utils.formats import date_format
 from letters.links import absolute_url
 from letters.models import (
     ApprovedText,
+    CallSignature,
+    CallSignatureStatus,
     Letter,
     LetterStatus,
+    Organization,
     Signatory,
     SignatoryRole,
+    SignOnCall,
     new_token,
 )
-from letters.text import approvable_text
+from letters.text import approvable_text, diff_snapshots
 
 logger = logging.getLogger(__name__)
 
@@ -517,3 +524,368 @@ def pending_reminders(*, letter: Letter) -> list[Signatory]:
         if _needs_answer(signatory, letter) and link_is_live(signatory, now=now):
             pending.append(signatory)
     return pending
+
+
+# -- open calls: anyone may offer a signature; a coordinator decides -----------------
+
+FROZEN = "The text is frozen while the open call for signatures is open: close the call to edit it."
+
+
+def open_call_on(letter: Letter, *, now: dt.datetime | None = None) -> SignOnCall | None:
+    """The letter's call if it is taking signatures (one query)."""
+    call = SignOnCall.objects.filter(letter=letter).first()
+    return call if call is not None and call.is_open(now=now) else None
+
+
+def text_frozen(letter: Letter) -> bool:
+    """While a call is open nobody edits the text its signers confirm."""
+    # Only a circulating letter can have an open call: drafts cost no query.
+    return letter.status == LetterStatus.CIRCULATING and open_call_on(letter) is not None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _new_call_token(signature: CallSignature) -> str:
+    token = secrets.token_urlsafe(32)
+    signature.token_hash = _token_hash(token)
+    return token
+
+
+@dataclass
+class Reconfirmation:
+    """A confirmed signer of an older text, and the fresh link that asks them again."""
+
+    signature: CallSignature
+    token: str
+
+
+@transaction.atomic
+def open_call(
+    *, letter: Letter, by, deadline: dt.datetime, intro: str, max_unconfirmed: int
+) -> tuple[SignOnCall, list[Reconfirmation]]:
+    """
+    Open (or reopen) the letter's public call until `deadline`. A draft starts
+    circulating; private links keep working beside the call. Signers who
+    confirmed a text that has changed since get a new link, for
+    `mail_reconfirmations`, and count again only once they confirm.
+    """
+    letter = _lock(letter.pk)
+    if refusal := letter.refusal("circulate"):
+        raise SigningError(refusal.replace("circulate for sign-on", "open a call"))
+    if deadline <= timezone.now():
+        raise SigningError("The deadline must be in the future.")
+    refresh_hash(letter)
+    if letter.status == LetterStatus.DRAFT:
+        letter.move("circulate", by=by, sign_on_deadline=letter.sign_on_deadline or deadline)
+    call, _ = SignOnCall.objects.select_for_update().get_or_create(
+        letter=letter, defaults={"deadline": deadline}
+    )
+    call.deadline, call.intro, call.max_unconfirmed = deadline, intro, max_unconfirmed
+    call.closed_at = None
+    call.save()
+    _keep_text(letter)
+    stale = []
+    confirmed = call.signatures.select_for_update().filter(
+        status__in=[CallSignatureStatus.CONFIRMED, CallSignatureStatus.APPROVED]
+    )
+    for signature in confirmed.exclude(confirmed_hash=letter.content_hash):
+        token = _new_call_token(signature)
+        signature._history_user = by
+        signature.save(update_fields=["token_hash"])
+        stale.append(Reconfirmation(signature, token))
+    return call, stale
+
+
+@transaction.atomic
+def close_call(*, call: SignOnCall, by) -> SignOnCall:
+    """Stop taking signatures now; the text can be edited again."""
+    _lock(call.letter_id)
+    call = SignOnCall.objects.select_for_update().get(pk=call.pk)
+    if call.closed_at is None:
+        call.closed_at = timezone.now()
+        call._history_user = by  # type: ignore[attr-defined]
+        call.save(update_fields=["closed_at"])
+    return call
+
+
+@transaction.atomic
+def submit(*, call: SignOnCall, signature: CallSignature) -> str:
+    """
+    Record an offer to sign from the public form, unconfirmed; returns the
+    token for the confirmation e-mail. Refused once the call closed, and while
+    the call already has its cap of unconfirmed offers (a flood of fake
+    addresses costs the coalition nothing but a pause).
+    """
+    call = SignOnCall.objects.select_for_update().select_related("letter").get(pk=call.pk)
+    if not call.is_open() or not call.letter.allows("sign"):
+        raise SigningError("This call for signatures is closed.")
+    if call.signatures.unconfirmed().count() >= call.max_unconfirmed:
+        raise SigningError(
+            "Too many signatures are waiting for confirmation right now. Please try again later."
+        )
+    signature.call = call
+    signature.status = CallSignatureStatus.UNCONFIRMED
+    token = _new_call_token(signature)
+    signature.save()
+    return token
+
+
+def call_link(token: str, request: HttpRequest | None = None) -> str:
+    return absolute_url(reverse("public:signing_call_confirm", args=[token]), request)
+
+
+def mail_confirmation(
+    signature: CallSignature, token: str, *, request: HttpRequest | None = None
+) -> bool:
+    """The link that confirms an offer to sign. A refusing mail server is logged, not a 500."""
+    letter = signature.call.letter
+    body = (
+        f'Thank you for offering to sign "{letter.subject}" on behalf of '
+        f"{signature.organization_name}.\n\n"
+        "Please confirm by opening this link (it is for you alone):\n"
+        f"{call_link(token, request)}\n\n"
+        "Your signature counts once you confirm and the coordinators have checked it.\n"
+        "If you did not fill in the form, ignore this message.\n"
+    )
+    return _send(f"Please confirm your signature: {letter.subject}", body, signature)
+
+
+def _send(subject: str, body: str, signature: CallSignature) -> bool:
+    try:
+        EmailMessage(subject=subject, body=body, to=[signature.contact_email]).send()
+    except (OSError, smtplib.SMTPException):
+        logger.exception("Open-call message for signature %s failed", signature.pk)
+        return False
+    return True
+
+
+def _plain_changes(old: dict, new: dict) -> str:
+    """The sign-on diff as plain text: [-removed-] and {+added+}, as `git diff --word-diff` does."""
+    lines = []
+    for change in diff_snapshots(old, new):
+        text = (
+            str(change.html)
+            .replace("<del>", "[-")
+            .replace("</del>", "-]")
+            .replace("<ins>", "{+")
+            .replace("</ins>", "+}")
+        )
+        lines.append(f"{change.label} ({change.kind}):\n{html.unescape(text)}\n")
+    return "\n".join(lines) or "Only the letter's settings changed; the text reads the same.\n"
+
+
+def mail_reconfirmations(
+    stale: list[Reconfirmation], *, letter: Letter, request: HttpRequest | None = None
+) -> int:
+    """Tell each signer of an older text what changed; returns how many messages went."""
+    current = approvable_text(letter)
+    kept = dict(ApprovedText.objects.filter(letter=letter).values_list("content_hash", "snapshot"))
+    sent = 0
+    for item in stale:
+        old = kept.get(item.signature.confirmed_hash)
+        changes = _plain_changes(old, current) if old is not None else ""
+        body = (
+            f'The text of "{letter.subject}", which {item.signature.organization_name} '
+            "confirmed it would sign, has changed. What changed:\n\n"
+            f"{changes}\n"
+            "Please read the letter again and confirm, or drop out, here:\n"
+            f"{call_link(item.token, request)}\n\n"
+            "Until you confirm, your signature does not count for the new text.\n"
+        )
+        sent += _send(
+            f"The letter changed: please confirm again: {letter.subject}", body, item.signature
+        )
+    return sent
+
+
+def call_signature_for_token(token: str) -> CallSignature | None:
+    """The offer a confirmation link belongs to, while its letter takes signatures."""
+    if not token or len(token) > 64:
+        return None
+    signature = (
+        CallSignature.objects.select_related("call__letter")
+        .filter(token_hash=_token_hash(token))
+        .first()
+    )
+    if signature is None or signature.status in (
+        CallSignatureStatus.REJECTED,
+        CallSignatureStatus.WITHDRAWN,
+    ):
+        return None
+    if not signature.call.letter.allows("sign"):
+        return None
+    return signature
+
+
+def _lock_call_signature(token: str) -> tuple[Letter, CallSignature]:
+    found = call_signature_for_token(token)
+    if found is None:
+        raise SigningError("This link does not work.")
+    letter = _lock(found.call.letter_id)
+    signature = CallSignature.objects.select_for_update().get(pk=found.pk)
+    if call_signature_for_token(token) is None:
+        raise SigningError("This link does not work.")
+    signature.call.letter = letter
+    return letter, signature
+
+
+def _counting_signatory(signature: CallSignature) -> Signatory | None:
+    if signature.signatory_id is None:
+        return None
+    return Signatory.objects.select_for_update().get(pk=signature.signatory_id)
+
+
+@transaction.atomic
+def confirm(*, token: str, content_hash: str) -> CallSignature:
+    """
+    The contact confirms the text they were shown. A first confirmation puts the
+    offer in the moderation queue; a confirmation of a changed text, once
+    approved, makes the organisation's approval count for the new text.
+    """
+    letter, signature = _lock_call_signature(token)
+    if content_hash != letter.content_hash:
+        raise TextChanged("The letter changed while you were reading it. Please read it again.")
+    if signature.status == CallSignatureStatus.UNCONFIRMED:
+        signature.status = CallSignatureStatus.CONFIRMED
+    signature.confirmed_at = timezone.now()
+    signature.confirmed_hash = letter.content_hash
+    signature.save()
+    signatory = _counting_signatory(signature)
+    if signatory is not None and signature.status == CallSignatureStatus.APPROVED:
+        signatory.approved_at = timezone.now()
+        signatory.approved_hash = letter.content_hash
+        signatory.withdrawn_at = None
+        signatory.save()
+    _keep_text(letter)
+    return signature
+
+
+@transaction.atomic
+def drop_out(*, token: str) -> CallSignature:
+    """The organisation no longer signs: its approval, if any, is withdrawn."""
+    _letter, signature = _lock_call_signature(token)
+    signature.status = CallSignatureStatus.WITHDRAWN
+    signature.token_hash = ""
+    signature.save()
+    signatory = _counting_signatory(signature)
+    if signatory is not None and signatory.from_open_call:
+        # It came from the call alone: gone from the letter, so it neither
+        # prints nor holds up finalising (the history keeps the record).
+        signature.signatory = None
+        signature.save(update_fields=["signatory"])
+        signatory.delete()
+    elif signatory is not None:
+        signatory.withdrawn_at = timezone.now()
+        signatory.save()
+    return signature
+
+
+class Moderation:
+    APPROVE = "approve"
+    REJECT = "reject"
+    MERGE = "merge"
+    CHOICES = [(APPROVE, "Approve"), (REJECT, "Reject"), (MERGE, "Merge with an organisation")]
+
+
+@dataclass
+class Moderated:
+    done: list[CallSignature] = field(default_factory=list)
+    skipped: list[tuple[CallSignature, str]] = field(default_factory=list)
+
+
+@transaction.atomic
+def moderate(
+    *,
+    call: SignOnCall,
+    signature_pks: list[int],
+    action: str,
+    by,
+    organization: Organization | None = None,
+) -> Moderated:
+    """
+    Approve, reject or merge offers in bulk. Approving (or merging with an
+    existing organisation) creates or links the Organization and a Signatory
+    approved for the text the contact confirmed, which must be the current
+    one; an unconfirmed offer is never approved.
+    """
+    letter = _lock(call.letter_id)
+    if refusal := letter.refusal("approve_for_lead"):
+        raise SigningError(refusal)
+    if action == Moderation.MERGE and organization is None:
+        raise SigningError("Choose the organisation to merge with.")
+    result = Moderated()
+    signatures = call.signatures.select_for_update().filter(pk__in=signature_pks)
+    for signature in signatures.order_by("submitted_at", "pk"):
+        if action == Moderation.REJECT:
+            signature.status = CallSignatureStatus.REJECTED
+        elif reason := _approval_refusal(signature, letter):
+            result.skipped.append((signature, reason))
+            continue
+        else:
+            _approve(signature, letter, organization=organization, by=by)
+        signature.moderated_at = timezone.now()
+        signature._history_user = by
+        signature.save()
+        result.done.append(signature)
+    return result
+
+
+def _approval_refusal(signature: CallSignature, letter: Letter) -> str:
+    if signature.status == CallSignatureStatus.UNCONFIRMED:
+        return "not confirmed by e-mail yet"
+    if signature.status == CallSignatureStatus.WITHDRAWN:
+        return "dropped out"
+    if signature.confirmed_hash != letter.content_hash:
+        return "confirmed an older text: waiting for them to confirm again"
+    return ""
+
+
+def _approve(
+    signature: CallSignature, letter: Letter, *, organization: Organization | None, by
+) -> None:
+    if organization is None:
+        organization = Organization.objects.filter(
+            name__iexact=signature.organization_name
+        ).first() or Organization.objects.create(
+            name=signature.organization_name,
+            website=signature.website,
+            email=signature.contact_email,
+        )
+    signatory = letter.signatories.select_for_update().filter(organization=organization).first()
+    if signatory is None:
+        last = letter.signatories.order_by("-order").values_list("order", flat=True).first()
+        signatory = Signatory(
+            letter=letter,
+            organization=organization,
+            role=SignatoryRole.COSIGNER,
+            order=(last or 0) + 1,
+            from_open_call=True,
+        )
+    signatory.signer_name = signatory.signer_name or signature.signer_name
+    signatory.signer_title = signatory.signer_title or signature.signer_title
+    signatory.consent_to_publish = signature.consent_to_publish
+    signatory.approved_at = timezone.now()
+    signatory.approved_hash = letter.content_hash
+    signatory.declined_at = None
+    signatory.withdrawn_at = None
+    signatory._history_user = by
+    signatory.save()
+    signature.status = CallSignatureStatus.APPROVED
+    signature.organization = organization
+    signature.signatory = signatory
+
+
+def counted(letter: Letter) -> list[Signatory]:
+    """Every organisation whose approval counts for the current text (one query)."""
+    return list(
+        letter.signatories.filter(
+            approved_at__isnull=False,
+            approved_hash=letter.content_hash,
+            declined_at__isnull=True,
+            withdrawn_at__isnull=True,
+        )
+        .select_related("organization")
+        .order_by("organization__name")
+    )

@@ -268,8 +268,12 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
         "opening": letter.opening,
         "sections": parts.sections,
         "closing": letter.closing,
+        # Organisations that answered an open call are left out too: the list
+        # grows every day of the call, and each one would reopen every approval.
         "signatories": [
-            {"organization": s.organization.name, "role": s.role} for s in parts.signatories
+            {"organization": s.organization.name, "role": s.role}
+            for s in parts.signatories
+            if not s.from_open_call
         ],
     }
     if letter.subject_prefix != SubjectPrefix.RE:

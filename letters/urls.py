@@ -110,6 +110,9 @@ urlpatterns += [
         signing.approve_for_lead,
         name="signing_approve_for_lead",
     ),
+    path("<int:pk>/call/", signing.call_open, name="signing_call_open"),
+    path("<int:pk>/call/close/", signing.call_close, name="signing_call_close"),
+    path("<int:pk>/call/queue/", signing.call_queue, name="signing_call_queue"),
     path(
         "<int:pk>/sign-on/<int:signatory_pk>/signature/",
         signing.signature,

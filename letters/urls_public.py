@@ -11,6 +11,15 @@ urlpatterns = [
     # address carries no secret (see letters/views/signing.py).
     path("sign/<str:token>/", signing.sign, name="sign"),
     path("sign/page/<int:signatory_pk>/", signing.sign_page, name="sign_page"),
+    # An open call for signatures; its confirmation link works as /sign/ does.
+    path("call/<int:call_pk>/", signing.call_page, name="signing_call"),
+    path("call/<int:call_pk>/count/", signing.call_count, name="signing_call_count"),
+    path("call/confirm/<str:token>/", signing.call_confirm, name="signing_call_confirm"),
+    path(
+        "call/confirmation/<int:signature_pk>/",
+        signing.call_confirmation,
+        name="signing_call_confirmation",
+    ),
     path("published/", public.published_index, name="index"),
     path("published/feed/", public.published_feed, name="feed"),
     path("published/<str:reference>/", public.published_detail, name="detail"),

@@ -6,13 +6,17 @@ import datetime as dt
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 
 from letters.models import (
+    CallSignature,
     Letter,
+    Organization,
     Signatory,
+    SignOnCall,
 )
-from letters.signing import DEFAULT_MESSAGE
+from letters.signing import DEFAULT_MESSAGE, Moderation
 from letters.uploads import clean_image
 
 
@@ -100,3 +104,119 @@ class LeadApprovalForm(forms.ModelForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["signer_name"].required = True
+
+
+class OpenCallForm(forms.ModelForm):
+    class Meta:
+        model = SignOnCall
+        fields = ["deadline", "intro", "max_unconfirmed"]
+        labels = {
+            "deadline": "The form closes at",
+            "intro": "Introduction on the public page (optional)",
+            "max_unconfirmed": "Most offers waiting for e-mail confirmation at once",
+        }
+        widgets = {
+            "deadline": forms.DateTimeInput(
+                attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"
+            ),
+            "intro": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        zone = timezone.get_current_timezone_name()
+        self.fields["deadline"].help_text = f"In {zone}."
+        self.fields["max_unconfirmed"].validators.append(MaxValueValidator(10_000))
+        self.fields["max_unconfirmed"].widget.attrs["max"] = 10_000
+        if self.instance.pk is None or self.instance.deadline <= timezone.now():
+            self.initial["deadline"] = timezone.localtime(
+                timezone.now() + dt.timedelta(days=14)
+            ).replace(second=0, microsecond=0)
+
+    def clean_deadline(self) -> dt.datetime:
+        deadline = self.cleaned_data["deadline"]
+        if deadline <= timezone.now():
+            raise ValidationError("The deadline must be in the future.")
+        return deadline
+
+
+class CallSignatureForm(forms.ModelForm):
+    """The public form. `nickname` is a honeypot: hidden from people, filled by bots."""
+
+    nickname = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Leave this field empty",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+
+    class Meta:
+        model = CallSignature
+        fields = [
+            "organization_name",
+            "country",
+            "website",
+            "contact_name",
+            "contact_email",
+            "signer_name",
+            "signer_title",
+            "consent_to_publish",
+        ]
+        labels = {
+            "contact_name": "Contact person",
+            "consent_to_publish": "Our organisation's name may be shown publicly as a signatory",
+        }
+        help_texts = {
+            "contact_email": "We send a link there: your signature counts once you confirm.",
+            "signer_name": "Optional: printed with the organisation's name.",
+        }
+
+    def __init__(self, *args, call: SignOnCall, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.call = call
+        self.fields["website"].widget.attrs["placeholder"] = "https://"
+
+    def is_bot(self) -> bool:
+        return bool(self.data.get("nickname"))
+
+    def clean_contact_email(self) -> str:
+        email = self.cleaned_data["contact_email"].strip().lower()
+        if CallSignature.objects.filter(call=self.call, contact_email=email).exists():
+            raise ValidationError(
+                "This e-mail address already answered this call: look for our message in "
+                "your inbox, or use another address."
+            )
+        return email
+
+    def validate_unique(self) -> None:
+        # The call is set by the workflow, after validation; clean_contact_email checks.
+        pass
+
+
+class ConfirmCallForm(forms.Form):
+    content_hash = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class ModerationForm(forms.Form):
+    action = forms.ChoiceField(choices=Moderation.CHOICES, label="With the selected")
+    organization = forms.ModelChoiceField(
+        queryset=Organization.objects.order_by("name"),
+        required=False,
+        label="Organisation to merge with",
+        help_text="For “Merge”: the existing organisation the offer is from.",
+    )
+    signatures = forms.ModelMultipleChoiceField(
+        queryset=CallSignature.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, call: SignOnCall, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        signatures = self.fields["signatures"]
+        assert isinstance(signatures, forms.ModelMultipleChoiceField)
+        signatures.queryset = call.signatures.all()
+
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        if data.get("action") == Moderation.MERGE and not data.get("organization"):
+            self.add_error("organization", "Choose the organisation to merge with.")
+        return data

@@ -28,7 +28,15 @@ from letters.models.letter import (
 )
 from letters.models.printing import PrintBatch, PrintBatchStatus
 from letters.models.sending import PressRelease, Quote, SentCopy
-from letters.models.signing import ApprovedText, Signatory, SignatoryRole, new_token
+from letters.models.signing import (
+    ApprovedText,
+    CallSignature,
+    CallSignatureStatus,
+    Signatory,
+    SignatoryRole,
+    SignOnCall,
+    new_token,
+)
 from letters.models.tracking import (
     DERIVED_STATUS_FIELDS,
     FollowUp,
@@ -42,6 +50,8 @@ from letters.models.tracking import (
 __all__ = [
     "DERIVED_STATUS_FIELDS",
     "ApprovedText",
+    "CallSignature",
+    "CallSignatureStatus",
     "EnvelopeWindow",
     "FollowUp",
     "FollowUpKind",
@@ -70,6 +80,7 @@ __all__ = [
     "SentCopy",
     "Section",
     "Signatory",
+    "SignOnCall",
     "SignatoryRole",
     "StatusRefused",
     "SubjectPrefix",

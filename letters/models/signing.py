@@ -5,6 +5,7 @@ approvals, and the texts they approved.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,9 @@ class Signatory(models.Model):
     signer_title = models.CharField(max_length=200, blank=True)
     signature = CheckedImageField(upload_to="signatures/", blank=True, validators=[validate_image])
     consent_to_publish = models.BooleanField(default=False)
+    # Approved through an open call (SignOnCall): listed with the letter, but
+    # not part of the text the others approve (letters.text.approvable_text).
+    from_open_call = models.BooleanField(default=False, editable=False)
 
     token = models.CharField(max_length=64, unique=True, default=new_token, editable=False)
     token_expires_at = models.DateTimeField(null=True, blank=True)
@@ -130,3 +134,127 @@ class ApprovedText(models.Model):
 
     def __str__(self) -> str:
         return f"{self.letter.reference} text {self.content_hash[:12]}"
+
+
+MAX_CALL_INTRO = 5000
+DEFAULT_UNCONFIRMED_CAP = 200
+
+
+class SignOnCall(models.Model):
+    """
+    A public call for signatures on a letter: anyone may offer their
+    organisation's signature until the deadline; nothing reaches the letter
+    before the contact confirms by e-mail and a coordinator approves it.
+    While the call is open the text is frozen.
+    """
+
+    letter = models.OneToOneField(Letter, models.CASCADE, related_name="sign_on_call")
+    intro = models.TextField(
+        blank=True,
+        max_length=MAX_CALL_INTRO,
+        validators=[MaxLengthValidator(MAX_CALL_INTRO)],
+    )
+    deadline = models.DateTimeField()
+    max_unconfirmed = models.PositiveIntegerField(
+        default=DEFAULT_UNCONFIRMED_CAP,
+        help_text="The form stops taking signatures while this many wait for e-mail confirmation.",
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            MaxLengthConstraint(
+                field="intro", limit=MAX_CALL_INTRO, name="sign_on_call_intro_max_length"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Open call for {self.letter.reference}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("public:signing_call", args=[self.pk])
+
+    def is_open(self, *, now: dt.datetime | None = None) -> bool:
+        """Taking signatures: not closed by the coordinator, deadline not passed."""
+        now = now or timezone.now()
+        return self.closed_at is None and self.deadline > now
+
+    @property
+    def freezes_text(self) -> bool:
+        """The coordinator closes the call to edit the text (a passed deadline is closed too)."""
+        return self.is_open()
+
+
+class CallSignatureStatus(models.TextChoices):
+    UNCONFIRMED = "unconfirmed", "Waiting for e-mail confirmation"
+    CONFIRMED = "confirmed", "Confirmed, to moderate"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Dropped out"
+
+
+class CallSignatureQuerySet(models.QuerySet):
+    def unconfirmed(self) -> CallSignatureQuerySet:
+        return self.filter(status=CallSignatureStatus.UNCONFIRMED)
+
+
+class CallSignature(models.Model):
+    """One organisation's answer to an open call, as the public form gave it."""
+
+    call = models.ForeignKey(SignOnCall, models.CASCADE, related_name="signatures")
+    organization_name = models.CharField("Organisation name", max_length=200)
+    country = models.CharField(max_length=100)
+    website = models.URLField(max_length=200, blank=True)
+    contact_name = models.CharField(max_length=200)
+    contact_email = models.EmailField("Contact e-mail", max_length=254)
+    signer_name = models.CharField("Name of the person signing", max_length=200, blank=True)
+    signer_title = models.CharField("Their title", max_length=200, blank=True)
+    consent_to_publish = models.BooleanField(default=False)
+
+    status = models.CharField(
+        max_length=12,
+        choices=CallSignatureStatus.choices,
+        default=CallSignatureStatus.UNCONFIRMED,
+    )
+    # Only a hash of the e-mailed confirmation token is kept: the database
+    # (and copies of it) never holds a working link.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    submitted_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The letter's content hash the contact confirmed: a confirmation counts
+    # only for that text, as a private link's approval does.
+    confirmed_hash = models.CharField(max_length=64, blank=True)
+    moderated_at = models.DateTimeField(null=True, blank=True)
+    organization = models.ForeignKey(
+        Organization, models.PROTECT, null=True, blank=True, related_name="call_signatures"
+    )
+    signatory = models.ForeignKey(
+        Signatory, models.SET_NULL, null=True, blank=True, related_name="call_signatures"
+    )
+
+    objects = CallSignatureQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["token_hash"])
+    _history_user: User | None
+
+    class Meta:
+        ordering = ["call", "submitted_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "contact_email"],
+                name="call_signature_unique_email",
+                violation_error_message="This e-mail address already answered this call.",
+            ),
+        ]
+        indexes = [models.Index(fields=["call", "status"], name="call_signature_status")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_name} on {self.call}"
+
+    def needs_reconfirmation(self, content_hash: str) -> bool:
+        return (
+            self.status in (CallSignatureStatus.CONFIRMED, CallSignatureStatus.APPROVED)
+            and self.confirmed_hash != content_hash
+        )

@@ -21,7 +21,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from letters import drafting, markdown
+from letters import drafting, markdown, signing
 from letters.forms.drafting import (
     DuplicateForm,
     LetterCreateForm,
@@ -69,6 +69,8 @@ def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
         letter = Letter.objects.select_for_update().get(pk=letter.pk)
     if refusal := letter.refusal("edit"):
         raise PermissionDenied(refusal)
+    if signing.text_frozen(letter):
+        raise PermissionDenied(signing.FROZEN)
     return letter
 
 

@@ -8,18 +8,31 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.db.models import Count
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
 from letters import signing
-from letters.forms.signing import ApproveForm, CirculateForm, DeclineForm, LeadApprovalForm
+from letters.forms.signing import (
+    ApproveForm,
+    CallSignatureForm,
+    CirculateForm,
+    ConfirmCallForm,
+    DeclineForm,
+    LeadApprovalForm,
+    ModerationForm,
+    OpenCallForm,
+)
 from letters.models import (
     ApprovedText,
+    CallSignature,
+    CallSignatureStatus,
     Letter,
     Signatory,
     SignatoryRole,
+    SignOnCall,
 )
 from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.text import approvable_text, diff_snapshots, letter_context
@@ -325,3 +338,281 @@ def signature(request: HttpRequest, pk: int, signatory_pk: int) -> FileResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
     signatory = get_object_or_404(Signatory, pk=signatory_pk, letter=letter)
     return image_response(signatory.signature)
+
+
+# -- open calls: the coordinator's side -------------------------------------------
+
+QUEUE_PAGE = 200
+
+
+@require_http_methods(["GET", "POST"])
+def call_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open or reopen the public call; reopening after an edit asks earlier signers again."""
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
+    call = SignOnCall.objects.filter(letter=letter).first()
+    form = OpenCallForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            call, stale = signing.open_call(
+                letter=letter,
+                by=request.user,
+                deadline=form.cleaned_data["deadline"],
+                intro=form.cleaned_data["intro"],
+                max_unconfirmed=form.cleaned_data["max_unconfirmed"],
+            )
+        except signing.SigningError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, "The call for signatures is open.")
+            if stale:
+                letter.refresh_from_db()
+                sent = signing.mail_reconfirmations(stale, letter=letter, request=request)
+                messages.info(
+                    request,
+                    f"The text changed since {len(stale)} organisation(s) confirmed: "
+                    f"{sent} were e-mailed what changed, to confirm again or drop out.",
+                )
+            return redirect("letters:signing_call_queue", pk=letter.pk)
+    return render(
+        request,
+        "letters/signing/call_open.html",
+        {"letter": letter, "call": call, "form": form},
+    )
+
+
+@require_POST
+def call_close(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
+    call = get_object_or_404(SignOnCall, letter=letter)
+    signing.close_call(call=call, by=request.user)
+    messages.success(request, "The call for signatures is closed; the text can be edited again.")
+    return redirect("letters:signing_call_queue", pk=letter.pk)
+
+
+def _queue(call: SignOnCall, request: HttpRequest):
+    status = request.GET.get("status", "")
+    query = request.GET.get("q", "").strip()[:200]
+    rows = call.signatures.select_related("organization")
+    if status in CallSignatureStatus.values:
+        rows = rows.filter(status=status)
+    if query:
+        rows = rows.filter(organization_name__icontains=query) | rows.filter(
+            contact_email__icontains=query
+        )
+    return rows.order_by("submitted_at", "pk"), status, query
+
+
+@require_http_methods(["GET", "POST"])
+def call_queue(request: HttpRequest, pk: int) -> HttpResponse:
+    """The moderation queue: filters in the URL, bulk approve, reject or merge."""
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
+    call = SignOnCall.objects.filter(letter=letter).first()
+    if call is None:
+        return redirect("letters:signing_call_open", pk=letter.pk)
+    form = ModerationForm(request.POST or None, call=call)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = signing.moderate(
+                call=call,
+                signature_pks=[s.pk for s in form.cleaned_data["signatures"]],
+                action=form.cleaned_data["action"],
+                by=request.user,
+                organization=form.cleaned_data["organization"],
+            )
+        except signing.SigningError as exc:
+            messages.error(request, str(exc))
+        else:
+            _report_moderation(request, result)
+        return redirect(request.get_full_path())
+    rows, status, query = _queue(call, request)
+    counts = dict(
+        call.signatures.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
+    )
+    return render(
+        request,
+        "letters/signing/call_queue.html",
+        {
+            "letter": letter,
+            "call": call,
+            "form": form,
+            "rows": rows[:QUEUE_PAGE],
+            "more": max(0, rows.count() - QUEUE_PAGE),
+            "statuses": [(v, label, counts.get(v, 0)) for v, label in CallSignatureStatus.choices],
+            "status": status,
+            "query": query,
+            "current_hash": letter.content_hash,
+            "is_open": call.is_open(),
+        },
+    )
+
+
+def _report_moderation(request: HttpRequest, result: signing.Moderated) -> None:
+    if result.done:
+        names = ", ".join(s.organization_name for s in result.done)
+        messages.success(request, f"Done for {names}.")
+    for signature, reason in result.skipped:
+        messages.warning(request, f"{signature.organization_name}: {reason}.")
+
+
+# -- open calls: the public page ---------------------------------------------------
+
+# Per client address, and per e-mail address typed into the form, so that
+# neither one machine nor one inbox can flood the queue.
+CALL_RATE_PER_ADDRESS = "20/h"
+CALL_RATE_PER_EMAIL = "3/h"
+# The confirmation links opened in this browser: signature pk -> token.
+SESSION_CALL_TOKENS = "call_tokens"
+
+
+def _email_key(group: str, request: HttpRequest) -> str:
+    return request.POST.get("contact_email", "").strip().lower()[:254]
+
+
+def _public_call(call_pk: int) -> SignOnCall:
+    return get_object_or_404(SignOnCall.objects.select_related("letter"), pk=call_pk)
+
+
+def _text_context(letter: Letter) -> dict:
+    """
+    The letter as its co-authors approved it: organisations that answered the
+    call are listed apart, and named only with their consent.
+    """
+    context = letter_context(letter)
+    context["signatories"] = [s for s in context["signatories"] if not s.from_open_call]
+    return context
+
+
+def _call_page_context(call: SignOnCall) -> dict:
+    letter = call.letter
+    counted = signing.counted(letter)
+    return {
+        **_text_context(letter),
+        "call": call,
+        "is_open": call.is_open() and letter.allows("sign"),
+        "count": len(counted),
+        "named": [s for s in counted if s.consent_to_publish],
+    }
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=CALL_RATE_PER_ADDRESS, method="POST", block=False, group="call-ip")
+@ratelimit(key=_email_key, rate=CALL_RATE_PER_EMAIL, method="POST", block=False, group="call-mail")
+def call_page(request: HttpRequest, call_pk: int) -> HttpResponse:
+    """The public call: the exact text, the deadline, the count and the form."""
+    call = _public_call(call_pk)
+    if call.letter.status not in (Letter.ACTIONS["sign"].allowed_from):
+        raise Http404("No call for signatures here.")
+    form = CallSignatureForm(request.POST or None, call=call)
+    if request.method == "POST":
+        if getattr(request, "limited", False):
+            return _too_many(request)
+        if form.is_bot():
+            # Answer as if it worked: a bot learns nothing, and nothing is kept.
+            messages.success(request, "Thank you. Please confirm with the link we e-mailed you.")
+            return redirect(call.get_absolute_url())
+        if form.is_valid():
+            try:
+                token = signing.submit(call=call, signature=form.instance)
+            except signing.SigningError as exc:
+                form.add_error(None, str(exc))
+            else:
+                signing.mail_confirmation(form.instance, token, request=request)
+                messages.success(
+                    request,
+                    f"Thank you. We e-mailed a link to {form.instance.contact_email}: your "
+                    "signature counts once you confirm and the coordinators have checked it.",
+                )
+                return redirect(call.get_absolute_url())
+    context = {**_call_page_context(call), "form": form}
+    return render(request, "letters/signing/call.html", context)
+
+
+@login_not_required
+@require_GET
+def call_count(request: HttpRequest, call_pk: int) -> HttpResponse:
+    """The live count and the names that may be shown, for the page to poll."""
+    call = _public_call(call_pk)
+    if call.letter.status not in (Letter.ACTIONS["sign"].allowed_from):
+        raise Http404("No call for signatures here.")
+    counted = signing.counted(call.letter)
+    context = {
+        "call": call,
+        "count": len(counted),
+        "named": [s for s in counted if s.consent_to_publish],
+    }
+    return render(request, "letters/signing/_call_count.html", context)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
+def call_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """The e-mailed link: the token goes into the session, as /sign/<token>/ does."""
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    signature = signing.call_signature_for_token(token)
+    if signature is None:
+        return _link_not_working(request)
+    tokens = request.session.get(SESSION_CALL_TOKENS, {})
+    tokens[str(signature.pk)] = token
+    request.session[SESSION_CALL_TOKENS] = tokens
+    return redirect("public:signing_call_confirmation", signature_pk=signature.pk)
+
+
+@login_not_required
+@require_http_methods(["GET", "POST"])
+@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
+def call_confirmation(request: HttpRequest, signature_pk: int) -> HttpResponse:
+    if getattr(request, "limited", False):
+        return _too_many(request)
+    token = request.session.get(SESSION_CALL_TOKENS, {}).get(str(signature_pk))
+    if token is None:
+        return render(request, "letters/signing/open_link_again.html")
+    signature = signing.call_signature_for_token(token)
+    if signature is None or signature.pk != signature_pk:
+        return _link_not_working(request)
+    if request.method == "POST":
+        try:
+            _answer_call(request, token)
+        except signing.TextChanged as exc:
+            messages.warning(request, str(exc))
+        except signing.SigningError:
+            return _link_not_working(request)
+        return redirect("public:signing_call_confirmation", signature_pk=signature_pk)
+    response = render(
+        request, "letters/signing/call_confirmation.html", _confirmation_context(signature)
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _answer_call(request: HttpRequest, token: str) -> None:
+    if request.POST.get("action") == "drop_out":
+        signing.drop_out(token=token)
+        messages.info(request, "Your organisation no longer signs this letter.")
+        return
+    form = ConfirmCallForm(request.POST)
+    if form.is_valid():
+        signing.confirm(token=token, content_hash=form.cleaned_data["content_hash"])
+        messages.success(request, "Thank you: you confirmed your organisation's signature.")
+
+
+def _confirmation_context(signature: CallSignature) -> dict:
+    letter = signature.call.letter
+    changes = None
+    if signature.needs_reconfirmation(letter.content_hash):
+        seen = ApprovedText.objects.filter(
+            letter=letter, content_hash=signature.confirmed_hash
+        ).first()
+        if seen is not None:
+            changes = diff_snapshots(seen.snapshot, approvable_text(letter))
+    return {
+        **_text_context(letter),
+        "signature": signature,
+        "changes": changes,
+        "confirmed_current": signature.confirmed_hash == letter.content_hash
+        and signature.status != CallSignatureStatus.UNCONFIRMED,
+        "form": ConfirmCallForm(initial={"content_hash": letter.content_hash}),
+        "show_signatures": False,
+    }

@@ -24,7 +24,9 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
 from PIL import Image
 
+from letters import signing
 from letters.models import (
+    CallSignature,
     FollowUp,
     ImportSession,
     Letter,
@@ -158,9 +160,29 @@ def world(db, drafter):
         "official": make_official(),
         "unused_organization": make_organization(),
         "mailing_list": MailingList.objects.create(name="EU institutions"),
+        "call": open_call(),
         "import": make_import_session(owner=drafter),
         "imported": make_import_session(owner=drafter, letter=sent),
     }
+
+
+def open_call() -> tuple[Letter, str]:
+    """A circulating letter with an open call, and one offer's confirmation token."""
+    letter = make_signing_letter(status="circulating")
+    call, _ = signing.open_call(
+        letter=letter,
+        by=None,
+        deadline=timezone.now() + dt.timedelta(days=7),
+        intro="",
+        max_unconfirmed=10,
+    )
+    offer = CallSignature(
+        organization_name="Open Org",
+        country="Kenya",
+        contact_name="C",
+        contact_email="c@example.org",
+    )
+    return letter, signing.submit(call=call, signature=offer)
 
 
 def pk(name):
@@ -223,6 +245,9 @@ URLS = [
     ("letters:signing_revoke_link", on_draft("cosigner"), post_only(COORDINATORS)),
     ("letters:signing_approve_for_lead", on_draft("lead"), post_only(COORDINATORS)),
     ("letters:signing_signature", on_draft("lead"), get_only(READERS)),
+    ("letters:signing_call_open", pk("draft"), any_method(COORDINATORS)),
+    ("letters:signing_call_close", lambda w: [w["call"][0].pk], post_only(COORDINATORS)),
+    ("letters:signing_call_queue", lambda w: [w["call"][0].pk], any_method(COORDINATORS)),
     # sending
     ("letters:sending_finalise", pk("draft"), any_method(COORDINATORS)),
     ("letters:sending_withdraw", pk("draft"), any_method(COORDINATORS)),
@@ -301,6 +326,19 @@ URLS = [
     (
         "public:sign_page",
         lambda w: [Signatory.objects.get(token=w["token"]).pk],
+        any_method(PUBLIC),
+    ),
+    ("public:signing_call", lambda w: [w["call"][0].sign_on_call.pk], any_method(PUBLIC)),
+    (
+        "public:signing_call_count",
+        lambda w: [w["call"][0].sign_on_call.pk],
+        get_only(PUBLIC),
+    ),
+    ("public:signing_call_confirm", lambda w: [w["call"][1]], any_method(PUBLIC)),
+    # Without the session the link set, the page only asks to open the link again.
+    (
+        "public:signing_call_confirmation",
+        lambda w: [CallSignature.objects.get(contact_email="c@example.org").pk],
         any_method(PUBLIC),
     ),
     ("public:index", none, any_method(PUBLIC)),
