@@ -334,7 +334,10 @@ class Position(models.Model):
             language=language,
         )
         if language and language.split("-")[0] == local_language(self.postal_country):
-            lines = postal[:-1] + office[::-1] + postal[-1:]
+            # Written in the country's own script and order, the letter is posted
+            # inside it: no country line, which would fall between the office and
+            # the name that ends a Japanese block.
+            lines = postal[:-1] + office[::-1]
         else:
             lines = office + postal
         return [line for line in lines if line]

@@ -101,9 +101,7 @@ def test_admin_edits_an_address_with_a_live_preview_and_confirms_it(
     expect(preview).to_contain_text("UNITED STATES")
     shot(page, "edit_preview")
     page.get_by_role("button", name="Save").click()
-    expect(
-        page.get_by_text("Addresses in United States need a state.").first
-    ).to_be_visible()
+    expect(page.get_by_text("Addresses in United States need a state.").first).to_be_visible()
     assert_accessible(page)
     page.locator("#id_country").select_option("JP")
     page.get_by_role("button", name="Save").click()

@@ -157,7 +157,7 @@ def test_in_japanese_order_the_office_follows_the_street():
         locality="千代田区", region="東京都", postal_code="100-8977",
     )  # fmt: skip
     assert position.address_lines_list("ja") == [
-        "〒100-8977", "東京都", "千代田区", "霞が関1-1-1", "法務省", "JAPAN",
+        "〒100-8977", "東京都", "千代田区", "霞が関1-1-1", "法務省",
     ]  # fmt: skip
 
 
