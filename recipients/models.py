@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
-from recipients.addresses import address_errors, format_address, local_language
+from recipients.addresses import address_errors, format_address, in_local_order
 from recipients.governments import is_intergovernmental
 from recipients.text_limits import MaxLengthConstraint
 
@@ -333,7 +333,13 @@ class Position(models.Model):
             country=self.postal_country,
             language=language,
         )
-        if language and language.split("-")[0] == local_language(self.postal_country):
+        parts = {
+            "address_lines": self.address_lines,
+            "locality": self.locality,
+            "region": self.region,
+            "postal_code": self.postal_code,
+        }
+        if in_local_order(language, self.postal_country, parts):
             # Written in the country's own script and order, the letter is posted
             # inside it: no country line, which would fall between the office and
             # the name that ends a Japanese block.

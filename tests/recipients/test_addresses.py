@@ -91,6 +91,14 @@ def test_a_japanese_letter_prints_a_japanese_address_in_japanese_order():
     ]  # fmt: skip
 
 
+def test_an_address_typed_in_latin_letters_keeps_the_latin_order_in_a_japanese_letter():
+    lines = format_address(
+        address_lines="1-6-1 Nagata-cho", locality="Tokyo", postal_code="100-8914",
+        country="JP", language="ja",
+    )  # fmt: skip
+    assert lines == ["1-6-1 Nagata-cho, TOKYO", "100-8914", "JAPAN"]
+
+
 def test_the_states_own_names_are_kept_where_the_librarys_would_offend():
     # Google's data names the posts' countries "NORTH KOREA" and "SOUTH KOREA";
     # a letter to a government uses the name the state gives itself.
