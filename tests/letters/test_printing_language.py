@@ -177,3 +177,9 @@ def test_the_compiled_catalogues_match_their_sources(tmp_path):
             assert gettext.GNUTranslations(committed)._catalog == (  # type: ignore[attr-defined]
                 gettext.GNUTranslations(new)._catalog  # type: ignore[attr-defined]
             ), f"{po} changed: run manage.py compilemessages"
+
+
+def test_address_labels_of_a_japanese_letter_end_with_office_and_name():
+    letter = japanese_letter()
+    label = text_of(printing.document(letter, kind="labels")[1]())[0]
+    assert label.index("〒100-8977") < label.index("法務省") < label.index("法務大臣 千葉景子殿")
