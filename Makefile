@@ -7,9 +7,10 @@ HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
 # Pango and HarfBuzz for WeasyPrint, fonts (Noto CJK for Japanese, Chinese and
-# Korean letters), Chromium for the browser tests, poppler for PDF checks.
+# Korean letters), Chromium for the browser tests, poppler for PDF checks, gettext
+# (msgfmt) for compilemessages.
 SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig \
-	fonts-dejavu-core fonts-liberation2 fonts-noto-cjk chromium poppler-utils
+	fonts-dejavu-core fonts-liberation2 fonts-noto-cjk chromium poppler-utils gettext
 
 .PHONY: run test install system-deps lint format worker clean
 

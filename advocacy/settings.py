@@ -180,6 +180,9 @@ PASSWORD_RESET_RATE_PER_EMAIL = "3/h"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 2  # the e-mailed link works for two hours
 
 LANGUAGE_CODE = "en-gb"
+# Letters print in their own language (letters/printing/ renders inside
+# translation.override): the printed labels' catalogues live in locale/.
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

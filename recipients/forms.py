@@ -8,9 +8,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django_countries import countries
 
-from recipients.addresses import FORMATS
 from recipients.models import MailingList, NameOrder, Official, Position, Term
 
 STALE_EDIT = (
@@ -96,8 +94,10 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
         self.fields[
             "address_country"
         ].help_text = "Only if the postal address is in another country than the government's"
-        self.fields["postal_code"].help_text = (
-            "Required in " + ", ".join(sorted(self.postal_code_countries())) + "."
+        self.fields[
+            "postal_code"
+        ].help_text = (
+            "Where the country's post asks for one: the preview says what its addresses need."
         )
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -119,10 +119,6 @@ class PositionForm(StaleEditMixin, forms.ModelForm):
             Fieldset("In letters", "salutation_pattern"),
             "loaded",
         )
-
-    @staticmethod
-    def postal_code_countries() -> list[str]:
-        return [str(countries.name(c)) for c, f in FORMATS.items() if "postal_code" in f.required]
 
     def clean(self) -> dict[str, Any]:
         super().clean()

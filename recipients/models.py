@@ -22,7 +22,7 @@ from django.utils import timezone
 from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
-from recipients.addresses import address_errors, format_address
+from recipients.addresses import address_errors, format_address, in_local_order
 from recipients.governments import is_intergovernmental
 from recipients.text_limits import MaxLengthConstraint
 
@@ -315,19 +315,37 @@ class Position(models.Model):
             text = fill_salutation(DEFAULT_SALUTATION, values)
         return " ".join(text.split())
 
-    def address_lines_list(self) -> list[str]:
-        """The postal block below the holder's name, one item per printed line."""
-        lines = [self.department, self.institution]
+    def address_lines_list(self, language: str = "") -> list[str]:
+        """
+        The postal block below the holder's name, one item per printed line: in
+        the country's own order when `language` (the letter's) is its language,
+        where the office follows the address (〒, prefecture, street, ministry).
+        """
+        office = [self.department, self.institution]
         if not self.has_postal_address:
             # Delivered by e-mail or by hand: no street, so no country line either.
-            return [line for line in lines if line]
-        lines += format_address(
+            return [line for line in office if line]
+        postal = format_address(
             address_lines=self.address_lines,
             locality=self.locality,
             region=self.region,
             postal_code=self.postal_code,
             country=self.postal_country,
+            language=language,
         )
+        parts = {
+            "address_lines": self.address_lines,
+            "locality": self.locality,
+            "region": self.region,
+            "postal_code": self.postal_code,
+        }
+        if in_local_order(language, self.postal_country, parts):
+            # Written in the country's own script and order, the letter is posted
+            # inside it: no country line, which would fall between the office and
+            # the name that ends a Japanese block.
+            lines = postal[:-1] + office[::-1]
+        else:
+            lines = office + postal
         return [line for line in lines if line]
 
     @property
@@ -380,6 +398,21 @@ class Official(models.Model):
     def formal_name(self) -> str:
         """The name with its honorific, as an address block prints it."""
         return " ".join(p for p in [self.honorific, self.full_name] if p)
+
+    def name_in(self, language: str) -> str:
+        """
+        The name as a letter in `language` prints it. In Japanese: the
+        native-script name, family name first without a space (or the
+        romanised one), then 殿, the title after the name replacing the
+        honorific that precedes it in English (「法務大臣 千葉景子殿」).
+        """
+        if language.split("-")[0] == "ja":
+            if self.native_name:
+                name = "".join(self.native_name.split())
+            else:
+                name = " ".join(p for p in [self.family_name, self.given_name] if p)
+            return f"{name}殿"
+        return self.formal_name
 
     @property
     def display_name(self) -> str:

@@ -6,7 +6,7 @@ its sections and recommendations, and the status it moves through.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
@@ -15,6 +15,7 @@ from django.db.models import F, Value
 from django.db.models.functions import NullIf
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import Country, CountryField
 from simple_history.models import HistoricalRecords
 
@@ -158,6 +159,9 @@ class LetterAction:
 
 class Language(models.TextChoices):
     ENGLISH = "en", "English"
+    # Only the date's order differs: "February 9, 2017" and "9 February 2017".
+    ENGLISH_US = "en-us", "English (United States)"
+    ENGLISH_GB = "en-gb", "English (United Kingdom)"
     JAPANESE = "ja", "Japanese"
     KOREAN = "ko", "Korean"
     CHINESE = "zh", "Chinese"
@@ -182,6 +186,12 @@ class SubjectPrefix(models.TextChoices):
     RE = "Re:", "Re:"
     SUBJECT = "Subject:", "Subject:"
     NONE = "", "No prefix"
+
+
+PRINTED_PREFIX: dict[str, Any] = {
+    SubjectPrefix.RE: pgettext_lazy("subject prefix", "Re:"),
+    SubjectPrefix.SUBJECT: pgettext_lazy("subject prefix", "Subject:"),
+}
 
 
 class GreetingMode(models.TextChoices):
@@ -337,7 +347,13 @@ class Letter(models.Model):
             return subject
         if subject.lower().startswith(prefix.lower()):
             subject = subject[len(prefix) :].strip()
-        return f"{prefix} {subject}" if subject else ""
+        # In the language the letter prints in (letters/printing/ overrides it):
+        # "Re:" is "件名：" in Japanese, whose full-width colon takes no space.
+        printed = str(PRINTED_PREFIX.get(prefix, prefix))
+        if subject.lower().startswith(printed.lower()):
+            subject = subject[len(printed) :].strip()
+        gap = "" if printed.endswith("：") else " "
+        return f"{printed}{gap}{subject}" if subject else ""
 
     # Every action that depends on the letter's status, in one table: where it is
     # allowed from, and (for a step of the workflow) where it goes. The workflows
@@ -577,9 +593,9 @@ class LetterRecipient(models.Model):
         """Freeze name, title, address and salutation as the address book has them today."""
         holder = self.position.current_holder()
         self.official = holder
-        self.snapshot_name = holder.formal_name if holder else ""
+        self.snapshot_name = holder.name_in(self.letter.language) if holder else ""
         self.snapshot_title = self.position.title
-        self.snapshot_address = "\n".join(self.position.address_lines_list())
+        self.snapshot_address = "\n".join(self.position.address_lines_list(self.letter.language))
         self.snapshot_salutation = self.position.salutation(holder)
         self.snapshot_taken_at = timezone.now()
 
@@ -595,9 +611,9 @@ class LetterRecipient(models.Model):
             }
         holder = self.position.current_holder()
         return {
-            "name": holder.formal_name if holder else "",
+            "name": holder.name_in(self.letter.language) if holder else "",
             "title": self.position.title,
-            "address_lines": self.position.address_lines_list(),
+            "address_lines": self.position.address_lines_list(self.letter.language),
             "salutation": self.position.salutation(holder),
             "vacant": holder is None,
         }

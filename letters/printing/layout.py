@@ -14,6 +14,8 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import pgettext
 
 from letters.models import (
     EnvelopeWindow,
@@ -35,6 +37,7 @@ PRINTED_FILES = [
     TEMPLATES / "printing" / "labels.html",
     TEMPLATES / "printing" / "print.css",
     TEMPLATES / "_letter_text.html",
+    *sorted((Path(settings.BASE_DIR) / "locale").glob("*/LC_MESSAGES/django.mo")),
     Path(__file__),
     Path(__file__).with_name("engine.py"),
     Path(__file__).with_name("tagging.py"),
@@ -172,7 +175,9 @@ def copy_label(recipient) -> str:
     if recipient is None:
         return ""
     title = recipient.position.title
-    return f"Copy for {title}" if recipient.role == "cc" else f"To {title}"
+    if recipient.role == "cc":
+        return pgettext("copy footer", "Copy for {office}").format(office=title)
+    return pgettext("copy footer", "To {office}").format(office=title)
 
 
 PT_PER_MM = 72 / 25.4
@@ -219,9 +224,12 @@ def check_printable(letter: Letter, context: dict) -> None:
 
 
 def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str:
-    return render_to_string(
-        "letters/printing/letter.html", pdf_context(letter, copy_for=copy_for, archival=archival)
-    )
+    # The letter prints in its own language: labels, date, page numbers (locale/).
+    with translation.override(letter.language):
+        return render_to_string(
+            "letters/printing/letter.html",
+            pdf_context(letter, copy_for=copy_for, archival=archival),
+        )
 
 
 def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient, str]]:
@@ -229,6 +237,11 @@ def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient
     The HTML of every copy (addressees first, then cc's) from one set of queries:
     the same HTML `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
     """
+    with translation.override(letter.language):
+        return _copies_html(letter, archival=archival)
+
+
+def _copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient, str]]:
     context = pdf_context(letter, archival=archival)
     out: list[tuple[LetterRecipient, str]] = []
     everyone = context["to_recipients"] + context["cc_recipients"]
@@ -271,10 +284,11 @@ def labels_html(letter: Letter) -> str:
         r.shown = r.addressee()
     sheet = LABEL_SHEETS.get(letter.paper_size, LABEL_SHEETS[PaperSize.A4])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
-    return render_to_string(
-        "letters/printing/labels.html",
-        {"letter": letter, "recipients": recipients, "sheet": sheet, "paper": paper_name},
-    )
+    with translation.override(letter.language):
+        return render_to_string(
+            "letters/printing/labels.html",
+            {"letter": letter, "recipients": recipients, "sheet": sheet, "paper": paper_name},
+        )
 
 
 # --- The preview: the printed page on screen ------------------------------------------

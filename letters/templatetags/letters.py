@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+import re
+
 from django import template
+from django.utils import dateformat
+from django.utils.safestring import mark_safe
+from django.utils.translation import pgettext
 
 from letters import markdown
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
@@ -66,3 +71,44 @@ def letters_addressed_to(position):
 def letters_sent_to(official):
     """The address book's person page: the letters frozen with them as the addressee."""
     return {"uses": _uses(official=official)}
+
+
+# How each language (and region) writes a letter's date; Django's catalogues name
+# the months ("9 février 2017"). The letter's own language is active when it prints.
+LETTER_DATE_FORMATS = {
+    "en-us": "F j, Y",
+    "ja": "Y年n月j日",
+    "zh": "Y年n月j日",
+    "ko": "Y년 n월 j일",
+}
+
+
+@register.filter
+def letter_date(letter) -> str:
+    if not letter.date:
+        return ""
+    language = letter.language.lower()
+    fmt = LETTER_DATE_FORMATS.get(language) or LETTER_DATE_FORMATS.get(
+        language.split("-")[0], "j F Y"
+    )
+    return dateformat.format(letter.date, fmt)
+
+
+def _css_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+@register.simple_tag
+def page_counter() -> str:
+    """The footer's "Page X of Y" as a CSS `content` value, in the active language."""
+    # Translators: {page} and {pages} become the page number and the number of pages.
+    words = pgettext("page footer", "Page {page} of {pages}")
+    out = []
+    for part in re.split(r"(\{pages?\})", words):
+        if part == "{page}":
+            out.append("counter(page)")
+        elif part == "{pages}":
+            out.append("counter(pages)")
+        elif part:
+            out.append(_css_string(part))
+    return mark_safe(" ".join(out))  # our own catalogue's words, quoted and escaped

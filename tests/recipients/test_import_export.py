@@ -182,10 +182,10 @@ def test_unknown_id_is_a_row_error(admin_client):
 def test_excel_files_import_too(admin_client):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["title", "institution", "country", "address_lines", "locality", "postal_code"])
     sheet.append(
-        ["President", "Office of the President", "KR", "1 Cheongwadae-ro", "Seoul", "03048"]
+        ["title", "institution", "country", "address_lines", "locality", "region", "postal_code"]
     )
+    sheet.append(["President", "Office", "KR", "1 Cheongwadae-ro", "Jongno-gu", "Seoul", "03048"])
     buffer = io.BytesIO()
     book.save(buffer)
     response = upload(admin_client, buffer.getvalue(), name="positions.xlsx")

@@ -176,10 +176,34 @@ def test_missing_address_parts_for_the_country_keep_what_was_typed(client, admin
     response = client.post(reverse("recipients:position_add"), data)
     assert response.status_code == 200
     form = response.context["form"]
-    assert "Addresses in United States need a postal code." in form.errors["postal_code"]
-    assert "Addresses in United States need a region or state." in form.errors["region"]
+    assert "Addresses in United States need a ZIP code." in form.errors["postal_code"]
+    assert "Addresses in United States need a state." in form.errors["region"]
     assert b"Secretary of State" in response.content
     assert not Position.objects.exists()
+
+
+def test_each_address_error_lands_on_its_own_field_of_the_office_form(client, admin_user):
+    client.force_login(admin_user)
+    data = {**ADDRESS, "country": "US", "title": "Secretary of State",
+            "locality": "Washington", "region": "Narnia", "postal_code": "2050"}  # fmt: skip
+    response = client.post(reverse("recipients:position_add"), data)
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert set(errors) == {"region", "postal_code"}
+    assert errors["region"][0].startswith("The post in United States does not know this state")
+    assert errors["postal_code"] == [
+        "This does not look like a postal code for United States (for example 95014)."
+    ]
+    html = response.content.decode()
+    assert 'value="Narnia"' in html and 'value="2050"' in html
+    assert not Position.objects.exists()
+
+
+def test_a_japanese_office_without_city_or_prefecture_is_told_which_field(client, admin_user):
+    client.force_login(admin_user)
+    data = {**ADDRESS, "locality": "", "region": ""}
+    response = client.post(reverse("recipients:position_add"), data)
+    assert response.context["form"].errors == {"region": ["Addresses in Japan need a prefecture."]}
 
 
 @pytest.mark.parametrize("pattern", ["Dear {office.x},", "Dear {office:>100000000},"])
@@ -220,7 +244,7 @@ def test_preview_button_works_without_javascript_and_saves_nothing(client, admin
     client.force_login(admin_user)
     response = client.post(reverse("recipients:position_add"), {**ADDRESS, "preview": "1"})
     assert response.status_code == 200
-    assert "Tokyo 100-8919" in response.content.decode()
+    assert "Chiyoda-ku, TOKYO<br>100-8919" in response.content.decode()
     assert not Position.objects.exists()
 
 
