@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0015_import_session'),
+        ('letters', '0016_open_sign_on_calls'),
     ]
 
     operations = [
