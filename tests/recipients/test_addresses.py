@@ -186,3 +186,11 @@ def test_needed_parts_are_spelled_out_for_the_preview():
     assert needed_parts("JP") == (
         "Addresses in Japan need: street address, city or prefecture, postal code (e.g. 154-0023)."
     )
+
+
+def test_an_address_without_a_country_asks_only_for_the_street():
+    # The country is the form's own required field; the library's catch-all
+    # format once made this a 500 (a message for a part it has no name for).
+    assert address_errors(address_lines="", country="") == {
+        "address_lines": "Give the street address."
+    }
