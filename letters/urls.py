@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from letters.views import drafting, importing, letters, printing, sending, signing, tracking
+from letters.views import (
+    drafting,
+    importing,
+    letters,
+    organisations,
+    printing,
+    sending,
+    signing,
+    tracking,
+)
 
 app_name = "letters"
 
@@ -202,4 +211,18 @@ urlpatterns += [
     ),
     path("import/<int:pk>/discard/", importing.discard, name="importing_discard"),
     path("<int:pk>/imported-source/", importing.source, name="importing_source"),
+]
+
+urlpatterns += [
+    path("organisations/", organisations.list_view, name="organisations_list"),
+    path("organisations/new/", organisations.create_view, name="organisations_create"),
+    path("organisations/import/", organisations.import_view, name="organisations_import"),
+    path(
+        "organisations/<int:pk>/edit/", organisations.edit_view, name="organisations_edit"
+    ),
+    path(
+        "organisations/<int:pk>/merge/",
+        organisations.merge_view,
+        name="organisations_merge",
+    ),
 ]
