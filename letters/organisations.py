@@ -110,10 +110,10 @@ class Directory:
     ) -> tuple[Organization, str] | None:
         """The entry this one would duplicate, and why, or None."""
         found = self.by_name.get(normalised_name(name))
-        if found is not None and found.pk != exclude:
+        if found is not None and (exclude is None or found.pk != exclude):
             return found, "the same name"
         found = self.by_domain.get(website_domain(website))
-        if found is not None and found.pk != exclude:
+        if found is not None and (exclude is None or found.pk != exclude):
             return found, "the same website"
         return None
 
@@ -225,6 +225,9 @@ class OrganizationResource(resources.ModelResource):
             row[key] = text
         if "country" in row:
             row["country"] = row["country"].upper()
+        website = row.get("website", "")
+        if website and "://" not in website:
+            row["website"] = f"https://{website}"  # spreadsheets often hold "hrw.org"
         if "type" in row:
             row["type"] = KINDS.get(row["type"].lower(), row["type"])
         consent = row.get("consent_to_publish", "").lower()

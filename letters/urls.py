@@ -217,9 +217,7 @@ urlpatterns += [
     path("organisations/", organisations.list_view, name="organisations_list"),
     path("organisations/new/", organisations.create_view, name="organisations_create"),
     path("organisations/import/", organisations.import_view, name="organisations_import"),
-    path(
-        "organisations/<int:pk>/edit/", organisations.edit_view, name="organisations_edit"
-    ),
+    path("organisations/<int:pk>/edit/", organisations.edit_view, name="organisations_edit"),
     path(
         "organisations/<int:pk>/merge/",
         organisations.merge_view,

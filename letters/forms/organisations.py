@@ -43,8 +43,6 @@ class OrganizationForm(forms.ModelForm):
             help_text="PNG or JPEG, up to 2 MB.",
             widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
         )
-        self.fields["website"].max_length = 200
-        self.fields["website"].widget.attrs["maxlength"] = 200
         # Offered only once a duplicate is found, so that saving it anyway is a choice.
         self.fields["not_a_duplicate"].widget = forms.HiddenInput()
         self.duplicate: Organization | None = None
@@ -56,7 +54,7 @@ class OrganizationForm(forms.ModelForm):
         return upload
 
     def clean(self):
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         name = cleaned.get("name")
         if name and not cleaned.get("not_a_duplicate"):
             found = Directory.load().duplicate_of(
@@ -88,7 +86,7 @@ class MergeForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["keep"]
         assert isinstance(field, forms.ModelChoiceField)
-        field.queryset = field.queryset.exclude(pk=duplicate.pk)
+        field.queryset = Organization.objects.only("pk", "name", "country").exclude(pk=duplicate.pk)
 
 
 class ImportForm(forms.Form):
