@@ -499,3 +499,31 @@ def follow_holder_change(*, change: HolderChange, by=None) -> HolderFollowed:
 
     transaction.on_commit(send)
     return HolderFollowed(letters=letters, told=list(by_drafter))
+
+
+@transaction.atomic
+def add_signatories(
+    *, letter: Letter, organizations: list[Organization], group: str = "", by=None
+) -> list[Signatory]:
+    """
+    Many co-signers at once, after the last one, skipping organisations that
+    already sign (with their history rows, which a plain bulk_create would not write).
+    """
+    signing_already = set(letter.signatories.values_list("organization_id", flat=True))
+    fresh, seen = [], set(signing_already)
+    for organization in organizations:
+        if organization.pk not in seen:
+            seen.add(organization.pk)
+            fresh.append(organization)
+    start = _next_order(letter.signatories.all())
+    added = bulk_create_with_history(
+        [
+            Signatory(letter=letter, organization=org, order=start + i, group=group)
+            for i, org in enumerate(fresh)
+        ],
+        Signatory,
+        default_user=by,
+    )
+    if added:
+        letter.touch()
+    return added

@@ -7,17 +7,23 @@ from CSV or Excel (read by the address book's checked reader).
 
 from __future__ import annotations
 
+import csv
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import tablib
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import models, transaction
+from django_countries import countries
 from import_export import fields, resources
 
+from letters.importing_matching import match_signatories
 from letters.models import Organization, OrganizationKind, Signatory
 from recipients.resources import FORMULA_STARTS, ImportOutcome, ImportRow, read_upload
 
@@ -303,3 +309,135 @@ def read_organizations(name: str, data: bytes) -> tablib.Dataset:
         required=IMPORT_COLUMNS,
         hint="Name them as in the help above the form.",
     )
+
+
+# -- a pasted or uploaded list of signatories -----------------------------------------
+
+MAX_LIST_LINES = 1000
+MAX_NAME = 200
+
+
+@dataclass
+class ListRow:
+    """One line of a pasted list, and what it matched in the directory."""
+
+    number: int
+    name: str
+    country: str = ""
+    website: str = ""
+    # match (an entry of the directory), new (created on confirm), doubtful (pick),
+    # repeat (an earlier line names it too), signs (it already signs), error
+    status: str = "new"
+    organization_id: int | None = None
+    label: str = ""
+    reason: str = ""
+    candidates: list[dict] = field(default_factory=list)
+
+
+def parse_list(text: str) -> list[ListRow]:
+    """
+    One organisation a line, or CSV lines "name, country, website" (a first line
+    naming the columns is skipped). ValueError when there are too many lines.
+    """
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) > MAX_LIST_LINES:
+        raise ValueError(
+            f"The list has {len(lines)} lines; at most {MAX_LIST_LINES} at a time. Split it."
+        )
+    rows = []
+    for number, cells in enumerate(csv.reader(lines), 1):
+        cells = [cell.strip() for cell in cells] + ["", "", ""]
+        if number == 1 and cells[0].lower() in ("name", "organisation", "organization"):
+            continue
+        name, country, website = cells[0], cells[1].upper(), cells[2]
+        row = ListRow(number=number, name=name[:MAX_NAME], website=website[:200])
+        row.country = country if country in countries else ""
+        if len(name) > MAX_NAME:
+            row.status, row.reason = "error", f"The name is longer than {MAX_NAME} characters."
+        rows.append(row)
+    return rows
+
+
+def match_list(rows: list[ListRow], *, letter_id: int) -> None:
+    """Match each row against the directory: by normalised name or website first, then fuzzily."""
+    directory = Directory.load()
+    signing = set(
+        Signatory.objects.filter(letter_id=letter_id).values_list("organization_id", flat=True)
+    )
+    fuzzy: list[dict[str, Any]] = [{"organization": row.name} for row in rows]
+    match_signatories(fuzzy)
+    names = dict(Organization.objects.values_list("pk", "name"))
+    first_line: dict[str, int] = {}
+    for row, fuzzy_row in zip(rows, fuzzy, strict=True):
+        if row.status == "error":
+            continue
+        found = directory.duplicate_of(row.name, row.website)
+        if found:
+            row.status, row.organization_id = "match", found[0].pk
+            row.reason = f"{found[1]}"
+        elif fuzzy_row["organization_id"]:
+            row.status, row.organization_id = "match", fuzzy_row["organization_id"]
+            row.reason = "a close spelling"
+        elif fuzzy_row["candidates"]:
+            row.status, row.candidates = "doubtful", fuzzy_row["candidates"]
+        key = str(row.organization_id) if row.organization_id else normalised_name(row.name)
+        if key in first_line:
+            row.status, row.reason = "repeat", f"Line {first_line[key]} names it too."
+            continue
+        first_line[key] = row.number
+        if row.organization_id:
+            row.label = names.get(row.organization_id, "")
+        if row.organization_id in signing:
+            row.status, row.reason = "signs", "It already signs this letter."
+
+
+def rows_to_data(rows: list[ListRow]) -> list[dict]:
+    return [row.__dict__ for row in rows]
+
+
+def rows_from_data(data: list[dict]) -> list[ListRow]:
+    return [ListRow(**item) for item in data]
+
+
+@transaction.atomic
+def organizations_for(rows: list[ListRow], choices: dict[int, str]) -> list[Organization]:
+    """
+    The organisations the confirmed rows stand for, in the list's order: the
+    matched ones, the one picked for a doubtful row, and new entries created
+    for the rest (unless the directory gained them meanwhile).
+    """
+    directory = Directory.load()
+    wanted: list[int | Organization] = []
+    for row in rows:
+        choice = choices.get(row.number, "")
+        if row.status == "match" and choice == "add":
+            wanted.append(cast(int, row.organization_id))
+        elif row.status == "doubtful" and choice.isdigit():
+            wanted.append(int(choice))
+        elif row.status in ("new", "doubtful") and choice in ("add", "new"):
+            found = directory.duplicate_of(row.name, row.website)
+            if found:
+                wanted.append(found[0])
+                continue
+            organization = Organization(name=row.name, country=row.country)
+            if row.website:
+                organization.website = _checked_website(row.website)
+            organization.save()
+            directory.add(organization)
+            wanted.append(organization)
+    known = Organization.objects.in_bulk([w for w in wanted if isinstance(w, int)])
+    return [
+        w if isinstance(w, Organization) else known[w]
+        for w in wanted
+        if not isinstance(w, int) or w in known
+    ]
+
+
+def _checked_website(website: str) -> str:
+    if "://" not in website:
+        website = f"https://{website}"
+    try:
+        URLValidator()(website)
+    except ValidationError:
+        return ""
+    return website

@@ -85,6 +85,11 @@ urlpatterns += [
     ),
     path("<int:pk>/signatories/add/", drafting.signatory_add, name="drafting_signatory_add"),
     path(
+        "<int:pk>/signatories/add-many/",
+        drafting.signatory_add_many,
+        name="drafting_signatory_add_many",
+    ),
+    path(
         "<int:pk>/signatories/<int:signatory_pk>/edit/",
         drafting.signatory_edit,
         name="drafting_signatory_edit",

@@ -99,3 +99,55 @@ class ImportForm(forms.Form):
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}),
     )
+
+
+MAX_LIST_BYTES = 1024 * 1024
+MAX_LIST_CHARS = 200_000
+GROUP_HELP = "Optional: the heading these organisations are listed under, e.g. a region."
+
+
+class SignatoryPickForm(forms.Form):
+    """Organisations ticked in the directory, to sign a letter together."""
+
+    organizations = forms.ModelMultipleChoiceField(
+        queryset=Organization.objects.only("pk"), label="Organisations"
+    )
+    group = forms.CharField(max_length=100, required=False, help_text=GROUP_HELP)
+
+
+class SignatoryListForm(forms.Form):
+    """A pasted or uploaded list of organisations: one a line, or CSV name, country, website."""
+
+    text = forms.CharField(
+        label="Paste a list",
+        required=False,
+        max_length=MAX_LIST_CHARS,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="One organisation a line, or CSV lines: name, country code, website.",
+    )
+    file = forms.FileField(
+        label="Or upload a .csv or .txt file",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+        help_text="UTF-8, at most 1 MB and 1,000 lines.",
+    )
+    group = forms.CharField(max_length=100, required=False, help_text=GROUP_HELP)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        upload = cleaned.get("file")
+        if upload:
+            if not upload.name.lower().endswith((".csv", ".txt")):
+                self.add_error("file", "Upload a .csv or .txt file.")
+                return cleaned
+            if upload.size > MAX_LIST_BYTES:
+                self.add_error("file", "The file is larger than 1 MB. Split it.")
+                return cleaned
+            try:
+                cleaned["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("file", "This file is not UTF-8 text. Save it as UTF-8.")
+                return cleaned
+        if not cleaned.get("text", "").strip() and not self.errors:
+            raise forms.ValidationError("Paste a list or upload a file.")
+        return cleaned
