@@ -22,6 +22,7 @@ from django.core.validators import URLValidator
 from django.db import models, transaction
 from django_countries import countries
 from import_export import fields, resources
+from simple_history.utils import bulk_create_with_history
 
 from letters.importing_matching import match_signatories
 from letters.models import Organization, OrganizationKind, Signatory
@@ -400,14 +401,18 @@ def rows_from_data(data: list[dict]) -> list[ListRow]:
 
 
 @transaction.atomic
-def organizations_for(rows: list[ListRow], choices: dict[int, str]) -> list[Organization]:
+def organizations_for(
+    rows: list[ListRow], choices: dict[int, str], *, by=None
+) -> list[Organization]:
     """
     The organisations the confirmed rows stand for, in the list's order: the
     matched ones, the one picked for a doubtful row, and new entries created
-    for the rest (unless the directory gained them meanwhile).
+    (in one query, with their history) for the rest, unless the directory
+    gained them meanwhile.
     """
     directory = Directory.load()
     wanted: list[int | Organization] = []
+    fresh: list[Organization] = []
     for row in rows:
         choice = choices.get(row.number, "")
         if row.status == "match" and choice == "add":
@@ -417,23 +422,25 @@ def organizations_for(rows: list[ListRow], choices: dict[int, str]) -> list[Orga
         elif row.status in ("new", "doubtful") and choice in ("add", "new"):
             found = directory.duplicate_of(row.name, row.website)
             if found:
-                wanted.append(found[0])
+                wanted.append(found[0].pk if found[0].pk else found[0])
                 continue
-            organization = Organization(name=row.name, country=row.country)
-            if row.website:
-                organization.website = _checked_website(row.website)
-            organization.save()
+            organization = Organization(
+                name=row.name, country=row.country, website=_checked_website(row.website)
+            )
             directory.add(organization)
+            fresh.append(organization)
             wanted.append(organization)
+    created = {
+        org.name: org for org in bulk_create_with_history(fresh, Organization, default_user=by)
+    }
     known = Organization.objects.in_bulk([w for w in wanted if isinstance(w, int)])
-    return [
-        w if isinstance(w, Organization) else known[w]
-        for w in wanted
-        if not isinstance(w, int) or w in known
-    ]
+    chosen = [created[w.name] if isinstance(w, Organization) else known.get(w) for w in wanted]
+    return [org for org in chosen if org is not None]
 
 
 def _checked_website(website: str) -> str:
+    if not website:
+        return ""
     if "://" not in website:
         website = f"https://{website}"
     try:

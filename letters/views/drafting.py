@@ -797,6 +797,7 @@ def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
                     for key, value in request.POST.items()
                     if key.startswith("choice-") and key[7:].isdigit()
                 },
+                by=request.user,
             )
             added = drafting.add_signatories(
                 letter=letter, organizations=chosen, group=payload["group"][:100], by=request.user
