@@ -315,6 +315,8 @@ def read_organizations(name: str, data: bytes) -> tablib.Dataset:
 # -- a pasted or uploaded list of signatories -----------------------------------------
 
 MAX_LIST_LINES = 1000
+# Below this score a candidate is only a shared word ("Network", "Japan"): the line is new.
+DOUBTFUL_SCORE = 75
 MAX_NAME = 200
 
 
@@ -379,8 +381,8 @@ def match_list(rows: list[ListRow], *, letter_id: int) -> None:
         elif fuzzy_row["organization_id"]:
             row.status, row.organization_id = "match", fuzzy_row["organization_id"]
             row.reason = "a close spelling"
-        elif fuzzy_row["candidates"]:
-            row.status, row.candidates = "doubtful", fuzzy_row["candidates"]
+        elif candidates := [c for c in fuzzy_row["candidates"] if c["score"] >= DOUBTFUL_SCORE]:
+            row.status, row.candidates = "doubtful", candidates
         key = str(row.organization_id) if row.organization_id else normalised_name(row.name)
         if key in first_line:
             row.status, row.reason = "repeat", f"Line {first_line[key]} names it too."

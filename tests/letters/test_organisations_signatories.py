@@ -76,6 +76,13 @@ def test_a_pasted_list_is_matched_and_confirmed(client, drafter):
     assert letter.signatories.filter(organization=hrw).count() == 1
 
 
+def test_a_line_sharing_only_common_words_is_new_not_doubtful(client, drafter):
+    letter = make_draft()
+    make_organization(name="Refugee Support Network Japan")
+    client.force_login(drafter)
+    assert statuses(preview(client, letter, "Brand New Org,KR,bno.example")) == ["new"]
+
+
 def test_a_doubtful_line_takes_the_candidate_picked(client, drafter):
     letter = make_draft()
     funds = make_organization(name="Life Funds for North Korean Refugees")
