@@ -84,6 +84,7 @@ urlpatterns += [
         name="drafting_recipient_remove",
     ),
     path("<int:pk>/signatories/add/", drafting.signatory_add, name="drafting_signatory_add"),
+    path("<int:pk>/signatories/sort/", drafting.signatory_sort, name="drafting_signatory_sort"),
     path(
         "<int:pk>/signatories/add-many/",
         drafting.signatory_add_many,

@@ -830,3 +830,12 @@ def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
 def _added_many(request: HttpRequest, letter: Letter, count: int) -> HttpResponse:
     messages.success(request, f"Added {count} signing organisation{'s' if count != 1 else ''}.")
     return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + "#signatories")
+
+
+@require_POST
+@transaction.atomic
+def signatory_sort(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    drafting.sort_signatories(letter=letter, by=request.user)
+    messages.success(request, "Signing organisations sorted by group, then name.")
+    return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + "#signatories")

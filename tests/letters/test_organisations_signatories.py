@@ -188,3 +188,16 @@ def _queries(client, page) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(page).status_code == 200
     return len(captured)
+
+
+def test_sorting_puts_the_lead_first_then_groups_and_names(client, drafter):
+    letter = make_draft()
+    for name, group in [("Zeta", "Asia"), ("Alpha", "Europe"), ("Beta", "Asia")]:
+        make_signatory(letter, make_organization(name=name), group=group, order=9)
+    client.force_login(drafter)
+    response = client.post(reverse("letters:drafting_signatory_sort", args=[letter.pk]))
+    assert response.status_code == 302
+    order = list(letter.signatories.order_by("order").values_list("organization__name", "role"))
+    assert order[0][1] == "lead"
+    assert [name for name, _ in order[1:]] == ["Beta", "Zeta", "Alpha"]
+    assert Signatory.history.filter(history_user=drafter).count() == 4

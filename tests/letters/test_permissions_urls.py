@@ -214,6 +214,7 @@ URLS = [
     ("letters:drafting_recipient_remove", on_draft("recipient"), post_only(WRITERS)),
     ("letters:drafting_signatory_add", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_signatory_add_many", pk("draft"), any_method(WRITERS)),
+    ("letters:drafting_signatory_sort", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_signatory_edit", on_draft("cosigner"), any_method(WRITERS)),
     ("letters:drafting_signatory_move", on_draft("cosigner"), post_only(WRITERS)),
     ("letters:drafting_signatory_remove", on_draft("cosigner"), post_only(WRITERS)),
