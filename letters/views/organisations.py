@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.db.models.functions import Lower
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -33,8 +34,9 @@ IMPORT_SALT = "letters.organisations.import"
 @require_http_methods(["GET", "POST"])
 @requires(SEE_LETTERS)
 def list_view(request: HttpRequest) -> HttpResponse:
+    # Lower(): "the Society..." typed in lower case still sorts under S... or T, not last.
     organizations = Organization.objects.annotate(num_letters=Count("signatures")).order_by(
-        "name", "pk"
+        Lower("name"), "pk"
     )
     found = OrganizationFilter(request.GET or None, queryset=organizations, request=request)
     if found.is_bound and not found.is_valid():
