@@ -15,5 +15,8 @@ def nav_section(request) -> str:
     if match.namespace == "recipients":
         return "directory"
     if match.namespace == "letters":
-        return "tracking" if match.url_name.startswith("tracking") else "letters"
+        for section in ("tracking", "organisations"):
+            if match.url_name.startswith(section):
+                return section
+        return "letters"
     return "dashboard" if match.url_name == "dashboard" else ""

@@ -14,7 +14,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, models, transaction
 from django.db.models import ProtectedError
 from django.utils.formats import date_format
-from simple_history.utils import bulk_create_with_history
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from letters.links import absolute_url
 from letters.models import (
@@ -499,3 +499,48 @@ def follow_holder_change(*, change: HolderChange, by=None) -> HolderFollowed:
 
     transaction.on_commit(send)
     return HolderFollowed(letters=letters, told=list(by_drafter))
+
+
+@transaction.atomic
+def add_signatories(
+    *, letter: Letter, organizations: list[Organization], group: str = "", by=None
+) -> list[Signatory]:
+    """
+    Many co-signers at once, after the last one, skipping organisations that
+    already sign (with their history rows, which a plain bulk_create would not write).
+    """
+    signing_already = set(letter.signatories.values_list("organization_id", flat=True))
+    fresh, seen = [], set(signing_already)
+    for organization in organizations:
+        if organization.pk not in seen:
+            seen.add(organization.pk)
+            fresh.append(organization)
+    start = _next_order(letter.signatories.all())
+    added = bulk_create_with_history(
+        [
+            Signatory(letter=letter, organization=org, order=start + i, group=group)
+            for i, org in enumerate(fresh)
+        ],
+        Signatory,
+        default_user=by,
+    )
+    if added:
+        letter.touch()
+    return added
+
+
+@transaction.atomic
+def sort_signatories(*, letter: Letter, by=None) -> None:
+    """The lead first, then co-signers by group and name: a list of hundreds in one step."""
+    signatories = sorted(
+        letter.signatories.select_related("organization"),
+        key=lambda s: (
+            s.role != SignatoryRole.LEAD,
+            s.group.casefold(),
+            s.organization.name.casefold(),
+        ),
+    )
+    for order, signatory in enumerate(signatories):
+        signatory.order = order
+    bulk_update_with_history(signatories, Signatory, ["order"], default_user=by)
+    letter.touch()

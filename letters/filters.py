@@ -18,6 +18,7 @@ from letters.models import (
     LetterRecipient,
     LetterStatus,
     Organization,
+    OrganizationKind,
     Recommendation,
     RecommendationQuerySet,
     ResponseStatus,
@@ -262,3 +263,26 @@ class LetterFilter(django_filters.FilterSet):
             letter=OuterRef("pk"), role="to", position__country=value
         )
         return queryset.filter(Exists(addressed))
+
+
+class OrganizationFilter(django_filters.FilterSet):
+    """The organisations directory: search by name, short name or website; country; type."""
+
+    q = django_filters.CharFilter(
+        label="Search name, short name or website", method="filter_search", max_length=100
+    )
+    country = django_filters.ChoiceFilter(choices=list(countries), empty_label="Any country")
+    kind = django_filters.ChoiceFilter(
+        label="Type", choices=OrganizationKind.choices, empty_label="Any type"
+    )
+
+    class Meta:
+        model = Organization
+        fields = ["q", "country", "kind"]
+
+    def filter_search(self, queryset, name: str, value: str):
+        for word in value.split()[:8]:
+            queryset = queryset.filter(
+                Q(name__icontains=word) | Q(short_name__icontains=word) | Q(website__icontains=word)
+            )
+        return queryset

@@ -33,7 +33,7 @@ from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 if TYPE_CHECKING:
-    from letters.models import FollowUp, Letter, Recommendation
+    from letters.models import FollowUp, Letter, Organization, Recommendation
 
 DRAFTER = "Drafter"
 COORDINATOR = "Coordinator"
@@ -72,6 +72,9 @@ _DRAFT = [
     "letters.add_theme",
     "letters.add_followup",
     "letters.change_followup",
+    # The directory of organisations that sign, kept by those who gather signatures.
+    "letters.add_organization",
+    "letters.change_organization",
 ]
 
 # "app.*" stands for every permission of that app.
@@ -88,8 +91,6 @@ PERMISSIONS: dict[str, list[str]] = {
         "letters.change_pressrelease",
         "letters.add_quote",
         "letters.change_quote",
-        "letters.add_organization",
-        "letters.change_organization",
     ],
     # The address book, organisations and user accounts; letters only to read.
     ADMIN: [
@@ -115,6 +116,8 @@ ACTIONS = {
     "letters.change_pressrelease": "edit press releases",
     "letters.add_followup": "record follow-ups",
     "letters.change_followup": "correct follow-ups",
+    "letters.change_organization": "edit organisations",
+    "letters.delete_organization": "merge organisations",
 }
 NO_ROLE = "You need a role to see letters. Ask an administrator."
 
@@ -229,3 +232,13 @@ def get_follow_up_for(request: HttpRequest, pk: int, permission: str) -> FollowU
     )
     check_permission(request, permission)
     return entry
+
+
+def get_organization_for(request: HttpRequest, pk: int, permission: str) -> Organization:
+    """An organisation of the directory, for a user who may see letters and has `permission`."""
+    from letters.models import Organization
+
+    check_permission(request, SEE_LETTERS)
+    organization = get_object_or_404(Organization, pk=pk)
+    check_permission(request, permission)
+    return organization

@@ -2,7 +2,16 @@
 
 from django.urls import path
 
-from letters.views import drafting, importing, letters, printing, sending, signing, tracking
+from letters.views import (
+    drafting,
+    importing,
+    letters,
+    organisations,
+    printing,
+    sending,
+    signing,
+    tracking,
+)
 
 app_name = "letters"
 
@@ -75,6 +84,12 @@ urlpatterns += [
         name="drafting_recipient_remove",
     ),
     path("<int:pk>/signatories/add/", drafting.signatory_add, name="drafting_signatory_add"),
+    path("<int:pk>/signatories/sort/", drafting.signatory_sort, name="drafting_signatory_sort"),
+    path(
+        "<int:pk>/signatories/add-many/",
+        drafting.signatory_add_many,
+        name="drafting_signatory_add_many",
+    ),
     path(
         "<int:pk>/signatories/<int:signatory_pk>/edit/",
         drafting.signatory_edit,
@@ -205,4 +220,16 @@ urlpatterns += [
     ),
     path("import/<int:pk>/discard/", importing.discard, name="importing_discard"),
     path("<int:pk>/imported-source/", importing.source, name="importing_source"),
+]
+
+urlpatterns += [
+    path("organisations/", organisations.list_view, name="organisations_list"),
+    path("organisations/new/", organisations.create_view, name="organisations_create"),
+    path("organisations/import/", organisations.import_view, name="organisations_import"),
+    path("organisations/<int:pk>/edit/", organisations.edit_view, name="organisations_edit"),
+    path(
+        "organisations/<int:pk>/merge/",
+        organisations.merge_view,
+        name="organisations_merge",
+    ),
 ]

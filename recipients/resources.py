@@ -177,11 +177,19 @@ class ImportOutcome:
         return {kind: self.count(kind) for kind in kinds}
 
 
-def read_upload(name: str, data: bytes) -> tablib.Dataset:
+def read_upload(
+    name: str,
+    data: bytes,
+    *,
+    required: tuple[str, ...] = REQUIRED_COLUMNS,
+    hint: str = "Export the directory to get a file with the right columns.",
+) -> tablib.Dataset:
     """
     A dataset from an uploaded CSV or XLSX file, or a ValidationError that says
     why not. Rows are read lazily and reading stops one row past the limit, so a
     file that unpacks to a million rows costs no more than one at the limit.
+    `required` names the columns the file must have (letters' organisations
+    import reads its files here too).
     """
     if len(data) > MAX_BYTES:
         raise ValidationError("The file is larger than 1 MB. Split it into smaller files.")
@@ -192,11 +200,10 @@ def read_upload(name: str, data: bytes) -> tablib.Dataset:
     else:
         raise ValidationError("Upload a .csv or .xlsx file.")
     headers = [str(h or "").strip() for h in (dataset.headers or [])]
-    missing = [c for c in REQUIRED_COLUMNS if c not in headers]
+    missing = [c for c in required if c not in headers]
     if missing:
         raise ValidationError(
-            f"The first row must name the columns; missing: {', '.join(missing)}. "
-            "Export the directory to get a file with the right columns."
+            f"The first row must name the columns; missing: {', '.join(missing)}. {hint}"
         )
     dataset.headers = headers
     if len(dataset) == 0:
@@ -380,18 +387,18 @@ def _error_text(error: Exception) -> str:
     return "This row could not be saved."
 
 
-def pack(name: str, data: bytes) -> str:
+def pack(name: str, data: bytes, *, salt: str = "recipients.import") -> str:
     """The uploaded file, signed, to carry from the dry run to the confirmed import."""
     return signing.dumps(
         {"name": name, "data": base64.b64encode(data).decode()},
-        salt="recipients.import",
+        salt=salt,
         compress=True,
     )
 
 
-def unpack(token: str) -> tuple[str, bytes]:
+def unpack(token: str, *, salt: str = "recipients.import") -> tuple[str, bytes]:
     try:
-        payload = signing.loads(token, salt="recipients.import", max_age=60 * 60)
+        payload = signing.loads(token, salt=salt, max_age=60 * 60)
     except signing.BadSignature:
         raise ValidationError("The preview expired; upload the file again.") from None
     return payload["name"], base64.b64decode(payload["data"])

@@ -484,9 +484,10 @@ class MailingListForm(VersionedForm, forms.Form):
 class SignatoryForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Signatory
-        fields = ["organization", "role", "signer_name", "signer_title"]
+        fields = ["organization", "role", "group", "signer_name", "signer_title"]
         labels = {
             "organization": "Organisation",
+            "group": "Group (optional, e.g. a region)",
             "signer_name": "Signer's name",
             "signer_title": "Signer's title",
         }
@@ -501,8 +502,12 @@ class SignatoryForm(VersionedForm, forms.ModelForm):
 class SignatoryEditForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Signatory
-        fields = ["role", "signer_name", "signer_title", "signature"]
-        labels = {"signer_name": "Signer's name", "signer_title": "Signer's title"}
+        fields = ["role", "group", "signer_name", "signer_title", "signature"]
+        labels = {
+            "group": "Group (optional, e.g. a region)",
+            "signer_name": "Signer's name",
+            "signer_title": "Signer's title",
+        }
 
     def __init__(self, *args, allow_signature: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)

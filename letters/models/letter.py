@@ -39,17 +39,33 @@ MAX_SNAPSHOT_ADDRESS = 2000
 MAX_RECOMMENDATION = 4000
 
 
+class OrganizationKind(models.TextChoices):
+    INTERNATIONAL = "international", "International network"
+    NATIONAL = "national", "National"
+    LOCAL = "local", "Local"
+
+
 class Organization(models.Model):
     """An NGO that can lead or sign a letter."""
 
     name = models.CharField(max_length=200, unique=True)
     short_name = models.CharField(max_length=40, blank=True)
+    country = CountryField(blank=True)
+    kind = models.CharField("type", max_length=20, choices=OrganizationKind.choices, blank=True)
     logo = CheckedImageField(upload_to="logos/", blank=True, validators=[validate_image])
     address = models.TextField(
         blank=True, max_length=MAX_ADDRESS, validators=[MaxLengthValidator(MAX_ADDRESS)]
     )
     website = models.URLField(blank=True)
-    email = models.EmailField(blank=True, help_text="Where sign-on invitations go")
+    contact_name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(
+        "contact e-mail", blank=True, help_text="Where sign-on invitations go"
+    )
+    consent_to_publish = models.BooleanField(
+        "may be named publicly",
+        default=False,
+        help_text="The organisation agrees to be named on public pages and lists.",
+    )
     paper_size = models.CharField(
         max_length=10,
         choices=[("a4", "A4"), ("letter", "US Letter")],
@@ -61,6 +77,7 @@ class Organization(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["country", "kind"], name="organization_country_kind")]
         constraints = [
             MaxLengthConstraint(
                 field="address", limit=MAX_ADDRESS, name="organization_address_max_length"

@@ -44,6 +44,8 @@ class Signatory(models.Model):
         max_length=10, choices=SignatoryRole.choices, default=SignatoryRole.COSIGNER
     )
     order = models.PositiveIntegerField(default=0)
+    # A heading the coalition groups its signatories under (a region, a type...).
+    group = models.CharField(max_length=100, blank=True)
     signer_name = models.CharField(max_length=200, blank=True)
     signer_title = models.CharField(max_length=200, blank=True)
     signature = CheckedImageField(upload_to="signatures/", blank=True, validators=[validate_image])

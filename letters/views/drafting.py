@@ -10,7 +10,10 @@ version check and the edit happen atomically.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.contrib import messages
+from django.core import signing as django_signing
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Prefetch
@@ -21,7 +24,8 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from letters import drafting, markdown, signing
+from letters import drafting, markdown, organisations, signing
+from letters.filters import OrganizationFilter
 from letters.forms.drafting import (
     DuplicateForm,
     LetterCreateForm,
@@ -34,9 +38,11 @@ from letters.forms.drafting import (
     SignatoryForm,
     VersionedForm,
 )
+from letters.forms.organisations import SignatoryListForm, SignatoryPickForm
 from letters.models import (
     Letter,
     LetterRecipient,
+    Organization,
     RecipientRole,
     Recommendation,
     Section,
@@ -734,3 +740,104 @@ def signatory_remove(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Ht
     return _done(
         request, letter, "signatories", "signatories", f"Removed {signatory.organization}."
     )
+
+
+# -- many signatories at once --------------------------------------------------------
+
+PICK_LIMIT = 300
+
+
+@require_http_methods(["GET", "POST"])
+@transaction.atomic
+def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tick organisations in the directory, or paste a list matched against it."""
+    letter = get_draft(request, pk, lock=request.method == "POST")
+    action = request.POST.get("action", "")
+    pick_form = SignatoryPickForm(request.POST if action == "pick" else None)
+    list_form = SignatoryListForm(
+        request.POST if action == "match" else None, request.FILES if action == "match" else None
+    )
+    rows: list[organisations.ListRow] = []
+    token = problem = ""
+    if action == "pick" and pick_form.is_valid():
+        added = drafting.add_signatories(
+            letter=letter,
+            organizations=list(pick_form.cleaned_data["organizations"]),
+            group=pick_form.cleaned_data["group"],
+            by=request.user,
+        )
+        return _added_many(request, letter, len(added))
+    if action == "match" and list_form.is_valid():
+        try:
+            rows = organisations.parse_list(list_form.cleaned_data["text"])
+        except ValueError as error:
+            list_form.add_error("text", str(error))
+        else:
+            organisations.match_list(rows, letter_id=letter.pk)
+            token = django_signing.dumps(
+                {
+                    "rows": organisations.rows_to_data(rows),
+                    "group": list_form.cleaned_data["group"],
+                },
+                salt=f"letters.signatory_list.{letter.pk}",
+                compress=True,
+            )
+    if action == "confirm":
+        try:
+            payload = django_signing.loads(
+                request.POST.get("token", ""),
+                salt=f"letters.signatory_list.{letter.pk}",
+                max_age=60 * 60,
+            )
+        except django_signing.BadSignature:
+            problem = "The preview expired; paste the list again."
+        else:
+            chosen = organisations.organizations_for(
+                organisations.rows_from_data(payload["rows"]),
+                {
+                    int(key.removeprefix("choice-")): str(value)
+                    for key, value in request.POST.items()
+                    if key.startswith("choice-") and key[7:].isdigit()
+                },
+                by=request.user,
+            )
+            added = drafting.add_signatories(
+                letter=letter, organizations=chosen, group=payload["group"][:100], by=request.user
+            )
+            return _added_many(request, letter, len(added))
+    directory = OrganizationFilter(request.GET or None, queryset=Organization.objects.all())
+    candidates = (
+        directory.qs.exclude(signatures__letter=letter).order_by("name")[:PICK_LIMIT]
+        if not directory.is_bound or directory.is_valid()
+        else Organization.objects.none()
+    )
+    return render(
+        request,
+        "letters/drafting/signatories_many.html",
+        {
+            "letter": letter,
+            "pick_form": pick_form,
+            "list_form": list_form,
+            "directory": directory,
+            "candidates": candidates,
+            "pick_limit": PICK_LIMIT,
+            "rows": rows,
+            "counts": Counter(row.status for row in rows),
+            "token": token,
+            "problem": problem,
+        },
+    )
+
+
+def _added_many(request: HttpRequest, letter: Letter, count: int) -> HttpResponse:
+    messages.success(request, f"Added {count} signing organisation{'s' if count != 1 else ''}.")
+    return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + "#signatories")
+
+
+@require_POST
+@transaction.atomic
+def signatory_sort(request: HttpRequest, pk: int) -> HttpResponse:
+    letter = get_draft(request, pk, lock=True)
+    drafting.sort_signatories(letter=letter, by=request.user)
+    messages.success(request, "Signing organisations sorted by group, then name.")
+    return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + "#signatories")

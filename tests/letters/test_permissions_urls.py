@@ -235,6 +235,8 @@ URLS = [
     ("letters:drafting_recipient_move", on_draft("recipient"), post_only(WRITERS)),
     ("letters:drafting_recipient_remove", on_draft("recipient"), post_only(WRITERS)),
     ("letters:drafting_signatory_add", pk("draft"), post_only(WRITERS)),
+    ("letters:drafting_signatory_add_many", pk("draft"), any_method(WRITERS)),
+    ("letters:drafting_signatory_sort", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_signatory_edit", on_draft("cosigner"), any_method(WRITERS)),
     ("letters:drafting_signatory_move", on_draft("cosigner"), post_only(WRITERS)),
     ("letters:drafting_signatory_remove", on_draft("cosigner"), post_only(WRITERS)),
@@ -294,6 +296,12 @@ URLS = [
     ("letters:importing_block", lambda w: [w["import"].pk, 1, "up"], post_only(WRITERS)),
     ("letters:importing_discard", pk("import"), post_only(WRITERS)),
     ("letters:importing_source", pk("sent"), any_method(READERS)),
+    # the organisations directory: every role reads it and adds to it, Admins merge
+    ("letters:organisations_list", none, any_method(READERS)),
+    ("letters:organisations_create", none, any_method(READERS)),
+    ("letters:organisations_import", none, any_method(READERS)),
+    ("letters:organisations_edit", pk("unused_organization"), any_method(READERS)),
+    ("letters:organisations_merge", pk("unused_organization"), any_method(ADMINS)),
     # the address book: every role reads it, Admins change it
     ("recipients:list", none, any_method(READERS)),
     ("recipients:export", none, any_method(READERS)),
