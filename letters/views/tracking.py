@@ -50,11 +50,13 @@ def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendati
     """Earlier letters' versions of this ask (oldest first), and later ones."""
     earlier: list[Recommendation] = []
     seen = {rec.pk}
-    current = rec.repeats
+    # One query a step, with the letter (whose language the page marks).
+    step = Recommendation.objects.select_related("letter")
+    current = step.filter(pk=rec.repeats_id).first()
     while current is not None and current.pk not in seen and len(earlier) < 20:
         earlier.append(current)
         seen.add(current.pk)
-        current = current.repeats
+        current = step.filter(pk=current.repeats_id).first()
     later: list[Recommendation] = []
     frontier = [rec.pk]
     while frontier and len(later) < 50:
