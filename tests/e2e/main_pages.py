@@ -67,7 +67,7 @@ def make_main_pages(*, demo: Letter, coordinator) -> MainPages:
     )
     section = make_section(published, heading="外交と人権")
     rec = make_recommendation(section, text=JA_REC, third_state="CN")
-    make_follow_up(rec, response_status="noted", note="国会で質問された。")
+    make_follow_up(rec, response_status="noted", note="Raised in the Diet.")
     office = demo.recipients.filter(role="to").first().position
 
     staff = {
