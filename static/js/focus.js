@@ -10,6 +10,7 @@
 //      b. the control that opened the form the user leaves (Cancel, Save);
 //      c. the item the user acted on, or its next or previous sibling of the same
 //         kind, or the nearest block around it.
+// After a whole page loads at a fragment (#sign-on), focus starts at that part.
 // The wanted focus rides on the request itself, so that another request in flight
 // (a live Markdown preview, a progress poll) can neither take nor clear it.
 (function () {
@@ -136,6 +137,18 @@
       if (el && focusInside(el)) return;
     }
   }
+
+  // A form posted without htmx (the sign-on board, say) reloads the page at the part
+  // the user acted on (#sign-on): focus starts there, not at the top of the page.
+  function focusFragment() {
+    var active = document.activeElement;
+    if (!location.hash || (active && active !== document.body)) return;
+    var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (!target) return;
+    if (!target.matches(FOCUSABLE) && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    target.focus();
+  }
+  focusFragment();
 
   document.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail.xhr;

@@ -7,10 +7,12 @@ followed by where focus went.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from letters.models import Section
@@ -208,3 +210,19 @@ def test_signatories_keep_focus_on_add_edit_and_remove(page, editor):
     expect(signers.get_by_text("Removed Refugee Support Network Japan.")).to_be_visible()
     expect(active_within(page, "#signatories")).to_have_count(1)
     assert page.evaluate("document.activeElement.tagName") != "BODY"
+
+
+def test_a_sign_on_board_action_brings_focus_back_to_the_board(
+    page, live_server, log_in, coordinator
+):
+    from letters import signing
+    from tests.factories import make_signing_letter
+
+    letter = make_signing_letter(reference="JP-BOARD")
+    signing.circulate(letter=letter, by=coordinator, deadline=timezone.now() + dt.timedelta(days=7))
+    log_in(coordinator)
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    page.get_by_role("button", name="Re-issue link for Partner 1").click()
+    expect(page.get_by_text("New link for Partner 1")).to_be_visible()
+    expect(page.locator("#sign-on")).to_be_focused()
+    assert_accessible(page)
