@@ -226,3 +226,12 @@ def test_a_sign_on_board_action_brings_focus_back_to_the_board(
     expect(page.get_by_text("New link for Partner 1")).to_be_visible()
     expect(page.locator("#sign-on")).to_be_focused()
     assert_accessible(page)
+
+
+def test_starting_a_print_batch_keeps_focus_in_the_batch(page, live_server, log_in, coordinator):
+    letter = make_draft(reference="JP-BATCH")
+    log_in(coordinator)
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    page.get_by_role("button", name="Print every copy in the background").click()
+    # The immediate task backend prints in the request: the swap brings the download.
+    expect(page.get_by_role("link", name="Download the copies (ZIP)")).to_be_focused()
