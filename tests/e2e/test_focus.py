@@ -62,7 +62,10 @@ def test_every_focus_stop_of_the_main_pages_shows_focus_at_3_to_1(
 ):
     pages = make_main_pages(demo=demo, coordinator=coordinator)
     failures: dict[str, list[str]] = {}
-    anonymous = browser.new_context().new_page()
+    # Styles are read the moment focus lands: no transition may be half-way (Bootstrap
+    # animates a button's box-shadow for 0.15 s, longer on a loaded machine).
+    page.emulate_media(reduced_motion="reduce")
+    anonymous = browser.new_context(reduced_motion="reduce").new_page()
     for name, path in pages.public.items():
         anonymous.goto(f"{live_server.url}{path}")
         if weak := weak_stops(anonymous):
@@ -80,6 +83,7 @@ def test_every_focus_stop_of_the_main_pages_shows_focus_at_3_to_1(
 
 
 def test_the_current_nav_item_looks_different_when_focused(page, live_server, log_in, drafter):
+    page.emulate_media(reduced_motion="reduce")  # no transition half-way
     log_in(drafter)
     current = page.locator(".app-navbar .nav-link.active")
     expect(current).to_have_text("Dashboard")
