@@ -199,7 +199,11 @@ def _done(
 ) -> HttpResponse:
     """After a successful inline change: the fresh block for htmx, a redirect otherwise."""
     if request.htmx:
-        return _block(request, letter, block, notice=notice)
+        response = _block(request, letter, block, notice=notice)
+        if anchor != block:
+            # The item added or changed: static/js/focus.js moves focus there.
+            response["X-Focus"] = anchor
+        return response
     if notice:
         messages.success(request, notice)
     return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + f"#{anchor}")
@@ -555,7 +559,7 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             request,
             letter,
             "recipients",
-            "recipients",
+            f"recipient-{recipient.pk}",
             f"Added {recipient.position.title} as {recipient.get_role_display()}.",
         )
     error = " ".join(str(e) for errors in form.errors.values() for e in errors)

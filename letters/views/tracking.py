@@ -46,15 +46,22 @@ IMPORT_SALT = "letters.tracker.import"
 IMPORT_MAX_AGE = 60 * 60
 
 
+def _with_letter(pk: int | None) -> Recommendation | None:
+    """One step back along a chain of repeats: one query, with the letter the page names."""
+    if pk is None:
+        return None
+    return Recommendation.objects.select_related("letter").filter(pk=pk).first()
+
+
 def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendation]]:
     """Earlier letters' versions of this ask (oldest first), and later ones."""
     earlier: list[Recommendation] = []
     seen = {rec.pk}
-    current = rec.repeats
+    current = _with_letter(rec.repeats_id)
     while current is not None and current.pk not in seen and len(earlier) < 20:
         earlier.append(current)
         seen.add(current.pk)
-        current = current.repeats
+        current = _with_letter(current.repeats_id)
     later: list[Recommendation] = []
     frontier = [rec.pk]
     while frontier and len(later) < 50:

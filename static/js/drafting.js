@@ -15,38 +15,7 @@
     });
   });
 
-  // Keyboard users keep their place: a block swapped in after "move up" gets
-  // focus back on the same item's button (its other button if that one is
-  // now disabled), and a form fetched by "Edit" gets focus on its first field.
-  // The wanted focus rides on the request itself, so that another request in
-  // flight (a live Markdown preview, say) can neither take nor clear it.
-  document.addEventListener("htmx:beforeRequest", function (event) {
-    var active = document.activeElement;
-    var xhr = event.detail.xhr;
-    if (!xhr || !active || !active.dataset || !active.dataset.focus) return;
-    if (event.detail.elt && !event.detail.elt.contains(active)) return;
-    xhr.wantedFocus = active.dataset.focus;
-  });
-  document.addEventListener("htmx:afterSettle", function (event) {
-    var pendingFocus = event.detail.xhr ? event.detail.xhr.wantedFocus : null;
-    if (pendingFocus) {
-      var button = document.querySelector('[data-focus="' + CSS.escape(pendingFocus) + '"]');
-      event.detail.xhr.wantedFocus = null;
-      if (button && button.disabled) {
-        button = button.parentElement.querySelector("button:not([disabled])");
-      }
-      if (button) {
-        button.focus();
-        return;
-      }
-    }
-    var target = event.detail.elt;
-    var form = target && (target.matches(".inline-form") ? target : target.querySelector(".inline-form"));
-    if (form && event.detail.requestConfig && event.detail.requestConfig.verb === "get") {
-      var field = form.querySelector("input:not([type=hidden]), textarea, select");
-      if (field) field.focus();
-    }
-  });
+  // Where focus goes after a swap is decided once for every page, in focus.js.
 
   // A session that expired sends htmx to the login page: show it as a page,
   // not squeezed into a block of the editor.
