@@ -108,13 +108,8 @@ def greeting_text(letter: Letter, recipients: list[LetterRecipient]) -> str:
     )
 
 
-def letter_context(letter: Letter, *, copy_for=None) -> dict:
-    """
-    Everything `_letter_text.html` needs, in a fixed number of queries.
-
-    `copy_for` is the LetterRecipient whose copy this is: its address block
-    goes at the top. Without it, the first `to` recipient's block is used.
-    """
+def _numbered_sections(letter: Letter) -> tuple[list[Section], int]:
+    """The letter's sections, each with its recommendations numbered on across sections."""
     sections = list(
         Section.objects.filter(letter=letter).prefetch_related(
             Prefetch(
@@ -129,7 +124,17 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         for rec in section.recommendations.all():
             number += 1
             section.numbered.append((number, rec))
+    return sections, number
 
+
+def letter_context(letter: Letter, *, copy_for=None) -> dict:
+    """
+    Everything `_letter_text.html` needs, in a fixed number of queries.
+
+    `copy_for` is the LetterRecipient whose copy this is: its address block
+    goes at the top. Without it, the first `to` recipient's block is used.
+    """
+    sections, number = _numbered_sections(letter)
     recipients = list(
         letter.recipients.select_related("position", "official").prefetch_related(
             "position__terms__official"

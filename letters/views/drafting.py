@@ -778,37 +778,14 @@ def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
             list_form.add_error("text", str(error))
         else:
             organisations.match_list(rows, letter_id=letter.pk)
-            token = django_signing.dumps(
-                {
-                    "rows": organisations.rows_to_data(rows),
-                    "group": list_form.cleaned_data["group"],
-                },
-                salt=f"letters.signatory_list.{letter.pk}",
-                compress=True,
-            )
+            token = _list_token(letter, rows, list_form.cleaned_data["group"])
     if action == "confirm":
         try:
-            payload = django_signing.loads(
-                request.POST.get("token", ""),
-                salt=f"letters.signatory_list.{letter.pk}",
-                max_age=60 * 60,
-            )
+            count = _confirm_list(request, letter)
         except django_signing.BadSignature:
             problem = "The preview expired; paste the list again."
         else:
-            chosen = organisations.organizations_for(
-                organisations.rows_from_data(payload["rows"]),
-                {
-                    int(key.removeprefix("choice-")): str(value)
-                    for key, value in request.POST.items()
-                    if key.startswith("choice-") and key[7:].isdigit()
-                },
-                by=request.user,
-            )
-            added = drafting.add_signatories(
-                letter=letter, organizations=chosen, group=payload["group"][:100], by=request.user
-            )
-            return _added_many(request, letter, len(added))
+            return _added_many(request, letter, count)
     directory = OrganizationFilter(request.GET or None, queryset=Organization.objects.all())
     candidates = (
         directory.qs.exclude(signatures__letter=letter).order_by("name")[:PICK_LIMIT]
@@ -831,6 +808,34 @@ def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
             "problem": problem,
         },
     )
+
+
+def _list_token(letter: Letter, rows: list[organisations.ListRow], group: str) -> str:
+    """The matched list, signed, so the confirming post needs no second match."""
+    return django_signing.dumps(
+        {"rows": organisations.rows_to_data(rows), "group": group},
+        salt=f"letters.signatory_list.{letter.pk}",
+        compress=True,
+    )
+
+
+def _confirm_list(request: HttpRequest, letter: Letter) -> int:
+    """Add the organisations the drafter kept from a matched list; how many were added."""
+    payload = django_signing.loads(
+        request.POST.get("token", ""), salt=f"letters.signatory_list.{letter.pk}", max_age=60 * 60
+    )
+    choices = {
+        int(key.removeprefix("choice-")): str(value)
+        for key, value in request.POST.items()
+        if key.startswith("choice-") and key[7:].isdigit()
+    }
+    chosen = organisations.organizations_for(
+        organisations.rows_from_data(payload["rows"]), choices, by=request.user
+    )
+    added = drafting.add_signatories(
+        letter=letter, organizations=chosen, group=payload["group"][:100], by=request.user
+    )
+    return len(added)
 
 
 def _added_many(request: HttpRequest, letter: Letter, count: int) -> HttpResponse:

@@ -628,15 +628,8 @@ class Command(BaseCommand):
         )
         return drafting.save_letter(letter=draft, lead_changed=False, reference_changed=False)
 
-    def load_council_letter(self, users, organizations, themes) -> Letter:
-        """
-        A draft to a collective addressee: the member and observer states of the
-        UN Human Rights Council, greeted "Excellencies," and reached by e-mail
-        (no holder, no postal address), with a section without a heading.
-        """
-        existing = Letter.objects.filter(reference="HRC-2010-03").first()
-        if existing:
-            return existing
+    def council_office(self) -> Position:
+        """The Council's member and observer states: a collective addressee reached by e-mail."""
         council, _ = Position.objects.get_or_create(
             country="UN",
             institution="Human Rights Council",
@@ -649,6 +642,18 @@ class Command(BaseCommand):
                 "last_verified": dt.date(2010, 2, 15),
             },
         )
+        return council
+
+    def load_council_letter(self, users, organizations, themes) -> Letter:
+        """
+        A draft to a collective addressee: the member and observer states of the
+        UN Human Rights Council, greeted "Excellencies," and reached by e-mail
+        (no holder, no postal address), with a section without a heading.
+        """
+        existing = Letter.objects.filter(reference="HRC-2010-03").first()
+        if existing:
+            return existing
+        council = self.council_office()
         (lead, _signer, _title), (cosigner, _s, _t), *_ = organizations
         letter = drafting.create_letter(
             letter=Letter(
