@@ -454,3 +454,82 @@ def _diff_sections(changes: list[Change], old: dict, new: dict) -> None:
         if section.get("id") not in new_ids:
             name = f"Section “{section.get('heading', '')}”"
             changes.append(Change("removed", name, _whole("removed", section.get("heading", ""))))
+
+
+# -- signatories as a list ------------------------------------------------------------
+
+
+@dataclass
+class SignatoryGroup:
+    heading: str
+    # Where this group's numbering starts: one count runs through the whole list.
+    start: int
+    signatories: list
+
+
+@dataclass
+class SignatoryList:
+    count_line: str
+    groups: list[SignatoryGroup]
+
+
+def _is_individual(signatory) -> bool:
+    # The directory may not know types yet (getattr): then every signatory is an organisation.
+    return str(getattr(signatory.organization, "type", "") or "") == "individual"
+
+
+def _country(org) -> str:
+    country = getattr(org, "country", "") or ""
+    return str(getattr(country, "name", "") or country)
+
+
+def _type(org) -> str:
+    shown = getattr(org, "get_type_display", None)
+    return str(shown() if callable(shown) and getattr(org, "type", "") else "")
+
+
+def _plural(count: int, word: str, words: str) -> str:
+    return f"{count:,} {word if count == 1 else words}"
+
+
+def count_line(signatories: list) -> str:
+    """'Signed by 400 organisations from 89 countries' (and individuals, when any)."""
+    people = [s for s in signatories if _is_individual(s)]
+    orgs = [s for s in signatories if not _is_individual(s)]
+    line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
+    countries_named = {_country(s.organization) for s in orgs} - {""}
+    if countries_named:
+        line += " from " + _plural(len(countries_named), "country", "countries")
+    if people:
+        line += " and " + _plural(len(people), "individual", "individuals")
+    return line
+
+
+def signatory_list(signatories: list, grouping: str) -> SignatoryList:
+    """
+    The signatories as a numbered list in groups: by country or by type when the
+    directory says (those it does not come last), otherwise one alphabetical
+    group; individuals always in a group of their own, after the organisations.
+    """
+    key = {"country": lambda s: _country(s.organization), "type": lambda s: _type(s.organization)}
+    by = key.get(grouping)
+    orgs = sorted(
+        (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()
+    )
+    buckets: dict[str, list] = {}
+    for s in orgs:
+        buckets.setdefault(by(s) if by else "", []).append(s)
+    if set(buckets) == {""}:
+        named: list[tuple[str, list]] = [("", orgs)] if orgs else []
+    else:
+        other = "Country not given" if grouping == "country" else "Other organisations"
+        named = [(k or other, buckets[k]) for k in sorted(buckets, key=lambda k: (not k, k))]
+    people = [s for s in signatories if _is_individual(s)]
+    if people:
+        people.sort(key=lambda s: (s.signer_name or s.organization.name).lower())
+        named.append(("Individuals", people))
+    groups, start = [], 1
+    for heading, members in named:
+        groups.append(SignatoryGroup(heading=heading, start=start, signatories=members))
+        start += len(members)
+    return SignatoryList(count_line=count_line(signatories), groups=groups)

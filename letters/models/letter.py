@@ -199,6 +199,23 @@ class RecommendationStyle(models.TextChoices):
     BULLETED = "bulleted", "Bulleted"
 
 
+class SignatoryLayout(models.TextChoices):
+    BLOCKS = "blocks", "Signature blocks (name, title, organisation, signature)"
+    LIST = "list", "A numbered list of signatories, in columns"
+
+
+class SignatoryGrouping(models.TextChoices):
+    ALPHABETICAL = "alphabetical", "Alphabetically"
+    COUNTRY = "country", "By country"
+    TYPE = "type", "By type of organisation"
+
+
+class LetterheadStyle(models.TextChoices):
+    JOINT = "joint", "Joint: the organisations' logos in a band"
+    LEAD = "lead", "The lead organisation's letterhead only"
+    PLAIN = "plain", "Plain paper (no letterhead)"
+
+
 # References go into URLs (the public page, the feed) and file names: letters and
 # digits, with "-", "_" and "." between them, never a "/" or a leading dot.
 REFERENCE_VALIDATOR = RegexValidator(
@@ -277,6 +294,22 @@ class Letter(models.Model):
     )
     recommendation_style = models.CharField(
         max_length=10, choices=RecommendationStyle.choices, default=RecommendationStyle.NUMBERED
+    )
+    signatory_layout = models.CharField(
+        "Signatories print as",
+        max_length=10,
+        choices=SignatoryLayout.choices,
+        default=SignatoryLayout.BLOCKS,
+    )
+    signatory_grouping = models.CharField(
+        "List grouped",
+        max_length=15,
+        choices=SignatoryGrouping.choices,
+        default=SignatoryGrouping.ALPHABETICAL,
+        help_text="Only for a list of signatories.",
+    )
+    letterhead = models.CharField(
+        max_length=10, choices=LetterheadStyle.choices, default=LetterheadStyle.JOINT
     )
 
     repeats_letter = models.ForeignKey(

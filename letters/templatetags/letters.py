@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from letters import markdown
+from letters import markdown, text
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
 
 register = template.Library()
@@ -66,3 +66,9 @@ def letters_addressed_to(position):
 def letters_sent_to(official):
     """The address book's person page: the letters frozen with them as the addressee."""
     return {"uses": _uses(official=official)}
+
+
+@register.simple_tag
+def signatory_list(signatories: list, grouping: str) -> text.SignatoryList:
+    """The numbered, grouped list a letter prints instead of signature blocks."""
+    return text.signatory_list(signatories, grouping)
