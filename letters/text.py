@@ -479,8 +479,9 @@ def _is_individual(signatory) -> bool:
 
 
 def _country(org) -> str:
+    """The country's name, from a CountryField or a plain code, where the directory has one."""
     country = getattr(org, "country", "") or ""
-    return str(getattr(country, "name", "") or country)
+    return str(getattr(country, "name", "") or countries.name(str(country)) or country)
 
 
 def _type(org) -> str:

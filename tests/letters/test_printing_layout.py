@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import re
 
 import pytest
 from django.core.files.base import ContentFile
@@ -64,8 +65,23 @@ def coalition(count: int, kind: str, **fields):
     return letter
 
 
+# More names than page 1 holds in its columns: the rest would only lay out later pages.
+KEEP = 150
+
+
 def first_page(letter):
-    document = engine.layout(layout.letter_html(letter))
+    """
+    Page 1's boxes. A list of hundreds is cut to its first names, which more
+    than fill page 1 (asserted: the list still runs on to page 2), so page 1
+    lays out as in the whole letter, in a fraction of the time.
+    """
+    html = layout.letter_html(letter)
+    head, mark, tail = html.partition('<div class="signatory-list">')
+    kept = itertools.count()
+    tail = re.sub(r"<li>.*?</li>", lambda m: m.group(0) if next(kept) < KEEP else "", tail)
+    document = engine.layout(head + mark + tail)
+    if next(kept) > KEEP:
+        assert len(document.pages) > 1
     return document.pages[0]._page_box
 
 
