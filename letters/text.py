@@ -478,7 +478,7 @@ def _is_individual(signatory) -> bool:
     return str(getattr(signatory.organization, "type", "") or "") == "individual"
 
 
-def _country(org) -> str:
+def _org_country(org) -> str:
     """The country's name, from a CountryField or a plain code, where the directory has one."""
     country = getattr(org, "country", "") or ""
     return str(getattr(country, "name", "") or countries.name(str(country)) or country)
@@ -486,7 +486,7 @@ def _country(org) -> str:
 
 def _type(org) -> str:
     shown = getattr(org, "get_type_display", None)
-    return str(shown() if callable(shown) and getattr(org, "type", "") else "")
+    return str(shown()) if callable(shown) and getattr(org, "type", None) else ""
 
 
 def _plural(count: int, word: str, words: str) -> str:
@@ -498,7 +498,7 @@ def count_line(signatories: list) -> str:
     people = [s for s in signatories if _is_individual(s)]
     orgs = [s for s in signatories if not _is_individual(s)]
     line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
-    countries_named = {_country(s.organization) for s in orgs} - {""}
+    countries_named = {_org_country(s.organization) for s in orgs} - {""}
     if countries_named:
         line += " from " + _plural(len(countries_named), "country", "countries")
     if people:
@@ -512,7 +512,7 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     directory says (those it does not come last), otherwise one alphabetical
     group; individuals always in a group of their own, after the organisations.
     """
-    key = {"country": lambda s: _country(s.organization), "type": lambda s: _type(s.organization)}
+    key = {"country": lambda s: _org_country(s.organization), "type": lambda s: _type(s.organization)}
     by = key.get(grouping)
     orgs = sorted(
         (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()

@@ -200,8 +200,8 @@ class RecommendationStyle(models.TextChoices):
 
 
 class SignatoryLayout(models.TextChoices):
-    BLOCKS = "blocks", "Signature blocks (name, title, organisation, signature)"
-    LIST = "list", "A numbered list of signatories, in columns"
+    BLOCKS = "blocks", "Signature blocks"
+    LIST = "list", "A numbered list, in columns"
 
 
 class SignatoryGrouping(models.TextChoices):
@@ -211,8 +211,8 @@ class SignatoryGrouping(models.TextChoices):
 
 
 class LetterheadStyle(models.TextChoices):
-    JOINT = "joint", "Joint: the organisations' logos in a band"
-    LEAD = "lead", "The lead organisation's letterhead only"
+    JOINT = "joint", "Joint: a band of logos"
+    LEAD = "lead", "The lead organisation's only"
     PLAIN = "plain", "Plain paper (no letterhead)"
 
 
@@ -300,6 +300,7 @@ class Letter(models.Model):
         max_length=10,
         choices=SignatoryLayout.choices,
         default=SignatoryLayout.BLOCKS,
+        help_text="Blocks for a handful; a list for a coalition.",
     )
     signatory_grouping = models.CharField(
         "List grouped",

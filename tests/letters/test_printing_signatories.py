@@ -144,3 +144,17 @@ def test_a_list_finalises_without_signer_names_but_signature_blocks_need_them():
     listed.signatory_layout = "list"
     listed.save(update_fields=["signatory_layout"])
     assert sending.finalise_problems(letter=circulated(listed)) == []
+
+
+def test_the_public_page_shows_the_list_the_letter_printed(client, coordinator):
+    from letters.models import Letter
+    from tests.letters.test_sending import final_letter, publish
+
+    letter = final_letter()
+    Letter.objects.filter(pk=letter.pk).update(signatory_layout="list")
+    letter.refresh_from_db()
+    publish(client, coordinator, letter)
+    page = client.get(reverse("public:detail", args=[letter.reference])).content.decode()
+    assert "Signed by 3 organisations" in page
+    assert '<ol class="signatory-names" start="1">' in page
+    assert 'class="letter-signature"' not in page
