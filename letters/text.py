@@ -512,14 +512,13 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     directory says (those it does not come last), otherwise one alphabetical
     group; individuals always in a group of their own, after the organisations.
     """
-    key = {"country": lambda s: _org_country(s.organization), "type": lambda s: _type(s.organization)}
-    by = key.get(grouping)
+    by = {"country": _org_country, "type": _type}.get(grouping)
     orgs = sorted(
         (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()
     )
     buckets: dict[str, list] = {}
     for s in orgs:
-        buckets.setdefault(by(s) if by else "", []).append(s)
+        buckets.setdefault(by(s.organization) if by else "", []).append(s)
     if set(buckets) == {""}:
         named: list[tuple[str, list]] = [("", orgs)] if orgs else []
     else:
