@@ -202,7 +202,19 @@ class LetterAdmin(EditsDraftText, LetterPartAdmin):
     fieldsets = [
         (None, {"fields": ["reference", "subject", "date", "language", "lead_organization"]}),
         ("Text", {"fields": ["opening", "closing"]}),
-        ("Printing", {"fields": ["paper_size", "envelope_window", "recommendation_style"]}),
+        (
+            "Printing",
+            {
+                "fields": [
+                    "paper_size",
+                    "envelope_window",
+                    "recommendation_style",
+                    "signatory_layout",
+                    "signatory_grouping",
+                    "letterhead",
+                ]
+            },
+        ),
         (
             "Workflow",
             {

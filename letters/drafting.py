@@ -373,6 +373,9 @@ def copy_letter(
         paper_size=letter.paper_size,
         envelope_window=letter.envelope_window,
         recommendation_style=letter.recommendation_style,
+        signatory_layout=letter.signatory_layout,
+        signatory_grouping=letter.signatory_grouping,
+        letterhead=letter.letterhead,
         repeats_letter=letter,
         created_by=by,
     )

@@ -21,6 +21,7 @@ from letters.models import (
     LetterRecipient,
     PressRelease,
     SentCopy,
+    SignatoryLayout,
 )
 
 
@@ -52,7 +53,8 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
             problems.append(
                 f"{signatory.organization.name} has not approved the current text ({state})."
             )
-        elif not signatory.signer_name:
+        elif not signatory.signer_name and letter.signatory_layout == SignatoryLayout.BLOCKS:
+            # A list of signatories names organisations; only signature blocks need a person.
             problems.append(f"{signatory.organization.name} has no signer name.")
     return problems
 

@@ -29,6 +29,7 @@ from letters.models import (
     Language,
     Letter,
     LetterRecipient,
+    OrganizationKind,
     RecipientRole,
     Recommendation,
     Section,
@@ -463,3 +464,79 @@ def _diff_sections(changes: list[Change], old: dict, new: dict) -> None:
         if section.get("id") not in new_ids:
             name = f"Section “{section.get('heading', '')}”"
             changes.append(Change("removed", name, _whole("removed", section.get("heading", ""))))
+
+
+# -- signatories as a list ------------------------------------------------------------
+
+
+@dataclass
+class SignatoryGroup:
+    heading: str
+    # Where this group's numbering starts: one count runs through the whole list.
+    start: int
+    signatories: list
+
+
+@dataclass
+class SignatoryList:
+    count_line: str
+    groups: list[SignatoryGroup]
+
+
+def _is_individual(signatory) -> bool:
+    return signatory.organization.kind == OrganizationKind.INDIVIDUAL
+
+
+def _org_country(org) -> str:
+    """The country's name ("" where the directory has none)."""
+    return str(org.country.name) if org.country else ""
+
+
+def _type(org) -> str:
+    return str(org.get_kind_display()) if org.kind else ""
+
+
+def _plural(count: int, word: str, words: str) -> str:
+    return f"{count:,} {word if count == 1 else words}"
+
+
+def count_line(signatories: list) -> str:
+    """'Signed by 400 organisations from 89 countries' (and individuals, when any)."""
+    people = [s for s in signatories if _is_individual(s)]
+    orgs = [s for s in signatories if not _is_individual(s)]
+    line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
+    countries_named = {_org_country(s.organization) for s in orgs} - {""}
+    if countries_named:
+        line += " from " + _plural(len(countries_named), "country", "countries")
+    if people:
+        line += " and " + _plural(len(people), "individual", "individuals")
+    return line
+
+
+def signatory_list(signatories: list, grouping: str) -> SignatoryList:
+    """
+    The signatories as a numbered list in groups: by country or by type when the
+    directory says (those it does not come last), otherwise one alphabetical
+    group; individuals always in a group of their own, after the organisations.
+    """
+    by = {"country": _org_country, "type": _type}.get(grouping)
+    orgs = sorted(
+        (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()
+    )
+    buckets: dict[str, list] = {}
+    for s in orgs:
+        buckets.setdefault(by(s.organization) if by else "", []).append(s)
+    if set(buckets) == {""}:
+        named: list[tuple[str, list]] = [("", orgs)] if orgs else []
+    else:
+        other = "Country not given" if grouping == "country" else "Other organisations"
+        named = [(k or other, buckets[k]) for k in sorted(buckets, key=lambda k: (not k, k))]
+    people = [s for s in signatories if _is_individual(s)]
+    if people:
+        people.sort(key=lambda s: (s.signer_name or s.organization.name).lower())
+        named.append(("Individuals", people))
+    groups, start = [], 1
+    for heading, members in named:
+        groups.append(SignatoryGroup(heading=heading, start=start, signatories=members))
+        start += len(members)
+    return SignatoryList(count_line=count_line(signatories), groups=groups)

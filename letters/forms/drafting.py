@@ -190,6 +190,9 @@ class LetterForm(VersionedForm, forms.ModelForm):
             "language",
             "lead_organization",
             "recommendation_style",
+            "signatory_layout",
+            "signatory_grouping",
+            "letterhead",
             "greeting",
             "greeting_mode",
             "greeting_punctuation",
@@ -212,7 +215,14 @@ class LetterForm(VersionedForm, forms.ModelForm):
 
     # Choices a post may leave out (a form from before they existed, a script):
     # the letter keeps its own rather than having "no prefix" typed over it.
-    KEPT_IF_ABSENT = ("subject_prefix", "greeting_mode", "greeting_punctuation")
+    KEPT_IF_ABSENT = (
+        "subject_prefix",
+        "greeting_mode",
+        "greeting_punctuation",
+        "signatory_layout",
+        "signatory_grouping",
+        "letterhead",
+    )
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -43,6 +43,8 @@ class OrganizationKind(models.TextChoices):
     INTERNATIONAL = "international", "International network"
     NATIONAL = "national", "National"
     LOCAL = "local", "Local"
+    # A person signing in their own name: printed in a group of their own.
+    INDIVIDUAL = "individual", "Individual"
 
 
 class Organization(models.Model):
@@ -226,6 +228,23 @@ class RecommendationStyle(models.TextChoices):
     BULLETED = "bulleted", "Bulleted"
 
 
+class SignatoryLayout(models.TextChoices):
+    BLOCKS = "blocks", "Signature blocks"
+    LIST = "list", "A numbered list, in columns"
+
+
+class SignatoryGrouping(models.TextChoices):
+    ALPHABETICAL = "alphabetical", "Alphabetically"
+    COUNTRY = "country", "By country"
+    TYPE = "type", "By type of organisation"
+
+
+class LetterheadStyle(models.TextChoices):
+    JOINT = "joint", "Joint: a band of logos"
+    LEAD = "lead", "The lead organisation's only"
+    PLAIN = "plain", "Plain paper (no letterhead)"
+
+
 # References go into URLs (the public page, the feed) and file names: letters and
 # digits, with "-", "_" and "." between them, never a "/" or a leading dot.
 REFERENCE_VALIDATOR = RegexValidator(
@@ -304,6 +323,23 @@ class Letter(models.Model):
     )
     recommendation_style = models.CharField(
         max_length=10, choices=RecommendationStyle.choices, default=RecommendationStyle.NUMBERED
+    )
+    signatory_layout = models.CharField(
+        "Signatories print as",
+        max_length=10,
+        choices=SignatoryLayout.choices,
+        default=SignatoryLayout.BLOCKS,
+        help_text="Blocks for a handful; a list for a coalition.",
+    )
+    signatory_grouping = models.CharField(
+        "List grouped",
+        max_length=15,
+        choices=SignatoryGrouping.choices,
+        default=SignatoryGrouping.ALPHABETICAL,
+        help_text="Only for a list of signatories.",
+    )
+    letterhead = models.CharField(
+        max_length=10, choices=LetterheadStyle.choices, default=LetterheadStyle.JOINT
     )
 
     repeats_letter = models.ForeignKey(

@@ -56,6 +56,9 @@ def key_inputs(letter: Letter) -> list:
                 org.address,
                 org.website,
                 _file_stamp(org.logo),
+                # What a signatory list groups by.
+                str(org.country),
+                org.kind,
             ]
         )
     return [
@@ -69,6 +72,9 @@ def key_inputs(letter: Letter) -> list:
         letter.paper_size,
         letter.envelope_window,
         letter.recommendation_style,
+        letter.signatory_layout,
+        letter.signatory_grouping,
+        letter.letterhead,
         recipients,
         signatories,
         template_version(),

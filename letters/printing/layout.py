@@ -151,9 +151,12 @@ def sheet_context(letter: Letter, *, copy_for=None, archival: bool = False) -> d
     signatories = printed_signatories(letter, context["signatories"])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
     window = WINDOWS.get(letter.envelope_window, WINDOWS[EnvelopeWindow.DL_LEFT])
+    organizations = [s.organization for s in signatories]
+    window_key = letter.envelope_window if letter.envelope_window in WINDOWS else "dl_left"
     context.update(
         signatories=signatories,
-        organizations=[s.organization for s in signatories],
+        organizations=organizations,
+        letterhead=letterhead(organizations, letter.letterhead, beside=window_key in BESIDE),
         show_signatures=letter.is_signed,
         for_print=True,
         watermark=watermark(letter),
@@ -163,7 +166,7 @@ def sheet_context(letter: Letter, *, copy_for=None, archival: bool = False) -> d
         variant=("PDF/A-3b, PDF/UA-1" if archival else "PDF 1.7, tagged"),
         paper=paper_name,
         window=window,
-        g=geometry(window, context["addressee"]),
+        g=geometry(window, context["addressee"], letter.language),
         copy_label=copy_label(copy_for),
         template_version=template_version(),
     )
@@ -183,13 +186,19 @@ def copy_label(recipient) -> str:
 PT_PER_MM = 72 / 25.4
 
 
-def geometry(window: Window, addressee=None) -> dict:
+# The address block's line height (print.css): taller in CJK letters, whose
+# fonts' glyph boxes would otherwise overlap from one line to the next.
+ADDRESS_LINE_HEIGHT = {"ja": 1.45, "zh": 1.45, "ko": 1.45}
+
+
+def geometry(window: Window, addressee=None, language: str = "") -> dict:
     """Page-area coordinates (mm) for the address window; print.css sets the margins."""
     top = window.top - MARGIN_TOP_FIRST
     # The whole address must show through the window: shrink the type (down to
     # 7 pt) when an address has more lines than the window holds at 10 pt.
     lines = 2 + len(addressee.shown["address_lines"]) if addressee is not None else 1
-    fits = (window.height - 6) / (lines * 1.25) * PT_PER_MM
+    line_height = ADDRESS_LINE_HEIGHT.get(language, 1.25)
+    fits = (window.height - 6) / (lines * line_height) * PT_PER_MM
     return {
         "address_pt": round(max(7.0, min(10.0, fits)), 1),
         "zone_height": top + window.height + 4,
@@ -200,6 +209,54 @@ def geometry(window: Window, addressee=None) -> dict:
         "address_height": window.height - 5,
         # A window near the top (長形3号) leaves the letterhead the space to its right.
         "letterhead_offset": window.left + window.width - MARGIN_LEFT + 8 if window.top < 40 else 0,
+        # The letterhead's band: above the window, or beside it down to the window's foot.
+        "band_height": top + window.height if window.top < 40 else top - 3,
+    }
+
+
+# --- The letterhead -------------------------------------------------------------------
+
+# Windows near the top of the sheet: the letterhead stands beside them, one organisation a line.
+BESIDE = {key for key, window in WINDOWS.items() if window.top < 40}
+# The most boxes the band holds: one row up to six, two rows up to sixteen; beyond,
+# fifteen and a box saying how many more sign. Beside a window, four lines and "more".
+ROW_MAX = 6
+BAND_MAX = 16
+BESIDE_MAX = 4
+_SMALL_WORDS = {"the", "of", "to", "for", "and", "in", "on", "a", "an", "de", "la", "le", "et"}
+
+
+def monogram(org) -> str:
+    """The short name, or initials for a name without one: a box never holds a whole name."""
+    if org.short_name:
+        return org.short_name
+    words = [w for w in re.split(r"[\s\-/&,.()]+", org.name) if w]
+    if words and all(w.isascii() for w in words):
+        initials = "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS)
+        return initials.upper()[:6] or org.name[:4]
+    return org.name.replace(" ", "")[:4]
+
+
+def letterhead(organizations: list, style: str, *, beside: bool = False) -> dict:
+    """
+    What the letterhead shows within its band (print.css sizes the boxes by
+    `rows` and `columns`): every organisation, the lead only, or nothing.
+    """
+    orgs = [] if style == "plain" else organizations[:1] if style == "lead" else organizations
+    cap = BESIDE_MAX if beside else BAND_MAX
+    shown = orgs if len(orgs) <= cap else orgs[: cap - 1]
+    for org in shown:
+        org.monogram = monogram(org)
+    more = len(orgs) - len(shown)
+    boxes = len(shown) + (1 if more else 0)
+    rows = 1 if boxes <= ROW_MAX else 2
+    return {
+        "style": style,
+        "orgs": shown,
+        "more": more,
+        "rows": rows,
+        "columns": max(1, -(-boxes // rows)),
+        "lead": organizations[0] if organizations and style != "plain" else None,
     }
 
 
@@ -250,7 +307,7 @@ def _copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipien
             addressee=recipient,
             salutation=greeting(letter, everyone, copy_for=recipient),
             copy_label=copy_label(recipient),
-            g=geometry(context["window"], recipient),
+            g=geometry(context["window"], recipient, letter.language),
         )
         out.append((recipient, render_to_string("letters/printing/letter.html", context)))
     return out

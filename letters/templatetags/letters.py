@@ -7,7 +7,7 @@ from django.utils import dateformat
 from django.utils.safestring import mark_safe
 from django.utils.translation import pgettext
 
-from letters import markdown
+from letters import markdown, text
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
 
 register = template.Library()
@@ -112,3 +112,9 @@ def page_counter() -> str:
         elif part:
             out.append(_css_string(part))
     return mark_safe(" ".join(out))  # our own catalogue's words, quoted and escaped
+
+
+@register.simple_tag
+def signatory_list(signatories: list, grouping: str) -> text.SignatoryList:
+    """The numbered, grouped list a letter prints instead of signature blocks."""
+    return text.signatory_list(signatories, grouping)

@@ -48,7 +48,7 @@ def test_the_preview_shows_the_pdfs_own_page(client, drafter, draft):
     shown = sheet(preview(client, draft))
     assert shown == pdf_body(draft)
     for markup in [
-        '<header class="letterhead">',
+        '<header class="letterhead letterhead-joint letterhead-rows-1 letterhead-columns-1">',
         '<div class="letterhead-orgs">',
         '<p class="return-line">',
         '<address class="letter-address">',
@@ -88,7 +88,7 @@ def test_the_preview_is_styled_by_the_print_stylesheet(client, drafter, draft):
         ".letter-date { text-align: right; margin: 0 0 5mm; }",
         ".letter-signature strong { display: inline-block; border-top: 0.6pt solid #333;",
         ".letter-cc ul { margin: 0; padding-left: 8mm; list-style: none; }",
-        ".letterhead-orgs { display: flex; }",
+        ".letterhead-orgs { display: grid; column-gap: 2mm; row-gap: 1mm; }",
     ]:
         assert rule in print_css and rule in text, rule
     # The first page's size and the address window, from the numbers the PDF uses.
