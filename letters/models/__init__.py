@@ -26,7 +26,7 @@ from letters.models.letter import (
     SubjectPrefix,
     Theme,
 )
-from letters.models.printing import PrintBatch, PrintBatchStatus
+from letters.models.printing import PrintBatch, PrintBatchStatus, PrintChunk
 from letters.models.sending import PressRelease, Quote, SentCopy
 from letters.models.signing import ApprovedText, Signatory, SignatoryRole, new_token
 from letters.models.tracking import (
@@ -61,6 +61,7 @@ __all__ = [
     "PressRelease",
     "PrintBatch",
     "PrintBatchStatus",
+    "PrintChunk",
     "Quote",
     "RecipientRole",
     "Recommendation",
