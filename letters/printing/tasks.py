@@ -33,7 +33,7 @@ from django_tasks import task
 from letters import printing
 from letters.models import Letter, PrintBatch, PrintBatchStatus, PrintChunk
 from letters.models.printing import MAX_ERROR, MAX_WORKER
-from letters.printing import cache, engine, layout
+from letters.printing import cache, engine, layout, limits
 
 logger = logging.getLogger(__name__)
 
@@ -183,7 +183,10 @@ def _render_copies(
 
     last = time.monotonic()
     rendered = engine.render_many(
-        [jobs[index][1] for index in todo], archival=archival, workers=workers
+        [jobs[index][1] for index in todo],
+        archival=archival,
+        workers=workers,
+        seconds=limits.MAX_BACKGROUND_SECONDS,
     )
     for position, data in rendered:
         index = todo[position]
@@ -227,7 +230,7 @@ def assemble(batch_id: int) -> None:
     batch.merged.save(
         printing.pdf_filename(letter, kind="all"), ContentFile(_merge(copies)), save=False
     )
-    labels = printing.document(letter, kind="labels")[1]()
+    labels = _labels(letter)
     batch.labels.save(printing.pdf_filename(letter, kind="labels"), ContentFile(labels), save=False)
     _update(
         batch_id,
@@ -242,6 +245,17 @@ def assemble(batch_id: int) -> None:
     for chunk in chunks:
         chunk.file.delete(save=False)
     PrintChunk.objects.filter(batch_id=batch_id).update(file="")
+
+
+def _labels(letter: Letter) -> bytes:
+    """The labels as the labels page gives them, cached for it too."""
+    key, _ = printing.document(letter, kind="labels")
+    data = cache.cached_pdf(key)
+    if data is None:
+        html = layout.labels_html(letter)
+        data = engine.html_to_pdf(html, archival=False, seconds=limits.MAX_BACKGROUND_SECONDS)
+        cache.store_pdf(key, data)
+    return data
 
 
 def _zip(copies: list[tuple[str, bytes]]) -> bytes:
