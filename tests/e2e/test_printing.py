@@ -105,9 +105,30 @@ def test_the_progress_bar_follows_a_batch_running_in_a_worker(
     progress = page.get_by_role("progressbar", name="Printing copies: 120 of 193")
     expect(progress).to_have_attribute("aria-valuenow", "120")
     expect(progress).to_be_focused()  # the poll swapped it; focus stayed on it
+    expect(page.locator("#printing")).not_to_contain_text("{#")
     PrintBatch.objects.filter(pk=batch.pk).update(
         status="done", done=193, file="pdf-batches/copies.zip"
     )
     expect(page.get_by_role("link", name="Download the copies (ZIP)")).to_be_visible()
     expect(page.get_by_text("193 copies printed")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_large_mailing_offers_its_merged_pdf_and_labels_through_the_batch(
+    page, live_server, log_in, coordinator
+):
+    from tests import factories
+
+    letter = factories.make_letter()
+    for n in range(41):
+        factories.make_recipient(letter, order=n)
+    for _ in range(2):
+        factories.make_section(letter, body="A long paragraph about refugees. " * 600)
+    log_in(coordinator)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/")
+    card = page.get_by_role("region", name="Print")
+    expect(card).to_contain_text("A large mailing (41 copies of about 16 pages)")
+    expect(card.get_by_role("link", name="All copies in one PDF")).to_have_count(0)
+    expect(card.get_by_role("button", name="Print every copy in the background")).to_be_visible()
+    assert_accessible(page)
+    card.screenshot(path=SCREENSHOTS / "printing_large_mailing.png")

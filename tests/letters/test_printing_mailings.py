@@ -56,6 +56,7 @@ def test_41_copies_of_a_16_page_letter_are_sent_to_the_background_batch(client, 
     assert "A large mailing (41 copies of about 16 pages)" in page
     assert reverse("letters:printing_pdf_all", args=[letter.pk]) not in page
     assert "Print every copy in the background" in page
+    assert "{#" not in page
 
 
 def test_a_small_mailing_still_prints_all_copies_while_you_wait(client, coordinator):
