@@ -8,8 +8,8 @@ prints in one run, as median milliseconds and as a ratio to the floor:
 - floor: the bare WeasyPrint render of the same HTML (same CSS, fonts, options);
 - endpoint: GET letters:printing_pdf through the Django test client, cache emptied first;
 - cache hit: the same GET with the PDF cached, and the 304 for a known ETag;
-- batch: 100 personalised copies through the print task (all cores) vs. 100
-  sequential bare renders;
+- batch: 100 personalised copies through the print task (all cores), with its
+  labels and merged PDF, vs. the same done sequentially with bare renders;
 - memory: RSS over 300 renders in one process.
 Targets: endpoint <= 1.15x floor, cache hit <= 5% of floor, batch
 >= 1.8x faster than sequential on 2 cores, memory flat.
@@ -48,8 +48,7 @@ from django.urls import reverse  # noqa: E402
 
 from letters import printing  # noqa: E402
 from letters.models import Letter, LetterRecipient, PrintBatch  # noqa: E402
-from letters.printing import cache, engine, fetcher, layout  # noqa: E402
-from letters.printing.tasks import run_batch  # noqa: E402
+from letters.printing import cache, engine, fetcher, layout, tasks  # noqa: E402
 from tests import factories  # noqa: E402
 
 
@@ -174,14 +173,19 @@ def batch_against_sequential(letter: Letter, coordinator, *, archival: bool, cop
     assert len(htmls) == copies
 
     start, cpu = time.perf_counter(), cpu_ms()
-    for h in htmls:
-        floor_render(h, archival)
+    pdfs = [floor_render(h, archival) for h in htmls]
     sequential, sequential_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
+    # The task also makes all copies in one PDF and the address labels: the same
+    # work, done plainly, belongs on the sequential side of the comparison.
+    start, cpu = time.perf_counter(), cpu_ms()
+    floor_render(layout.labels_html(letter), False)
+    tasks._merge([("", pdf) for pdf in pdfs])
+    extras, extras_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
 
     shutil.rmtree(cache.cache_root(), ignore_errors=True)
     batch = PrintBatch.objects.create(letter=letter, requested_by=coordinator)
     start, cpu = time.perf_counter(), cpu_ms()
-    batch = run_batch(batch.pk)
+    batch = tasks.run_batch(batch.pk)
     batched, batched_cpu = (time.perf_counter() - start) * 1000, cpu_ms() - cpu
     assert batch.status == "done" and batch.done == copies, (batch.status, batch.error)
     n = copies
@@ -189,10 +193,12 @@ def batch_against_sequential(letter: Letter, coordinator, *, archival: bool, cop
         f"{n} sequential bare renders {sequential:>21.0f} ms {sequential / n:>7.1f} ms/copy"
         f"  CPU {sequential_cpu / n:.1f} ms/copy"
     )
+    print(f"{'  + labels and merged PDF, bare':<44} {extras:>9.0f} ms  CPU {extras_cpu:.0f} ms")
+    sequential, sequential_cpu = sequential + extras, sequential_cpu + extras_cpu
     print(
         f"{n} copies, print task on {os.cpu_count()} cores {batched:>16.0f} ms "
         f"{batched / n:>7.1f} ms/copy  CPU {batched_cpu / n:.1f} ms/copy  "
-        f"{sequential / batched:.2f}x faster (target >= 1.8x)"
+        f"{sequential / batched:.2f}x faster than all of it sequential (target >= 1.8x)"
     )
     # On a shared machine wall time depends on what else runs; CPU time does not:
     # the pool's extra work per copy bounds the speed-up it reaches on idle cores.

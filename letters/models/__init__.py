@@ -30,7 +30,7 @@ from letters.models.letter import (
     SubjectPrefix,
     Theme,
 )
-from letters.models.printing import PrintBatch, PrintBatchStatus
+from letters.models.printing import PrintBatch, PrintBatchStatus, PrintChunk
 from letters.models.sending import PressRelease, Quote, SentCopy
 from letters.models.signing import (
     ApprovedText,
@@ -76,6 +76,7 @@ __all__ = [
     "PressRelease",
     "PrintBatch",
     "PrintBatchStatus",
+    "PrintChunk",
     "Quote",
     "RecipientRole",
     "Recommendation",

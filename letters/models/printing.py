@@ -21,14 +21,17 @@ MAX_ERROR = 2000
 class PrintBatchStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    ASSEMBLING = "assembling", "Assembling"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
 
 
 class PrintBatch(models.Model):
     """
-    One background run that prints every copy of a letter (letters/tasks.py):
-    its progress for the progress bar, and the ZIP of copies when done.
+    One background run that prints every copy of a letter (letters/printing/tasks.py),
+    split into chunks that any worker picks up: its progress for the progress bar
+    (copies done, from every chunk), and when done the ZIP of copies, all copies
+    in one PDF and the address labels.
     """
 
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="print_batches")
@@ -44,6 +47,8 @@ class PrintBatch(models.Model):
         blank=True, max_length=MAX_ERROR, validators=[MaxLengthValidator(MAX_ERROR)]
     )
     file = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
+    merged = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
+    labels = CheckedFileField(upload_to="pdf-batches/%Y/", blank=True)
     letter_version = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -73,10 +78,45 @@ class PrintBatch(models.Model):
     @property
     def is_active(self) -> bool:
         return (
-            self.status in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING)
+            self.status
+            in (PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING, PrintBatchStatus.ASSEMBLING)
             and (timezone.now() - self.created_at).total_seconds() < self.ABANDONED_AFTER_SECONDS
         )
 
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 0
+
+
+MAX_WORKER = 200
+
+
+class PrintChunk(models.Model):
+    """
+    A slice of a batch's copies (`first` to `first + count - 1`, in the letter's
+    order) that one task renders, on whichever worker picks it up. Its copies are
+    stored as a ZIP through the storage API until the batch is assembled.
+    """
+
+    batch = models.ForeignKey(PrintBatch, models.CASCADE, related_name="chunks")
+    number = models.PositiveIntegerField()
+    first = models.PositiveIntegerField()
+    count = models.PositiveIntegerField()
+    done = models.PositiveIntegerField(default=0)
+    # Which worker rendered it ("host:pid"): operators see where time went.
+    worker = models.CharField(max_length=MAX_WORKER, blank=True)
+    file = CheckedFileField(upload_to="pdf-batches/chunks/", blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["batch", "number"], name="printchunk_batch_number"),
+            models.CheckConstraint(
+                condition=Q(done__lte=models.F("count")), name="printchunk_done_lte_count"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"batch {self.batch_id} chunk {self.number}: {self.done}/{self.count}"

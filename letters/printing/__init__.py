@@ -22,11 +22,20 @@ from letters.printing.limits import PdfError
 # Printing every copy for sending is the coordinators' job.
 BATCH_PERMISSION = "letters.send_letter"
 
+# What one printed page holds, roughly: the demo letter's text prints on 4 pages.
+CHARS_PER_PAGE = 2500
+# A mailing of more pages than this (copies x pages) is printed in the background
+# only, all copies in one PDF and the labels included: in a request it would run
+# into the time limit (41 copies of a 16-page letter took 80 s).
+LARGE_MAILING_PAGES = 80
+
 __all__ = [
     "BATCH_PERMISSION",
     "PdfError",
     "copies",
     "document",
+    "estimated_pages",
+    "is_large_mailing",
     "is_archival",
     "pdf_filename",
     "render_letter_pdf",
@@ -90,6 +99,27 @@ def copies(letter: Letter) -> list[LetterRecipient]:
     """Every copy that goes out: the addressees first, then the cc's."""
     recipients = list(letter.recipients.select_related("position"))
     return [r for r in recipients if r.role == "to"] + [r for r in recipients if r.role == "cc"]
+
+
+def estimated_pages(letter: Letter, sections=None) -> int:
+    """
+    How many pages one copy prints on, from the length of its text: enough to tell
+    a large mailing from a small one without rendering it. Pass the letter's
+    sections with their recommendations prefetched, where a page has them.
+    """
+    if sections is None:
+        sections = letter.sections.prefetch_related("recommendations")
+    chars = len(letter.subject) + len(letter.opening) + len(letter.closing)
+    for section in sections:
+        chars += sum(len(t or "") for t in (section.heading, section.body, section.lead_in))
+        chars += len(section.closing or "")
+        chars += sum(len(r.text) for r in section.recommendations.all())
+    return 1 + chars // CHARS_PER_PAGE
+
+
+def is_large_mailing(letter: Letter, *, copies: int, sections=None) -> bool:
+    """Too many pages in all to print in a request: the background batch prints them."""
+    return copies * estimated_pages(letter, sections) > LARGE_MAILING_PAGES
 
 
 def pdf_filename(

@@ -109,14 +109,17 @@ def time_limit(seconds: float):
         signal.signal(signal.SIGALRM, previous)
 
 
-def layout(html: str) -> weasyprint.Document:
-    """Lay out one document, within the page, time and recursion limits."""
+def layout(html: str, *, seconds: float | None = None) -> weasyprint.Document:
+    """
+    Lay out one document, within the page, time and recursion limits. `seconds`
+    defaults to the web request's limit; background tasks pass their own.
+    """
     if html_depth(html) > limits.MAX_DEPTH:
         raise PdfError(
             "The letter has lists or quotes nested too deeply to print; flatten them first."
         )
     try:
-        with time_limit(limits.MAX_SECONDS):
+        with time_limit(seconds or limits.MAX_SECONDS):
             document = weasyprint.HTML(
                 string=html, base_url=ASSET_ORIGIN, url_fetcher=AssetFetcher()
             ).render(
@@ -135,12 +138,12 @@ def layout(html: str) -> weasyprint.Document:
     return document
 
 
-def _render_in_worker(html: str, archival: bool) -> bytes:
-    return html_to_pdf(html, archival=archival)
+def _render_in_worker(html: str, archival: bool, seconds: float | None) -> bytes:
+    return html_to_pdf(html, archival=archival, seconds=seconds)
 
 
 def render_many(
-    htmls: list[str], *, archival: bool, workers: int | None = None
+    htmls: list[str], *, archival: bool, workers: int | None = None, seconds: float | None = None
 ) -> Iterator[tuple[int, bytes]]:
     """
     Render many documents on every core, yielding (index, bytes) as each finishes.
@@ -150,13 +153,13 @@ def render_many(
     workers = workers or os.cpu_count() or 1
     if workers <= 1 or len(htmls) <= 1:
         for index, html in enumerate(htmls):
-            yield index, html_to_pdf(html, archival=archival)
+            yield index, html_to_pdf(html, archival=archival, seconds=seconds)
         return
     stylesheet()
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
         futures = {
-            pool.submit(_render_in_worker, html, archival): index
+            pool.submit(_render_in_worker, html, archival, seconds): index
             for index, html in enumerate(htmls)
         }
         try:
@@ -167,19 +170,19 @@ def render_many(
                 future.cancel()
 
 
-def write(document: weasyprint.Document, *, archival: bool) -> bytes:
+def write(document: weasyprint.Document, *, archival: bool, seconds: float | None = None) -> bytes:
     # No custom Info keys: every Info entry has its XMP twin (tagging.py).
     options: dict[str, bool | str] = {"pdf_tags": True}
     if archival:
         options["pdf_variant"] = ARCHIVAL_VARIANT
         document.metadata = tagging.UniversalAccessMetadata.of(document.metadata)
-    with time_limit(limits.MAX_SECONDS):
+    with time_limit(seconds or limits.MAX_SECONDS):
         return document.write_pdf(finisher=tagging.mark_pagination_artifacts, **options)
 
 
-def html_to_pdf(html: str, *, archival: bool = False) -> bytes:
+def html_to_pdf(html: str, *, archival: bool = False, seconds: float | None = None) -> bytes:
     """The bare engine call (plus our limits): what the bench calls the floor."""
-    return write(layout(html), archival=archival)
+    return write(layout(html, seconds=seconds), archival=archival, seconds=seconds)
 
 
 def warm_up() -> None:

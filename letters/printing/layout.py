@@ -289,10 +289,13 @@ def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str
         )
 
 
-def copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient, str]]:
+def copies_html(
+    letter: Letter, *, archival: bool, only: slice | None = None
+) -> list[tuple[LetterRecipient, str]]:
     """
-    The HTML of every copy (addressees first, then cc's) from one set of queries:
-    the same HTML `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
+    The HTML of every copy (addressees first, then cc's), or of the `only` slice
+    of them, from one set of queries: the same HTML
+    `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
     """
     with translation.override(letter.language):
         return _copies_html(letter, archival=archival)
@@ -302,7 +305,7 @@ def _copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipien
     context = pdf_context(letter, archival=archival)
     out: list[tuple[LetterRecipient, str]] = []
     everyone = context["to_recipients"] + context["cc_recipients"]
-    for recipient in everyone:
+    for recipient in everyone[only or slice(None)]:
         context.update(
             addressee=recipient,
             salutation=greeting(letter, everyone, copy_for=recipient),

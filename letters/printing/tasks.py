@@ -1,9 +1,16 @@
 """
 Background printing: every copy of a letter (a letter to all 193 UN missions is
-193 copies) rendered on every core through the Django Tasks API, with progress
-stored on a PrintBatch for the progress bar, and a ZIP of the copies at the end.
+193 copies), with progress stored on a PrintBatch for the progress bar, and at
+the end a ZIP of the copies, all copies in one PDF and the address labels.
 
-The immediate backend runs this inside the request; with
+A batch is split into chunks (`PrintChunk`), one task each, so any number of
+`manage.py db_worker` processes, on any machines sharing the database and the
+media storage, print one mailing together. Each chunk stores its copies through
+the storage API and adds what it did to the batch's count (an atomic F()
+increment); the chunk that finishes last claims the batch with a conditional
+UPDATE, so exactly one worker assembles it.
+
+The immediate backend runs all of this inside the request; with
 TASKS_BACKEND=django_tasks_db.DatabaseBackend, `manage.py db_worker` runs it.
 """
 
@@ -11,27 +18,56 @@ from __future__ import annotations
 
 import io
 import logging
+import os
+import socket
 import time
 import zipfile
 
+import pypdf
 from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django_tasks import task
 
 from letters import printing
-from letters.models import Letter, PrintBatch, PrintBatchStatus
-from letters.models.printing import MAX_ERROR
-from letters.printing import cache, engine, layout
+from letters.models import Letter, PrintBatch, PrintBatchStatus, PrintChunk
+from letters.models.printing import MAX_ERROR, MAX_WORKER
+from letters.printing import cache, engine, layout, limits
 
 logger = logging.getLogger(__name__)
 
 # Progress is written at most this often, so 193 copies cost a handful of UPDATEs.
 PROGRESS_EVERY_SECONDS = 0.5
+# Copies per chunk task: small enough that two workers share a 40-copy mailing,
+# large enough that the per-task overhead (a few queries, a ZIP) stays noise.
+CHUNK_SIZE = 20
+UNEXPECTED = "Printing failed unexpectedly. Try again, or tell an administrator."
 
 
 @task()
 def print_all_copies(batch_id: int) -> None:
-    run_batch(batch_id)
+    """Split the batch into chunk tasks, which any worker may pick up."""
+    try:
+        chunks = plan_batch(batch_id)
+    except printing.PdfError as exc:
+        _fail(batch_id, exc.message)
+        return
+    except Exception:
+        logger.exception("Print batch %s could not be planned", batch_id)
+        _fail(batch_id, UNEXPECTED)
+        return
+    for chunk_id in chunks:
+        print_chunk.enqueue(chunk_id)
+
+
+@task()
+def print_chunk(chunk_id: int) -> None:
+    run_chunk(chunk_id)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"[:MAX_WORKER]
 
 
 def _update(batch_id: int, **fields) -> None:
@@ -40,51 +76,100 @@ def _update(batch_id: int, **fields) -> None:
     PrintBatch.objects.filter(pk=batch_id).update(**fields)
 
 
-def run_batch(batch_id: int, *, workers: int | None = None) -> PrintBatch:
+def _fail(batch_id: int, message: str) -> None:
+    # Only a batch still under way fails: a late chunk never undoes a finished one.
+    PrintBatch.objects.filter(
+        pk=batch_id,
+        status__in=[PrintBatchStatus.QUEUED, PrintBatchStatus.RUNNING, PrintBatchStatus.ASSEMBLING],
+    ).update(status=PrintBatchStatus.FAILED, error=message[:MAX_ERROR], finished_at=timezone.now())
+
+
+def plan_batch(batch_id: int, *, chunk_size: int = CHUNK_SIZE) -> list[int]:
+    """The batch's chunks, created once, as ids in order; the batch is running."""
     batch = PrintBatch.objects.select_related("letter").get(pk=batch_id)
-    letter = batch.letter
-    _update(batch_id, status=PrintBatchStatus.RUNNING, started_at=timezone.now())
+    existing = list(batch.chunks.values_list("pk", flat=True))
+    if existing:  # the planning task ran before (a worker restarted): keep its chunks
+        return existing
+    total = batch.letter.recipients.count()
+    if not total:
+        raise printing.PdfError("The letter has no recipients to print copies for.")
+    with transaction.atomic():
+        chunks = PrintChunk.objects.bulk_create(
+            PrintChunk(batch=batch, number=n, first=first, count=min(chunk_size, total - first))
+            for n, first in enumerate(range(0, total, chunk_size))
+        )
+        _update(batch_id, status=PrintBatchStatus.RUNNING, started_at=timezone.now(), total=total)
+    return [chunk.pk for chunk in chunks]
+
+
+def run_batch(batch_id: int, *, workers: int | None = None) -> PrintBatch:
+    """The whole batch in this process, as one chunk on every core (bench, tests)."""
+    chunks: list[int] = []
     try:
-        copies = _render_copies(batch_id, letter, workers=workers)
-        batch.file.save(
-            printing.pdf_filename(letter, kind="batch"), ContentFile(_zip(copies)), save=False
-        )
-        _update(
-            batch_id,
-            file=batch.file.name,
-            done=len(copies),
-            status=PrintBatchStatus.DONE,
-            finished_at=timezone.now(),
-        )
+        chunks = plan_batch(batch_id, chunk_size=2**31)
     except printing.PdfError as exc:
-        _update(
-            batch_id,
-            status=PrintBatchStatus.FAILED,
-            error=exc.message[:MAX_ERROR],
-            finished_at=timezone.now(),
-        )
+        _fail(batch_id, exc.message)
     except Exception:
-        logger.exception("Print batch %s failed", batch_id)
-        _update(
-            batch_id,
-            status=PrintBatchStatus.FAILED,
-            error="Printing failed unexpectedly. Try again, or tell an administrator.",
-            finished_at=timezone.now(),
+        logger.exception("Print batch %s could not be planned", batch_id)
+        _fail(batch_id, UNEXPECTED)
+    for chunk_id in chunks:
+        run_chunk(chunk_id, workers=workers)
+    return PrintBatch.objects.get(pk=batch_id)
+
+
+def run_chunk(chunk_id: int, *, workers: int | None = 1) -> None:
+    """
+    Render one chunk's copies (from the cache where it has them), store them,
+    and assemble the batch if this was the last chunk. One process by default:
+    with chunks, the workers are the parallelism.
+    """
+    chunk = PrintChunk.objects.select_related("batch__letter").get(pk=chunk_id)
+    batch = chunk.batch
+    if chunk.finished_at is not None or batch.status != PrintBatchStatus.RUNNING:
+        return  # ran already, or the batch failed: nothing to add
+    PrintChunk.objects.filter(pk=chunk_id).update(worker=worker_name(), started_at=timezone.now())
+    try:
+        copies = _render_copies(chunk, batch.letter, workers=workers)
+        chunk.file.save(
+            f"batch-{batch.pk}-chunk-{chunk.number}.zip", ContentFile(_zip(copies)), save=False
         )
-    batch.refresh_from_db()
-    return batch
+        PrintChunk.objects.filter(pk=chunk_id).update(
+            file=chunk.file.name, finished_at=timezone.now()
+        )
+        _assemble_if_last(batch.pk)
+    except printing.PdfError as exc:
+        _fail(batch.pk, exc.message)
+    except Exception:
+        logger.exception("Print batch %s, chunk %s failed", batch.pk, chunk.number)
+        _fail(batch.pk, UNEXPECTED)
+
+
+def _count(chunk: PrintChunk, done: int) -> None:
+    """
+    Record `done` copies of this chunk, and add what is new to the batch's count:
+    an atomic increment, so chunks finishing on several workers all count. A
+    chunk re-run after a worker died starts from what it had counted.
+    """
+    if done == chunk.done:
+        return
+    with transaction.atomic():
+        PrintChunk.objects.filter(pk=chunk.pk).update(done=done)
+        _update(chunk.batch_id, done=F("done") + (done - chunk.done))
+    chunk.done = done
 
 
 def _render_copies(
-    batch_id: int, letter: Letter, *, workers: int | None
+    chunk: PrintChunk, letter: Letter, *, workers: int | None
 ) -> list[tuple[str, bytes]]:
     """
-    Every copy's file name and PDF, in the letter's order: from the cache where
-    it has them, the rest rendered (and cached), with progress on the batch.
+    The chunk's copies as file name and PDF, in the letter's order: from the
+    cache where it has them, the rest rendered (and cached), with progress.
     """
     archival = printing.is_archival(letter)
     inputs = cache.key_inputs(letter)
-    jobs = layout.copies_html(letter, archival=archival)
+    jobs = layout.copies_html(
+        letter, archival=archival, only=slice(chunk.first, chunk.first + chunk.count)
+    )
     keys = [
         cache.pdf_cache_key(letter, copy_for=r, archival=archival, inputs=inputs) for r, _ in jobs
     ]
@@ -94,23 +179,83 @@ def _render_copies(
         if data is not None:
             results[index] = data
     todo = [index for index in range(len(jobs)) if index not in results]
-    _update(batch_id, total=len(jobs), done=len(results))
+    _count(chunk, len(results))
 
     last = time.monotonic()
     rendered = engine.render_many(
-        [jobs[index][1] for index in todo], archival=archival, workers=workers
+        [jobs[index][1] for index in todo],
+        archival=archival,
+        workers=workers,
+        seconds=limits.MAX_BACKGROUND_SECONDS,
     )
     for position, data in rendered:
         index = todo[position]
         cache.store_pdf(keys[index], data)
         results[index] = data
         if time.monotonic() - last > PROGRESS_EVERY_SECONDS:
-            _update(batch_id, done=len(results))
+            _count(chunk, len(results))
             last = time.monotonic()
+    _count(chunk, len(results))
     return [
         (printing.pdf_filename(letter, recipient), results[index])
         for index, (recipient, _) in enumerate(jobs)
     ]
+
+
+def _assemble_if_last(batch_id: int) -> None:
+    # Each chunk's finish is committed before this count, so of two chunks that
+    # finish together the later one sees the other's; the conditional UPDATE
+    # then lets exactly one caller through even if both see none left.
+    if PrintChunk.objects.filter(batch_id=batch_id, finished_at=None).exists():
+        return
+    claimed = PrintBatch.objects.filter(pk=batch_id, status=PrintBatchStatus.RUNNING).update(
+        status=PrintBatchStatus.ASSEMBLING
+    )
+    if claimed:
+        assemble(batch_id)
+
+
+def assemble(batch_id: int) -> None:
+    """The ZIP of every copy, all copies in one PDF, and the address labels."""
+    batch = PrintBatch.objects.select_related("letter").get(pk=batch_id)
+    letter = batch.letter
+    chunks = list(batch.chunks.order_by("number"))
+    copies: list[tuple[str, bytes]] = []
+    for chunk in chunks:
+        with chunk.file.open("rb") as fh, zipfile.ZipFile(fh) as zf:
+            copies += [(name, zf.read(name)) for name in zf.namelist()]
+    batch.file.save(
+        printing.pdf_filename(letter, kind="batch"), ContentFile(_zip(copies)), save=False
+    )
+    batch.merged.save(
+        printing.pdf_filename(letter, kind="all"), ContentFile(_merge(copies)), save=False
+    )
+    labels = _labels(letter)
+    batch.labels.save(printing.pdf_filename(letter, kind="labels"), ContentFile(labels), save=False)
+    _update(
+        batch_id,
+        file=batch.file.name,
+        merged=batch.merged.name,
+        labels=batch.labels.name,
+        done=len(copies),
+        status=PrintBatchStatus.DONE,
+        finished_at=timezone.now(),
+    )
+    # The chunks' files were only a way between workers: the batch holds them now.
+    for chunk in chunks:
+        chunk.file.delete(save=False)
+    PrintChunk.objects.filter(batch_id=batch_id).update(file="")
+
+
+def _labels(letter: Letter) -> bytes:
+    """The labels as the labels page gives them, cached for it too."""
+    key, _ = printing.document(letter, kind="labels")
+    data = cache.cached_pdf(key)
+    if data is None:
+        html = layout.labels_html(letter)
+        data = engine.html_to_pdf(html, archival=False, seconds=limits.MAX_BACKGROUND_SECONDS)
+        cache.store_pdf(key, data)
+    return data
 
 
 def _zip(copies: list[tuple[str, bytes]]) -> bytes:
@@ -120,3 +265,13 @@ def _zip(copies: list[tuple[str, bytes]]) -> bytes:
         for name, data in copies:
             zf.writestr(name, data)
     return archive.getvalue()
+
+
+def _merge(copies: list[tuple[str, bytes]]) -> bytes:
+    """Every copy's pages, in order, in one PDF to print in one go."""
+    writer = pypdf.PdfWriter()
+    for _, data in copies:
+        writer.append(pypdf.PdfReader(io.BytesIO(data)))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -170,6 +170,10 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 "can_batch": user.has_perm(printing.BATCH_PERMISSION),
                 "archival": printing.is_archival(letter),
                 "watermark": printing.watermark(letter),
+                "pages": printing.estimated_pages(letter, sections),
+                "large": printing.is_large_mailing(
+                    letter, copies=len(recipients), sections=sections
+                ),
             },
             "follow_up": {
                 "summary": summary,

@@ -16,7 +16,7 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
 from letters import printing
-from letters.models import Letter, LetterRecipient, PrintBatch
+from letters.models import Letter, LetterRecipient, PrintBatch, PrintBatchStatus
 from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.printing import layout
 from letters.printing.tasks import print_all_copies
@@ -78,9 +78,29 @@ def copy_pdf(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     )
 
 
+def _large_mailing(request: HttpRequest, letter: Letter, part: str) -> HttpResponse | None:
+    """
+    For a mailing too large to print in a request: the latest batch's file when
+    it is done for this version of the letter, else the letter page, which says why.
+    """
+    if not printing.is_large_mailing(letter, copies=letter.recipients.count()):
+        return None
+    batch = letter.print_batches.first()
+    if batch and batch.status == PrintBatchStatus.DONE and batch.letter_version == letter.version:
+        return redirect(batch.get_file_url() + f"?part={part}")
+    messages.info(
+        request,
+        "This mailing is too large to print while you wait: all copies in one PDF and "
+        "the address labels come with the background printing of every copy.",
+    )
+    return redirect(letter.get_absolute_url() + "#printing")
+
+
 @require_GET
 def all_copies_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
+    if large := _large_mailing(request, letter, "all"):
+        return large
     return _pdf_response(
         request,
         letter,
@@ -92,6 +112,8 @@ def all_copies_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def labels_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
+    if large := _large_mailing(request, letter, "labels"):
+        return large
     return _pdf_response(
         request,
         letter,
@@ -100,11 +122,17 @@ def labels_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _progress(request: HttpRequest, letter: Letter, batch: PrintBatch | None) -> HttpResponse:
+def _progress(
+    request: HttpRequest, letter: Letter, batch: PrintBatch | None, *, started: bool = False
+) -> HttpResponse:
     context = {
         "letter": letter,
         "batch": batch,
         "can_batch": request.user.has_perm(printing.BATCH_PERMISSION),
+        # The button that was pressed is gone: focus moves to the progress bar,
+        # and to the downloads when a batch finishes while the page polls.
+        "started": started,
+        "swapped": True,
     }
     return render(request, "letters/printing/_batch.html", context)
 
@@ -131,7 +159,7 @@ def batch_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             transaction.on_commit(lambda: print_all_copies.enqueue(batch.pk))
     if request.htmx:
         batch.refresh_from_db()
-        return _progress(request, letter, batch)
+        return _progress(request, letter, batch, started=True)
     return redirect(letter.get_absolute_url() + "#printing")
 
 
@@ -144,15 +172,29 @@ def batch_status(request: HtmxHttpRequest, pk: int, batch_pk: int) -> HttpRespon
     return _progress(request, letter, batch)
 
 
+# ?part= of a batch's download: its file field, file name kind and type.
+BATCH_PARTS = {
+    "copies": ("file", "batch", "application/zip"),
+    "all": ("merged", "all", "application/pdf"),
+    "labels": ("labels", "labels", "application/pdf"),
+}
+
+
 @require_GET
 def batch_download(request: HttpRequest, pk: int, batch_pk: int) -> FileResponse:
+    """The ZIP of copies, or with ?part=all|labels all copies in one PDF or the labels."""
     letter = get_letter_for(request, pk, SEE_LETTERS)
     batch = get_object_or_404(PrintBatch, pk=batch_pk, letter=letter)
-    if not batch.file:
+    part = BATCH_PARTS.get(request.GET.get("part", "copies"))
+    if part is None:
+        raise Http404("No such file in a batch.")
+    field, kind, content_type = part
+    file = getattr(batch, field)
+    if not file:
         raise Http404("These copies are not ready.")
     return FileResponse(
-        batch.file.open("rb"),
+        file.open("rb"),
         as_attachment=True,
-        filename=printing.pdf_filename(letter, kind="batch"),
-        content_type="application/zip",
+        filename=printing.pdf_filename(letter, kind=kind),
+        content_type=content_type,
     )

@@ -58,6 +58,8 @@ def test_coordinator_prints_every_copy_in_the_background(
     ready = page.get_by_role("link", name="Download the copies (ZIP)")
     expect(ready).to_be_visible(timeout=30_000)
     expect(page.get_by_text("4 copies printed")).to_be_visible()
+    # The pressed button is gone: focus lands on the downloads, not the page's top.
+    expect(ready).to_be_focused()
     assert_accessible(page)
     page.screenshot(path=SCREENSHOTS / "printing_batch_done.png", full_page=True)
 
@@ -65,6 +67,11 @@ def test_coordinator_prints_every_copy_in_the_background(
     assert name == "JP-2009-12_2009-12-10_copies.zip"
     with zipfile.ZipFile(io.BytesIO(data)) as zf:
         assert len(zf.namelist()) == 4
+    name, data = download(page, "Download all copies in one PDF")
+    assert name == "JP-2009-12_2009-12-10_all-copies.pdf"
+    assert len(PdfReader(io.BytesIO(data)).pages) % 4 == 0
+    name, data = download(page, "Download the address labels")
+    assert "Mori Takeshi" in PdfReader(io.BytesIO(data)).pages[0].extract_text()
 
 
 def test_the_downloads_work_from_the_keyboard(page, live_server, log_in, demo, drafter):
@@ -87,17 +94,41 @@ def test_the_progress_bar_follows_a_batch_running_in_a_worker(
     batch = PrintBatch.objects.create(letter=demo, status="running", total=193, done=40)
     log_in(coordinator)
     page.goto(f"{live_server.url}/letters/{demo.pk}/")
-    progress = page.get_by_label("Printing copies: 40 of 193")
-    expect(progress).to_have_attribute("value", "40")
+    progress = page.get_by_role("progressbar", name="Printing copies: 40 of 193")
+    expect(progress).to_have_attribute("aria-valuenow", "40")
+    progress.focus()
     assert_accessible(page)
     page.locator("#printing").screenshot(path=SCREENSHOTS / "printing_batch_running.png")
 
     # A db_worker elsewhere moves on; htmx polls the status every second.
     PrintBatch.objects.filter(pk=batch.pk).update(done=120)
-    expect(page.get_by_label("Printing copies: 120 of 193")).to_have_attribute("value", "120")
+    progress = page.get_by_role("progressbar", name="Printing copies: 120 of 193")
+    expect(progress).to_have_attribute("aria-valuenow", "120")
+    expect(progress).to_be_focused()  # the poll swapped it; focus stayed on it
+    expect(page.locator("#printing")).not_to_contain_text("{#")
     PrintBatch.objects.filter(pk=batch.pk).update(
         status="done", done=193, file="pdf-batches/copies.zip"
     )
     expect(page.get_by_role("link", name="Download the copies (ZIP)")).to_be_visible()
     expect(page.get_by_text("193 copies printed")).to_be_visible()
     assert_accessible(page)
+
+
+def test_a_large_mailing_offers_its_merged_pdf_and_labels_through_the_batch(
+    page, live_server, log_in, coordinator
+):
+    from tests import factories
+
+    letter = factories.make_letter()
+    for n in range(41):
+        factories.make_recipient(letter, order=n)
+    for _ in range(2):
+        factories.make_section(letter, body="A long paragraph about refugees. " * 600)
+    log_in(coordinator)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/")
+    card = page.get_by_role("region", name="Print")
+    expect(card).to_contain_text("A large mailing (41 copies of about 16 pages)")
+    expect(card.get_by_role("link", name="All copies in one PDF")).to_have_count(0)
+    expect(card.get_by_role("button", name="Print every copy in the background")).to_be_visible()
+    assert_accessible(page)
+    card.screenshot(path=SCREENSHOTS / "printing_large_mailing.png")

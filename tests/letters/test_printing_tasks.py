@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from letters import printing
-from letters.models import PrintBatch
+from letters.models import PrintBatch, PrintChunk
 from letters.permissions import sync_groups
-from letters.printing import cache, engine, layout
+from letters.printing import cache, engine, layout, tasks
 from letters.printing.tasks import run_batch
 from tests import factories
 
@@ -87,3 +87,20 @@ def test_prune_pdf_cache_deletes_only_old_entries(demo):
     assert "Removed 1 cached PDFs" in out.getvalue()
     assert not cache.cache_path(old_key).exists()
     assert cache.cached_pdf(cache.pdf_cache_key(demo)) is not None
+
+
+@pytest.mark.django_db
+def test_a_chunk_run_again_after_its_worker_died_counts_its_copies_once():
+    letter = factories.make_letter()
+    for n in range(3):
+        factories.make_recipient(letter, order=n)
+    batch = PrintBatch.objects.create(letter=letter)
+    (chunk_id,) = tasks.plan_batch(batch.pk)
+    # The first attempt counted two copies, then its worker was killed.
+    PrintChunk.objects.filter(pk=chunk_id).update(done=2)
+    PrintBatch.objects.filter(pk=batch.pk).update(done=2)
+    tasks.run_chunk(chunk_id)
+    batch.refresh_from_db()
+    assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
+    with zipfile.ZipFile(io.BytesIO(batch.file.read())) as zf:
+        assert len(zf.namelist()) == 3
