@@ -23,6 +23,8 @@ from collections.abc import Callable
 from contextvars import ContextVar
 
 from django.conf import settings
+from django.core.signals import request_finished
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 REDACTED = "[redacted]"
@@ -46,13 +48,17 @@ class RequestIdMiddleware:
         header = settings.REQUEST_ID_HEADER
         given = request.headers.get(header, "") if header else ""
         rid = given if _GOOD_ID.fullmatch(given) else uuid.uuid4().hex
-        token = _request_id.set(rid)
-        try:
-            response = self.get_response(request)
-        finally:
-            _request_id.reset(token)
+        # Kept until the request is finished (see `forget_request_id`): Django logs
+        # "Not Found" and the like after the middleware has returned.
+        _request_id.set(rid)
+        response = self.get_response(request)
         response["X-Request-ID"] = rid
         return response
+
+
+@receiver(request_finished)
+def forget_request_id(**kwargs) -> None:
+    _request_id.set(NO_REQUEST)
 
 
 class RequestIdFilter(logging.Filter):

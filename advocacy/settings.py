@@ -273,7 +273,8 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "letters@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
-# Who gets server errors by e-mail (DEBUG off): "Ann <ann@example.org>, ops@example.org".
+# Who gets server errors by e-mail (DEBUG off, through Django's mail_admins handler):
+# "Ann <ann@example.org>, ops@example.org".
 ADMINS = [(name or addr, addr) for name, addr in getaddresses([env("ADMINS")]) if addr]
 
 TASKS = {
@@ -337,7 +338,6 @@ LOGGING = {
     "filters": {
         "redact_tokens": {"()": "advocacy.logs.RedactTokens"},
         "request_id": {"()": "advocacy.logs.RequestIdFilter"},
-        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
         "one_line": {
@@ -358,16 +358,12 @@ LOGGING = {
             "formatter": "one_line",
         },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
-        "mail_admins": {
-            "class": "django.utils.log.AdminEmailHandler",
-            "level": "ERROR",
-            "filters": ["require_debug_false", "redact_tokens"],
-        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Filtered where the records are made, before any of Django's own handlers.
-        "django.request": {"handlers": ["mail_admins"], "filters": ["redact_tokens"]},
+        # Django's own `django` logger mails errors to ADMINS when DEBUG is off.
+        "django.request": {"filters": ["redact_tokens"]},
         "django.security.csrf": {"filters": ["redact_tokens"]},
         "django.server": {
             "handlers": ["django.server"],
