@@ -84,6 +84,8 @@ def test_a_worker_never_seen_is_reported_and_a_heartbeat_queued(client, settings
     assert DBTaskResult.objects.filter(task_path=health.heartbeat.module_path).count() == 1
 
 
+# The worker closes its database connection: a real transaction, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_a_running_worker_claims_the_heartbeat_and_looks_alive(client, settings):
     settings.TASKS = DB_TASKS
     get(client)
@@ -93,6 +95,8 @@ def test_a_running_worker_claims_the_heartbeat_and_looks_alive(client, settings)
     assert 0 <= body["worker"]["last_seen_seconds"] < 60
 
 
+# The worker closes its database connection: a real transaction, as in production.
+@pytest.mark.django_db(transaction=True)
 def test_a_worker_silent_for_long_is_stale_but_the_machine_still_serves(client, settings):
     settings.TASKS = DB_TASKS
     settings.WORKER_STALE_SECONDS = 300
