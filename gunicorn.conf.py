@@ -24,3 +24,9 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+# gunicorn's default format plus the request id the app sent back (advocacy/logs.py), so an
+# access line and the app's lines of one request share it.
+access_log_format = (
+    '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" [%({x-request-id}o)s]'
+)

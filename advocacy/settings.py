@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every later log line of the request carries its id.
+    "advocacy.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -121,7 +124,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=envint("DB_CONN_MAX_AGE", "0"),
+        # Persistent connections save a connect per request on PostgreSQL; the health
+        # check reconnects at the start of a request if the server dropped one.
+        conn_max_age=envint("CONN_MAX_AGE", env("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=envbool("CONN_HEALTH_CHECKS", "True"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -195,8 +201,41 @@ STATICFILES_DIRS: list[Path | tuple[str, str]] = [
 ]
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
+
+
+def media_storage() -> dict:
+    """
+    Uploads, sent copies, print batches and the PDF cache: on disk (MEDIA_ROOT,
+    one machine) or in an S3 bucket that every web machine and worker shares.
+    boto3 reads AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY from the environment.
+    """
+    backend = env("STORAGE_BACKEND", "disk")
+    if backend == "disk":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise ImproperlyConfigured(f"STORAGE_BACKEND must be disk or s3, not {backend!r}")
+    if not env("AWS_STORAGE_BUCKET_NAME"):
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME")
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env("AWS_S3_REGION_NAME") or None,
+            "location": env("AWS_LOCATION"),
+            # Never reuse a name: the PDF cache keys and the renderer's image cache
+            # take a stored name for one version of a file.
+            "file_overwrite": False,
+            # Every download goes through a view that checks who asks: the bucket
+            # stays private and no page links to it.
+            "default_acl": None,
+            "querystring_auth": True,
+        },
+    }
+
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": media_storage(),
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -237,12 +276,18 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "True")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "letters@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Who gets server errors by e-mail (DEBUG off, through Django's mail_admins handler):
+# "Ann <ann@example.org>, ops@example.org".
+ADMINS = [(name or addr, addr) for name, addr in getaddresses([env("ADMINS")]) if addr]
 
 TASKS = {
     "default": {
         "BACKEND": env("TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
     }
 }
+
+# /health/ reports the task workers as stale when none has claimed a task for this long.
+WORKER_STALE_SECONDS = envint("WORKER_STALE_SECONDS", "300")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -273,33 +318,54 @@ SESSION_COOKIE_HTTPONLY = True
 if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = envbool("SECURE_SSL_REDIRECT", "True")
+    # Load balancers probe each machine over plain HTTP.
+    SECURE_REDIRECT_EXEMPT = [r"^health/$"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = envint("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("SECURE_HSTS_INCLUDE_SUBDOMAINS", "True")
     SECURE_HSTS_PRELOAD = envbool("SECURE_HSTS_PRELOAD", "False")
 
+# Each request's id: taken from this header when a proxy of ours sets it (e.g.
+# X-Request-ID), else made up; sent back in X-Request-ID and put on every log line.
+REQUEST_ID_HEADER = env("REQUEST_ID_HEADER")
+
 # Sign-on and password-reset tokens never reach a log line: Django's "Not Found:
 # /sign/<token>/" warnings and runserver's request lines go through a filter that
-# redacts them (gunicorn's access log does the same in gunicorn.conf.py).
+# redacts them (gunicorn's access log does the same in gunicorn.conf.py). Every
+# record is one line (a traceback too) with the request id, so the lines of several
+# machines can be merged and grepped.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"redact_tokens": {"()": "advocacy.logs.RedactTokens"}},
+    "filters": {
+        "redact_tokens": {"()": "advocacy.logs.RedactTokens"},
+        "request_id": {"()": "advocacy.logs.RequestIdFilter"},
+    },
     "formatters": {
+        "one_line": {
+            "()": "advocacy.logs.OneLineFormatter",
+            "format": "{asctime} {levelname} {name} [{request_id}] {message}",
+            "style": "{",
+        },
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
             "style": "{",
-        }
+        },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "filters": ["redact_tokens"]},
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["redact_tokens", "request_id"],
+            "formatter": "one_line",
+        },
         "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Filtered where the records are made, before any of Django's own handlers.
+        # Django's own `django` logger mails errors to ADMINS when DEBUG is off.
         "django.request": {"filters": ["redact_tokens"]},
         "django.security.csrf": {"filters": ["redact_tokens"]},
         "django.server": {

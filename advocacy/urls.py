@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.functional import lazy
 
-from advocacy import accounts
+from advocacy import accounts, health
 from letters.views import letters as letter_views
 
 # No route serves MEDIA_ROOT, in development or production: every uploaded file
@@ -17,6 +17,7 @@ _site_name = lazy(lambda: settings.SITE_NAME, str)
 
 urlpatterns = [
     path("", letter_views.dashboard, name="dashboard"),
+    path("health/", health.health, name="health"),
     path(
         "login/",
         # LoginView names the site after the request's host unless told otherwise.

@@ -10,11 +10,13 @@ import io
 import warnings
 from pathlib import Path
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import models
 from django.db.models.fields.files import FieldFile, ImageFieldFile
 from django.http import FileResponse, Http404
+from django.utils.encoding import filepath_to_uri
 from django.utils.text import get_valid_filename
 from PIL import Image, UnidentifiedImageError
 
@@ -162,8 +164,9 @@ class CheckedFieldFile(FieldFile):
     """
     A stored file whose `url` is the view that checks who asks (its model's
     `get_<field>_url()`), never the storage's own address, so that no page, form
-    or admin screen links around the permission checks. `storage_url` is that
-    address, for the PDF renderer's fetcher, which reads files itself.
+    or admin screen links around the permission checks. `storage_url` is the
+    address the PDF renderer's fetcher reads it from, through the storage API,
+    whichever storage holds it (disk or S3).
     """
 
     @property
@@ -174,7 +177,9 @@ class CheckedFieldFile(FieldFile):
 
     @property
     def storage_url(self) -> str:
-        return super().url
+        from letters.printing.fetcher import ASSET_ORIGIN
+
+        return f"{ASSET_ORIGIN}{settings.MEDIA_URL.strip('/')}/{filepath_to_uri(self.name)}"
 
 
 class CheckedImageFieldFile(CheckedFieldFile, ImageFieldFile):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import os
 import shutil
+import uuid
 
 import pytest
 
@@ -26,13 +27,37 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session")
+def s3_bucket():
+    """
+    With STORAGE_BACKEND=s3 (`.ci/run` starts a local S3 server): one fresh
+    bucket for the session, each test under its own prefix.
+    """
+    if os.environ.get("STORAGE_BACKEND") != "s3":
+        return None
+    import boto3
+
+    name = f"{os.environ['AWS_STORAGE_BUCKET_NAME']}-{uuid.uuid4().hex[:12]}"
+    boto3.client(
+        "s3",
+        endpoint_url=os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+        region_name=os.environ.get("AWS_S3_REGION_NAME") or "us-east-1",
+    ).create_bucket(Bucket=name)
+    return name
+
+
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path):
+def _test_settings(settings, tmp_path, s3_bucket):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    media = settings.STORAGES["default"]
+    if s3_bucket:
+        options = {**media["OPTIONS"], "bucket_name": s3_bucket, "location": tmp_path.name}
+        media = {**media, "OPTIONS": options}
     settings.STORAGES = {
         **settings.STORAGES,
+        "default": media,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -1,18 +1,17 @@
 """
-Printed PDFs cached on disk under a hash of everything that shapes their
-bytes, shared by every web process and worker; keys never need invalidating.
+Printed PDFs cached in the media storage (disk or S3) under a hash of
+everything that shapes their bytes, shared by every web process and worker on
+every machine; keys never need invalidating.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
-import tempfile
-from pathlib import Path
 
 import weasyprint
-from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import Storage, default_storage
 
 from letters.models import Letter
 from letters.printing.engine import ARCHIVAL_VARIANT
@@ -23,11 +22,13 @@ from letters.text import approvable_text, text_hash, text_parts
 def _file_stamp(field) -> str:
     if not field:
         return ""
+    # Stored names are never reused (storages pick a free name), so name and size
+    # identify a file's content without reading it.
     try:
-        stat = os.stat(field.path)
-    except OSError:
+        size = field.storage.size(field.name)
+    except Exception:  # missing: FileNotFoundError on disk, a ClientError from S3
         return f"{field.name}:missing"
-    return f"{field.name}:{stat.st_size}:{stat.st_mtime_ns}"
+    return f"{field.name}:{size}"
 
 
 def key_inputs(letter: Letter) -> list:
@@ -106,35 +107,40 @@ def pdf_cache_key(
     return hashlib.sha256(encoded).hexdigest()
 
 
-def cache_root() -> Path:
-    """PDF_CACHE_ROOT if set, else MEDIA_ROOT/pdf-cache: shared by every process."""
-    root = getattr(settings, "PDF_CACHE_ROOT", None)
-    return Path(root) if root else Path(settings.MEDIA_ROOT) / "pdf-cache"
+CACHE_DIR = "pdf-cache"
 
 
-def cache_path(key: str) -> Path:
-    return cache_root() / key[:2] / f"{key}.pdf"
+def cache_storage() -> Storage:
+    """The media storage: on S3 every machine shares one cache."""
+    return default_storage
+
+
+def cache_name(key: str) -> str:
+    return f"{CACHE_DIR}/{key[:2]}/{key}.pdf"
 
 
 def cached_pdf(key: str) -> bytes | None:
+    storage = cache_storage()
     try:
-        return cache_path(key).read_bytes()
+        with storage.open(cache_name(key), "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         return None
+    # On disk a reader may open a file another process is still writing: a PDF
+    # that does not end in its trailer is not whole yet, so render it again.
+    return data if data.rstrip().endswith(b"%%EOF") else None
 
 
 def store_pdf(key: str, data: bytes) -> None:
-    """Write atomically, so a concurrent reader sees the whole file or none."""
-    path = cache_path(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Keep the first copy written: every copy under one key has the same bytes."""
+    storage = cache_storage()
+    name = cache_name(key)
+    if storage.exists(name):
+        return
+    saved = storage.save(name, ContentFile(data))
+    if saved != name:
+        # Another process stored it meanwhile and the storage picked a free name.
+        storage.delete(saved)
 
 
 def through_cache(key: str, produce) -> bytes:

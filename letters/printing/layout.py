@@ -274,10 +274,20 @@ def check_printable(letter: Letter, context: dict) -> None:
         )
     for s in context["signatories"]:
         if s.signed and s.signature:
-            check_image(s.signature.path, label=f"signature of {s.organization.name}")
+            check_stored_image(s.signature, label=f"signature of {s.organization.name}")
     for org in context["organizations"]:
         if org.logo:
-            check_image(org.logo.path, label=f"logo of {org.name}")
+            check_stored_image(org.logo, label=f"logo of {org.name}")
+
+
+def check_stored_image(field, *, label: str) -> None:
+    """`check_image` on a file read through the storage API (disk or S3)."""
+    try:
+        fh = field.storage.open(field.name, "rb")
+    except Exception:  # FileNotFoundError on disk, a ClientError from S3
+        raise PdfError(f"The {label} file is missing; upload it again.") from None
+    with fh:
+        check_image(fh, label=label)
 
 
 def letter_html(letter: Letter, *, copy_for=None, archival: bool = False) -> str:
@@ -298,10 +308,12 @@ def copies_html(
     `letter_html(letter, copy_for=recipient)` gives, so the same bytes.
     """
     with translation.override(letter.language):
-        return _copies_html(letter, archival=archival)
+        return _copies_html(letter, archival=archival, only=only)
 
 
-def _copies_html(letter: Letter, *, archival: bool) -> list[tuple[LetterRecipient, str]]:
+def _copies_html(
+    letter: Letter, *, archival: bool, only: slice | None
+) -> list[tuple[LetterRecipient, str]]:
     context = pdf_context(letter, archival=archival)
     out: list[tuple[LetterRecipient, str]] = []
     everyone = context["to_recipients"] + context["cc_recipients"]

@@ -400,12 +400,13 @@ def test_an_import_not_yet_saved_is_listed_and_can_be_discarded(client, drafter,
     assert reverse("letters:importing_review", args=[mine.pk]) in page
     assert reverse("letters:importing_review", args=[theirs.pk]) not in page
 
-    stored = mine.source_file.path
+    storage, stored = mine.source_file.storage, mine.source_file.name
+    assert storage.exists(stored)
     response = client.post(reverse("letters:importing_discard", args=[mine.pk]))
 
     assert response.status_code == 302
     assert not ImportSession.objects.filter(pk=mine.pk).exists()
-    assert not Path(stored).exists()
+    assert not storage.exists(stored)
 
 
 def test_a_letter_in_japanese_matches_the_holder_by_native_name_and_keeps_its_language(

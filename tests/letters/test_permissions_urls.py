@@ -203,6 +203,7 @@ def none(w):
 URLS = [
     ("dashboard", none, any_method(READERS)),
     ("login", none, any_method(PUBLIC)),
+    ("health", none, get_only(PUBLIC)),
     ("logout", none, post_only(LOGGED_IN)),
     # password reset by e-mail: anyone, logged in or not (a bad link says so)
     ("password_reset", none, any_method(PUBLIC)),

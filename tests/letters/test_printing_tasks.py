@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-import shutil
+import os
 import zipfile
 
 import pytest
@@ -43,7 +43,7 @@ def test_a_db_worker_prints_the_batch_the_page_started(client, database_tasks, d
 @pytest.mark.django_db
 def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
     # Sending the demo letter may have cached every copy already: start from one.
-    shutil.rmtree(cache.cache_root(), ignore_errors=True)
+    call_command("prune_pdf_cache", "--days", "-1", stdout=io.StringIO())
     commandant = demo.recipients.get(position__title="Commandant")
     cached = printing.render_letter_pdf(demo, copy_for=commandant)
     rendered = []
@@ -73,19 +73,19 @@ def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
 
 
 @pytest.mark.django_db
+@pytest.mark.skipif(os.environ.get("STORAGE_BACKEND") == "s3", reason="S3 cannot backdate a file")
 def test_prune_pdf_cache_deletes_only_old_entries(demo):
-    import os
     import time
 
     printing.render_letter_pdf(demo)
     old_key = "ab" + "0" * 62
-    cache.store_pdf(old_key, b"%PDF-old")
+    cache.store_pdf(old_key, b"%PDF-old\n%%EOF")
     long_ago = time.time() - 40 * 86400
-    os.utime(cache.cache_path(old_key), (long_ago, long_ago))
+    os.utime(cache.cache_storage().path(cache.cache_name(old_key)), (long_ago, long_ago))
     out = io.StringIO()
     call_command("prune_pdf_cache", "--days", "30", stdout=out)
     assert "Removed 1 cached PDFs" in out.getvalue()
-    assert not cache.cache_path(old_key).exists()
+    assert not cache.cache_storage().exists(cache.cache_name(old_key))
     assert cache.cached_pdf(cache.pdf_cache_key(demo)) is not None
 
 
@@ -104,3 +104,21 @@ def test_a_chunk_run_again_after_its_worker_died_counts_its_copies_once():
     assert (batch.status, batch.done, batch.total) == ("done", 3, 3)
     with zipfile.ZipFile(io.BytesIO(batch.file.read())) as zf:
         assert len(zf.namelist()) == 3
+
+
+@pytest.mark.django_db
+def test_prune_pdf_cache_reads_dates_from_any_storage(demo, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    printing.render_letter_pdf(demo)
+    key = cache.pdf_cache_key(demo)
+    call_command("prune_pdf_cache", "--days", "30", stdout=io.StringIO())
+    assert cache.cached_pdf(key) is not None
+    later = timezone.now() + dt.timedelta(days=31)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    out = io.StringIO()
+    call_command("prune_pdf_cache", "--days", "30", stdout=out)
+    assert "Removed 1 cached PDFs" in out.getvalue()
+    assert cache.cached_pdf(key) is None

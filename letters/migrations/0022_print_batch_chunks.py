@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0015_import_session'),
+        ('letters', '0021_organisation_kind_individual'),
     ]
 
     operations = [
