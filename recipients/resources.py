@@ -15,9 +15,10 @@ import base64
 import csv
 import io
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
+from typing import Any
 
 import tablib
 from django.core import signing
@@ -402,3 +403,57 @@ def unpack(token: str, *, salt: str = "recipients.import") -> tuple[str, bytes]:
     except signing.BadSignature:
         raise ValidationError("The preview expired; upload the file again.") from None
     return payload["name"], base64.b64decode(payload["data"])
+
+
+@dataclass
+class StagedImport:
+    """
+    A spreadsheet import in two steps, as the address book and the organisations
+    directory both run it: the uploaded file is read and dry-run, and once the
+    preview is confirmed the same bytes (carried signed in `token`) are imported.
+    """
+
+    form: Any
+    outcome: ImportOutcome | None = None
+    token: str | None = None
+    problem: str | None = None
+    applied: bool = False
+
+
+def staged_import(
+    request,
+    form_class,
+    *,
+    read: Callable[[str, bytes], tablib.Dataset],
+    apply: Callable[..., ImportOutcome],
+    salt: str = "recipients.import",
+    max_bytes: int = 2 * 1024 * 1024,
+) -> StagedImport:
+    """Run one step of a staged import for `request` (nothing happens on GET)."""
+    staged = StagedImport(form=form_class())
+    if request.method != "POST":
+        return staged
+    try:
+        if "token" in request.POST:
+            name, data = unpack(request.POST["token"], salt=salt)
+            dry_run = False
+        else:
+            staged.form = form_class(request.POST, request.FILES)
+            if not staged.form.is_valid():
+                raise ValidationError("")
+            upload = staged.form.cleaned_data["file"]
+            name, data = upload.name, upload.read(max_bytes)
+            dry_run = True
+        dataset = read(name, data)
+    except ValidationError as error:
+        if staged.form.is_bound and error.messages != [""]:
+            staged.form.add_error("file", error)
+        elif not staged.form.is_bound:
+            staged.problem = " ".join(error.messages)
+        return staged
+    staged.outcome = apply(dataset, dry_run=dry_run, user=request.user)
+    if staged.outcome.ok and dry_run:
+        staged.token = pack(name, data, salt=salt)
+    elif staged.outcome.ok:
+        staged.applied = True
+    return staged

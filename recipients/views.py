@@ -44,9 +44,8 @@ from recipients.models import (
 from recipients.resources import (
     PositionResource,
     import_positions,
-    pack,
     read_upload,
-    unpack,
+    staged_import,
 )
 
 PAGE_SIZE = 50
@@ -438,42 +437,16 @@ def export(request: HttpRequest) -> HttpResponse:
 
 def import_view(request: HttpRequest) -> HttpResponse:
     require_editor(request, "recipients.add_position", "recipients.change_position")
-    form = ImportForm()
-    outcome = token = problem = None
-    if request.method == "POST":
-        try:
-            if "token" in request.POST:
-                name, data = unpack(request.POST["token"])
-                dry_run = False
-            else:
-                form = ImportForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise ValidationError("")
-                upload = form.cleaned_data["file"]
-                name, data = upload.name, upload.read(2 * 1024 * 1024)
-                dry_run = True
-            dataset = read_upload(name, data)
-        except ValidationError as error:
-            if form.is_bound and error.messages != [""]:
-                form.add_error("file", error)
-            elif not form.is_bound:
-                problem = " ".join(error.messages)
-        else:
-            outcome = import_positions(dataset, dry_run=dry_run, user=request.user)
-            if outcome.ok and dry_run:
-                token = pack(name, data)
-            elif outcome.ok:
-                messages.success(
-                    request,
-                    f"Imported {outcome.count('new')} new and {outcome.count('update')} "
-                    f"updated positions ({outcome.count('skip')} unchanged).",
-                )
-                return redirect("recipients:list")
-    return render(
-        request,
-        "recipients/import.html",
-        {"form": form, "outcome": outcome, "token": token, "problem": problem},
-    )
+    staged = staged_import(request, ImportForm, read=read_upload, apply=import_positions)
+    if staged.applied and staged.outcome:
+        outcome = staged.outcome
+        messages.success(
+            request,
+            f"Imported {outcome.count('new')} new and {outcome.count('update')} "
+            f"updated positions ({outcome.count('skip')} unchanged).",
+        )
+        return redirect("recipients:list")
+    return render(request, "recipients/import.html", vars(staged))
 
 
 # -- mailing lists ----------------------------------------------------------------

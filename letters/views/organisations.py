@@ -6,7 +6,6 @@ Coordinators, Admins), merge duplicates (Admins), import from CSV or Excel.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Lower
@@ -24,7 +23,7 @@ from letters.organisations import (
     read_organizations,
 )
 from letters.permissions import SEE_LETTERS, get_organization_for, requires
-from recipients.resources import pack, unpack
+from recipients.resources import staged_import
 
 PER_PAGE = 50
 MAX_UPLOAD = 2 * 1024 * 1024
@@ -110,39 +109,20 @@ def merge_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @requires("letters.add_organization")
 def import_view(request: HttpRequest) -> HttpResponse:
-    form = ImportForm()
-    outcome = token = problem = None
-    if request.method == "POST":
-        try:
-            if "token" in request.POST:
-                name, data = unpack(request.POST["token"], salt=IMPORT_SALT)
-                dry_run = False
-            else:
-                form = ImportForm(request.POST, request.FILES)
-                if not form.is_valid():
-                    raise ValidationError("")
-                upload = form.cleaned_data["file"]
-                name, data = upload.name, upload.read(MAX_UPLOAD)
-                dry_run = True
-            dataset = read_organizations(name, data)
-        except ValidationError as error:
-            if form.is_bound and error.messages != [""]:
-                form.add_error("file", error)
-            elif not form.is_bound:
-                problem = " ".join(error.messages)
-        else:
-            outcome = import_organizations(dataset, dry_run=dry_run, user=request.user)
-            if outcome.ok and dry_run:
-                token = pack(name, data, salt=IMPORT_SALT)
-            elif outcome.ok:
-                messages.success(
-                    request,
-                    f"Imported {outcome.count('new')} organisations "
-                    f"({outcome.count('skip')} already in the directory, not added again).",
-                )
-                return redirect("letters:organisations_list")
-    return render(
+    staged = staged_import(
         request,
-        "letters/organisations/import.html",
-        {"form": form, "outcome": outcome, "token": token, "problem": problem},
+        ImportForm,
+        read=read_organizations,
+        apply=import_organizations,
+        salt=IMPORT_SALT,
+        max_bytes=MAX_UPLOAD,
     )
+    if staged.applied and staged.outcome:
+        outcome = staged.outcome
+        messages.success(
+            request,
+            f"Imported {outcome.count('new')} organisations "
+            f"({outcome.count('skip')} already in the directory, not added again).",
+        )
+        return redirect("letters:organisations_list")
+    return render(request, "letters/organisations/import.html", vars(staged))
