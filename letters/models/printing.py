@@ -71,6 +71,12 @@ class PrintBatch(models.Model):
     def get_file_url(self) -> str:
         return reverse("letters:printing_batch_download", args=[self.letter_id, self.pk])
 
+    def get_merged_url(self) -> str:
+        return self.get_file_url() + "?part=all"
+
+    def get_labels_url(self) -> str:
+        return self.get_file_url() + "?part=labels"
+
     # A batch of 193 copies takes well under a minute; one "running" for an hour
     # lost its worker (killed, redeployed) and must not block a new one forever.
     ABANDONED_AFTER_SECONDS = 3600
@@ -120,3 +126,7 @@ class PrintChunk(models.Model):
 
     def __str__(self) -> str:
         return f"batch {self.batch_id} chunk {self.number}: {self.done}/{self.count}"
+
+    def get_file_url(self) -> str:
+        """A chunk's copies are served in its batch's ZIP (its own file is a worker's part)."""
+        return self.batch.get_file_url()
