@@ -379,7 +379,7 @@ def test_the_preview_is_the_printed_page(page, live_server, log_in, drafter):
     assert sheet.locator(".letter-signatures").evaluate(style, "display") == "block"
     assert sheet.locator(".letter-cc ul").evaluate(style, "listStyleType") == "none"
     assert sheet.locator(".letter-address").evaluate(style, "position") == "absolute"
-    assert sheet.locator(".letterhead-orgs").evaluate(style, "display") == "flex"
+    assert sheet.locator(".letterhead-orgs").evaluate(style, "display") == "grid"
     expect(sheet.locator(".return-line")).to_be_visible()
     expect(sheet.locator(".running-head")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Re: {draft.subject}")
