@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import zipfile
 
 import pytest
@@ -120,5 +121,10 @@ def test_prune_pdf_cache_reads_dates_from_any_storage(demo, monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: later)
     out = io.StringIO()
     call_command("prune_pdf_cache", "--days", "30", stdout=out)
-    assert "Removed 1 cached PDFs" in out.getvalue()
+    # Loading the demo may have cached its sent copies too (whether it rendered
+    # them depends on the tests before): a month on, every entry goes, ours with them.
+    assert re.search(r"Removed [1-9]\d* cached PDFs", out.getvalue())
     assert cache.cached_pdf(key) is None
+    out = io.StringIO()
+    call_command("prune_pdf_cache", "--days", "30", stdout=out)
+    assert "Removed 0 cached PDFs" in out.getvalue()
