@@ -54,28 +54,54 @@ def fill(n_recs: int) -> None:
         cur.execute("ANALYZE")
 
 
+def _defaults(model_label: str, given: str) -> tuple[str, str]:
+    """
+    The columns a bench INSERT does not name, with their model defaults as SQL
+    literals, so that a new NOT NULL field does not break the fill.
+    """
+    from django.apps import apps
+
+    named = {name.strip().strip('"') for name in given.split(",")}
+    columns, values = [], []
+    for field in apps.get_model(model_label)._meta.concrete_fields:
+        if field.primary_key or field.column in named or field.null:
+            continue
+        # A text field without a default gets "" from get_default(), as in a form.
+        default = field.get_db_prep_save(field.get_default(), connection)
+        columns.append(f'"{field.column}"')
+        values.append(default)
+    literals = ["'" + v.replace("'", "''") + "'" if isinstance(v, str) else str(v) for v in values]
+    return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in literals)
+
+
 def _array(values: list[str]) -> str:
     return "ARRAY[" + ",".join(f"'{v}'" for v in values) + "]"
 
 
 def _insert_letters(cur, n_letters: int) -> None:
     """Sent letters B-00001 on, one section each."""
+    given = (
+        "reference, subject, date, language, opening, closing, status, version, content_hash,"
+        " paper_size, envelope_window, recommendation_style, created_at, updated_at"
+    )
+    more_columns, more_values = _defaults("letters.Letter", given)
     cur.execute(
-        """
-        INSERT INTO letters_letter (reference, subject, date, language, opening, closing,
-            status, version, content_hash, paper_size, envelope_window,
-            recommendation_style, created_at, updated_at)
+        f"""
+        INSERT INTO letters_letter ({given}{more_columns})
         SELECT 'B-' || lpad(i::text, 5, '0'), 'Bench letter ' || i,
             date '2009-01-01' + (i %% 5000), 'en', '', '', 'sent', 1, '', 'a4',
-            'dl_left', 'numbered', now(), now()
+            'dl_left', 'numbered', now(), now(){more_values}
         FROM generate_series(1, %s) i
         """,
         [n_letters],
     )
+    given = 'letter_id, "order", heading, body, lead_in'
+    more_columns, more_values = _defaults("letters.Section", given)
     cur.execute(
-        """
-        INSERT INTO letters_section (letter_id, "order", heading, body, lead_in)
-        SELECT id, 0, 'Section', '', '' FROM letters_letter WHERE reference LIKE 'B-%%'
+        f"""
+        INSERT INTO letters_section ({given}{more_columns})
+        SELECT id, 0, 'Section', '', ''{more_values}
+        FROM letters_letter WHERE reference LIKE 'B-%%'
         """
     )
 
@@ -112,18 +138,21 @@ def _insert_recommendations(cur) -> None:
 
 
 def _insert_follow_ups(cur) -> None:
+    given = (
+        "recommendation_id, date, kind, response_status, implementation_status, note,"
+        " evidence_url, evidence_file, next_review, recorded_at, revision"
+    )
+    more_columns, more_values = _defaults("letters.FollowUp", given)
     cur.execute(
         f"""
-        INSERT INTO letters_followup (recommendation_id, date, kind, response_status,
-            implementation_status, note, evidence_url, evidence_file, next_review,
-            recorded_at, revision)
+        INSERT INTO letters_followup ({given}{more_columns})
         SELECT r.id, date '2010-01-01' + ((r.id * 13 + k * 97) % 5000)::int, 'reply',
             ({_array(RESPONSES)})[1 + (r.id + k) % {len(RESPONSES)}],
             ({_array(IMPLEMENTATIONS)})[1 + (r.id * 3 + k) % {len(IMPLEMENTATIONS)}],
             'Entry ' || k, '', '',
             CASE WHEN (r.id + k) % 4 = 0
                  THEN date '2010-01-01' + ((r.id * 17 + k * 31) % 6000)::int END,
-            now() - (k || ' minutes')::interval, 1
+            now() - (k || ' minutes')::interval, 1{more_values}
         FROM letters_recommendation r CROSS JOIN generate_series(1, {FOLLOW_UPS_PER_REC}) k
         WHERE r.reference LIKE 'B-%%'
         """

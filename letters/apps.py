@@ -17,3 +17,22 @@ class LettersConfig(AppConfig):
         from recipients.signals import holder_changed
 
         holder_changed.connect(on_holder_changed, dispatch_uid="letters.follow_holder_change")
+        _connect_tracking_cache()
+
+
+def _connect_tracking_cache() -> None:
+    """Every write the tracker's cached figures read from makes them out of date."""
+    from django.db.models.signals import m2m_changed, post_delete, post_save
+
+    from letters import tracking_cache
+    from letters.models import FollowUp, Letter, Recommendation, Theme
+
+    for model in (FollowUp, Letter, Recommendation, Theme):
+        uid = f"letters.tracking_cache.{model.__name__}"
+        post_save.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
+        post_delete.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
+    m2m_changed.connect(
+        tracking_cache.changed,
+        sender=Recommendation.themes.through,
+        dispatch_uid="letters.tracking_cache.themes",
+    )

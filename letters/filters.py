@@ -12,6 +12,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django_countries import countries
 
+from letters import tracking_cache
 from letters.models import (
     ImplementationStatus,
     Letter,
@@ -142,7 +143,9 @@ class RecommendationFilter(django_filters.FilterSet):
 
     @staticmethod
     def _countries_in(field: str) -> list[tuple[str, str]]:
-        codes = Recommendation.objects.order_by().values_list(field, flat=True).distinct()
+        in_use = Recommendation.objects.order_by().values_list(field, flat=True).distinct()
+        # A DISTINCT over every recommendation: cached until the next write.
+        codes = tracking_cache.cached(f"countries:{field}", in_use, lambda: list(in_use))
         return sorted(
             ((code, countries.name(code) or code) for code in codes if code),
             key=lambda choice: choice[1],

@@ -8,7 +8,7 @@ with the same figures for people who cannot see it.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
+import uuid
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
@@ -16,9 +16,17 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django_countries import countries
 
+from letters import tracking_cache
 from letters.models import FollowUp, ImplementationStatus, Recommendation, ResponseStatus
 
-_ids = itertools.count(1)
+
+def _new_uid() -> str:
+    """
+    An id for the SVG's title and description, unique across processes: charts
+    are cached (one computed by each worker may share a page).
+    """
+    return f"chart{uuid.uuid4().hex[:12]}"
+
 
 # Order in which statuses stack, best outcome first; "" means no status yet.
 RESPONSE_ORDER = [
@@ -94,7 +102,7 @@ class BarChart:
     legend: list[tuple[str, str]]
     rows: list[Row]
     more: int = 0
-    uid: str = field(default_factory=lambda: f"chart{next(_ids)}")
+    uid: str = field(default_factory=_new_uid)
     width: int = WIDTH
     height: float = 0
     label_width: int = LABEL_WIDTH
@@ -165,7 +173,18 @@ def status_breakdown(
     """
     Count recommendations per status (one query), overall or per letter,
     government or theme; groups beyond `limit` (the smallest) are left out and counted.
+    Cached until the next write (letters.tracking_cache).
     """
+    return tracking_cache.cached(
+        f"breakdown:{kind}:{by}:{limit}",
+        recommendations,
+        lambda: _status_breakdown(recommendations, kind=kind, by=by, limit=limit),
+    )
+
+
+def _status_breakdown(
+    recommendations: QuerySet[Recommendation], *, kind: str, by: str | None, limit: int
+) -> BarChart:
     column = KINDS[kind][0]
     if by is None:
         values = recommendations.order_by().values(column)
@@ -192,7 +211,16 @@ class StatusSummary:
 
 
 def status_summary(recommendations: QuerySet[Recommendation]) -> StatusSummary:
-    """Both overall charts, the count and the overdue count, from one query."""
+    """
+    Both overall charts, the count and the overdue count, from one query,
+    cached until the next write (letters.tracking_cache).
+    """
+    return tracking_cache.cached(
+        "summary", recommendations, lambda: _status_summary(recommendations)
+    )
+
+
+def _status_summary(recommendations: QuerySet[Recommendation]) -> StatusSummary:
     today = timezone.localdate()
     counts = (
         recommendations.order_by()
@@ -288,7 +316,7 @@ class ColumnChart:
     title: str
     description: str
     columns: list[Column]
-    uid: str = field(default_factory=lambda: f"chart{next(_ids)}")
+    uid: str = field(default_factory=_new_uid)
     width: float = WIDTH
     height: int = 200
     plot_height: int = 170
@@ -327,8 +355,15 @@ def follow_ups_over_time(recommendations: QuerySet[Recommendation]) -> ColumnCha
     """
     Entries recorded per month (per year when the record spans more than three
     years), with a column for every period between the first and the last, so
-    an empty month reads as zero rather than disappearing.
+    an empty month reads as zero rather than disappearing. Cached until the next
+    write (letters.tracking_cache).
     """
+    return tracking_cache.cached(
+        "over_time", recommendations, lambda: _follow_ups_over_time(recommendations)
+    )
+
+
+def _follow_ups_over_time(recommendations: QuerySet[Recommendation]) -> ColumnChart:
     entries = FollowUp.objects.all()
     if recommendations.query.where:
         entries = entries.filter(recommendation__in=recommendations.order_by().values("pk"))

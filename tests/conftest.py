@@ -8,6 +8,7 @@ import shutil
 import uuid
 
 import pytest
+from django.core.cache import cache
 
 from tests import factories
 
@@ -61,6 +62,8 @@ def _test_settings(settings, tmp_path, s3_bucket):
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # Cached tracking figures (letters.tracking_cache) are per process: none from another test.
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

@@ -375,6 +375,9 @@ class Letter(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "-date"], name="letter_status_date_idx"),
+            # The tracker sorted by letter date walks letters in date order (and
+            # backwards, PostgreSQL only: see migration tracker_sort_indexes).
+            models.Index(fields=["date", "id"], name="letter_date_idx"),
         ]
         constraints = [
             MaxLengthConstraint(
@@ -715,8 +718,11 @@ class Section(models.Model):
 def _write_statuses(recs: list) -> None:
     """
     Store derived statuses of many recommendations. History ignores both paths,
-    which is right for these derived columns.
+    which is right for these derived columns; the cached figures are told.
     """
+    from letters import tracking_cache
+
+    tracking_cache.changed()
     if connection.vendor != "postgresql":
         Recommendation.objects.bulk_update(recs, list(DERIVED_STATUS_FIELDS), batch_size=500)
         return
@@ -860,16 +866,19 @@ class Recommendation(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["government"], name="rec_government_idx"),
+            models.Index(fields=["government", "id"], name="rec_government_idx"),
             models.Index(fields=["third_state"], name="rec_third_state_idx"),
             models.Index(fields=["section", "order"], name="rec_section_order_idx"),
             # -- follow-up tracker: one index per tracker filter and sort --
-            models.Index(fields=["current_response", "reference"], name="rec_response_idx"),
-            models.Index(
-                fields=["current_implementation", "reference"], name="rec_implementation_idx"
-            ),
+            models.Index(fields=["current_response", "id"], name="rec_response_idx"),
+            models.Index(fields=["current_implementation", "id"], name="rec_implementation_idx"),
             models.Index(fields=["review_due"], name="rec_review_due_idx"),
             models.Index(fields=["last_update"], name="rec_last_update_idx"),
+            # The tracker's default order (newest letters first), with the primary
+            # key that keeps pages stable. Its sorts that put empty dates last when
+            # descending have PostgreSQL-only indexes (SQLite cannot index NULLS
+            # LAST): see migration tracker_sort_indexes.
+            models.Index(fields=["-letter", "number", "id"], name="rec_tracker_order_idx"),
         ]
 
     def __str__(self) -> str:
@@ -922,6 +931,9 @@ class Recommendation(models.Model):
             )
         )
         Recommendation.objects.filter(pk=self.pk).update(**values)
+        from letters import tracking_cache
+
+        tracking_cache.changed()
         for name, value in values.items():
             setattr(self, name, value)
 

@@ -5,6 +5,8 @@ page, which gathers what each subdomain shows about the letter.
 
 from __future__ import annotations
 
+from functools import partial
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.db.models import Count, F, OuterRef, Prefetch, QuerySet, Subquery
@@ -14,7 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from letters import printing, signing, tracking_charts
+from letters import printing, signing, tracking_cache, tracking_charts
 from letters.filters import LetterFilter
 from letters.models import (
     FollowUp,
@@ -38,7 +40,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "letters/no_role.html", status=403)
 
     letters = Letter.objects.select_related("lead_organization").annotate(
-        num_recommendations=Count("recommendations", distinct=True)
+        num_recommendations=_recommendation_count()
     )
     by_status: dict[str, list[Letter]] = {status: [] for status in LetterStatus.values}
     for letter in letters.order_by("-updated_at")[:200]:
@@ -59,12 +61,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("letter")
         .filter(letter__status__in=LetterStatus.followed())
     )
-    overdue = recs.filter(next_review__lt=today).order_by("next_review")[:10]
-    unanswered = recs.filter(response_status__isnull=True).order_by("letter__date", "number")[:10]
-    rejected = recs.filter(response_status=ResponseStatus.REJECTED).order_by("-letter__date")[:10]
+    # On the stored columns, which are indexed (the annotations are not).
+    overdue = recs.filter(review_due__lt=today).order_by("review_due")[:10]
+    unanswered = recs.filter(current_response="").order_by("letter__date", "number")[:10]
+    rejected = recs.filter(current_response=ResponseStatus.REJECTED).order_by("-letter__date")
     recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
         "-recorded_at"
     )[:6]
+    # Sorting every rejected ask by its letter's date reads thousands of rows:
+    # these lists change only with a write, so they are cached until the next one.
+    lists: dict[str, list] = {
+        name: tracking_cache.cached(f"dashboard:{name}", qs, partial(list, qs))
+        for name, qs in [
+            ("overdue", overdue),
+            ("unanswered", unanswered),
+            ("rejected", rejected[:10]),
+            ("recent", recent),
+        ]
+    }
 
     # Offices whose address nobody has confirmed lately.
     stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
@@ -78,10 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "columns": columns,
             "empty_statuses": empty_statuses,
-            "overdue": overdue,
-            "unanswered": unanswered,
-            "rejected": rejected,
-            "recent": recent,
+            **lists,
             "today": today,
             "stale_positions": stale[:6],
             "stale_positions_total": stale.count(),
@@ -91,15 +102,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _recommendation_count() -> Coalesce:
+    """
+    A letter's count of recommendations as a subquery, run only for the rows
+    shown: a join and GROUP BY would count every recommendation of every letter.
+    """
+    recs = Recommendation.objects.filter(letter=OuterRef("pk")).order_by().values("letter")
+    return Coalesce(Subquery(recs.annotate(n=Count("pk")).values("n")), 0)
+
+
 @requires(SEE_LETTERS)
 def letter_list(request: HttpRequest) -> HttpResponse:
-    # Counts as subqueries: joins for both would multiply rows on every page.
-    recs = Recommendation.objects.filter(letter=OuterRef("pk")).values("letter")
     letters: QuerySet[Letter] = (
         Letter.objects.select_related("lead_organization")
-        .annotate(
-            num_recommendations=Coalesce(Subquery(recs.annotate(n=Count("pk")).values("n")), 0)
-        )
+        .annotate(num_recommendations=_recommendation_count())
         .order_by("-date", "-created_at", "-pk")
     )
     letter_filter = LetterFilter(request.GET or None, queryset=letters, request=request)

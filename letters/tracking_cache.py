@@ -1,0 +1,85 @@
+"""
+Tracking figures that read the whole table (status counts, the charts, the
+dashboard's lists, the tracker's country choices), cached until the next write
+that could change them.
+
+Every such write (a follow-up, a recommendation, its themes, a letter) puts a
+new random token in the cache once its transaction commits; figures are cached
+under the token current when they were read. A token is set once and never
+comes back, so after a write commits no reader finds figures that miss it:
+figures stored under an older token, even computed during the write, are never
+asked for again. No atomic increment is needed, so any shared cache works (the
+database cache in production, on several machines).
+
+Inside a transaction that has written, figures are computed, not cached: they
+would include writes that may still roll back. Writes that bypass save()
+(QuerySet.update(), bulk_create) call `changed()` themselves: see
+Recommendation.refresh_status().
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable
+from typing import TypeVar
+
+from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+TOKEN_KEY = "tracking:token"
+# A token change lost between a commit and the cache (a crash there) heals by itself.
+TIMEOUT = 10 * 60
+
+T = TypeVar("T")
+
+
+def _new_token() -> None:
+    connection.tracking_written = False  # type: ignore[attr-defined]
+    cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
+
+
+def changed(*args, **kwargs) -> None:
+    """The figures are out of date once this transaction commits (now, outside one)."""
+    if connection.in_atomic_block:
+        connection.tracking_written = True  # type: ignore[attr-defined]
+    transaction.on_commit(_new_token)
+
+
+def token() -> str:
+    value = cache.get(TOKEN_KEY)
+    if value is None:
+        # Two readers may race here: add() lets one token win.
+        cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
+        value = cache.get(TOKEN_KEY) or ""
+    return value
+
+
+def cached(name: str, queryset: QuerySet | None, compute: Callable[[], T]) -> T:
+    """
+    compute(), or what it gave for the same queryset (its SQL) and day under
+    the current token. A queryset that can match nothing is not worth caching.
+    """
+    try:
+        sql = str(queryset.query) if queryset is not None else ""
+    except EmptyResultSet:
+        return compute()
+    return cached_by_key(name, sql, compute)
+
+
+def cached_by_key(name: str, key: str, compute: Callable[[], T]) -> T:
+    """compute(), or what it gave for the same key and day under the current token."""
+    if not connection.in_atomic_block:
+        connection.tracking_written = False  # type: ignore[attr-defined]
+    elif getattr(connection, "tracking_written", False):
+        return compute()
+    digest = hashlib.sha256(f"{name}\n{timezone.localdate()}\n{key}".encode()).hexdigest()
+    key = f"tracking:{token()}:{digest[:32]}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, TIMEOUT)
+    return value

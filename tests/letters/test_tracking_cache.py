@@ -1,0 +1,168 @@
+"""
+Figures that read the whole table (letters.tracking_cache) are cached until a
+write that changes them commits, whatever the write: a follow-up, an import, a
+recommendation, its themes, a letter's status. Committed writes need real
+transactions here, so most tests use transaction=True.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from letters import tracking, tracking_cache, tracking_charts
+from letters.models import FollowUp, Recommendation
+from tests.factories import (
+    make_letter,
+    make_section,
+    make_theme,
+    make_tracked_recommendation,
+    make_user,
+)
+
+TRACKER = reverse("letters:tracking")
+CHARTS = reverse("letters:tracking_charts")
+
+
+def accepted(summary) -> int:
+    """How many the response chart counts as accepted."""
+    return sum(
+        s.count for row in summary.response.rows for s in row.segments if s.status == "accepted"
+    )
+
+
+def is_status_count(sql: str) -> bool:
+    return "COUNT(" in sql and "GROUP BY" in sql and '"current_response"' in sql
+
+
+def summary():
+    return tracking_charts.status_summary(Recommendation.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_second_read_comes_from_the_cache_and_a_follow_up_refreshes_it(client, drafter):
+    rec = make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    client.force_login(drafter)
+    for url in (TRACKER, CHARTS, "/"):
+        with CaptureQueriesContext(connection) as first:
+            client.get(url)
+        with CaptureQueriesContext(connection) as second:
+            client.get(url)
+        assert [q for q in first.captured_queries if is_status_count(q["sql"])], url
+        assert not [q for q in second.captured_queries if is_status_count(q["sql"])], url
+    assert client.get(TRACKER).context["summary"].total == 1
+
+    FollowUp.objects.create(
+        recommendation=rec, date=dt.date(2024, 1, 2), kind="reply", response_status="accepted"
+    )
+    assert accepted(client.get(TRACKER).context["summary"]) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_read_during_a_write_are_never_served_after_it_commits(drafter):
+    rec = make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    with transaction.atomic():
+        FollowUp.objects.create(
+            recommendation=rec, date=dt.date(2024, 1, 2), kind="reply", response_status="accepted"
+        )
+        # Inside the writing transaction: computed from what it wrote, not cached.
+        assert accepted(summary()) == 1
+        token_during = tracking_cache.token()
+    # Figures stored by someone who read the token before the commit saw it change.
+    assert tracking_cache.token() != token_during
+    assert accepted(summary()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_write_leaves_no_figures_behind():
+    rec = make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    assert accepted(summary()) == 0
+    with pytest.raises(RuntimeError), transaction.atomic():
+        FollowUp.objects.create(
+            recommendation=rec, date=dt.date(2024, 1, 2), kind="reply", response_status="accepted"
+        )
+        assert accepted(summary()) == 1
+        raise RuntimeError
+    assert accepted(summary()) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_import_in_bulk_refreshes_the_figures(coordinator):
+    rec = make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    assert accepted(summary()) == 0
+    update = tracking.StatusUpdate(
+        line=2,
+        recommendation=rec,
+        date=dt.date(2024, 1, 2),
+        kind="other",
+        response_status="accepted",
+        implementation_status="",
+        next_review=None,
+        note="",
+        evidence_url="",
+    )
+    tracking.import_status_updates(updates=[update], by=coordinator)
+    assert accepted(summary()) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_new_recommendations_themes_and_letter_statuses_refresh_the_figures(drafter):
+    letter = make_letter(status="sent")
+    rec = make_tracked_recommendation(letter)
+    by_theme = Recommendation.objects.all()
+    assert tracking_charts.status_breakdown(by_theme, by="theme").rows[0].label == "No theme"
+
+    rec.themes.add(make_theme(name="Refugees"))
+    assert tracking_charts.status_breakdown(by_theme, by="theme").rows[0].label == "Refugees"
+
+    make_tracked_recommendation(letter, section=make_section(letter))
+    assert summary().total == 2
+
+    followed = Recommendation.objects.filter(letter__status="sent")
+    assert tracking_charts.status_summary(followed).total == 2
+    letter.status = "published"
+    letter.save()
+    assert tracking_charts.status_summary(followed).total == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_lists_follow_a_new_rejection(client, drafter):
+    rec = make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    client.force_login(drafter)
+    before = client.get("/").context
+    assert list(before["rejected"]) == [] and len(before["recent"]) == 1
+    FollowUp.objects.create(
+        recommendation=rec,
+        date=dt.date(2024, 1, 2),
+        kind="reply",
+        response_status="rejected",
+        recorded_by=make_user("recorder"),
+    )
+    page = client.get("/")
+    assert [r.pk for r in page.context["rejected"]] == [rec.pk]
+    assert [e.response_status for e in page.context["recent"]] == ["rejected", "noted"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_filter_form_is_cached_per_query_and_lists_a_new_government(client, drafter):
+    make_tracked_recommendation(make_letter(status="sent"), government="JP")
+    client.force_login(drafter)
+    html = client.get(TRACKER + "?government=JP").content.decode()
+    assert '<option value="JP" selected>' in html
+    assert '<option value="KR"' not in html
+    # Another query string is another form: what was chosen is kept.
+    assert '<option value="JP" selected>' not in client.get(TRACKER).content.decode()
+
+    make_tracked_recommendation(make_letter(status="sent"), government="KR")
+    assert '<option value="KR"' in client.get(TRACKER + "?government=JP").content.decode()
+    charts = client.get(CHARTS + "?kind=implementation").content.decode()
+    assert '<input type="hidden" name="kind" value="implementation">' in charts
+
+
+def test_charts_computed_by_different_processes_do_not_share_an_svg_id():
+    charts = [tracking_charts._bar_chart({"All": {"": 1}}, kind="response") for _ in range(50)]
+    assert len({chart.uid for chart in charts}) == 50
