@@ -197,11 +197,15 @@ class RecommendationFilter(django_filters.FilterSet):
         if not self.wants_drafts():
             # What is still being drafted has not asked a government anything yet.
             queryset = queryset.exclude(letter__status__in=LetterStatus.editable())
-        # A stable order whatever the chosen sort, so pages never overlap.
-        order = list(queryset.query.order_by) or ["-letter_id", "number"]
+        # A stable order whatever the chosen sort, so pages never overlap: ties
+        # broken by the primary key in the sort's direction, so that one index
+        # read forwards or backwards serves both (rec_response_idx and the like).
+        chosen = list(queryset.query.order_by)
+        tie = "-pk" if chosen and str(chosen[0]).startswith("-") else "pk"
+        order = chosen or ["-letter_id", "number"]
         # Dates that may be empty sort last both ways, on SQLite as on PostgreSQL.
         order = [_nulls_last(term) for term in order]
-        return queryset.order_by(*order, "pk")
+        return queryset.order_by(*order, tie)
 
 
 NULLABLE_SORTS = {"review_due", "last_update", "letter__date"}

@@ -17,7 +17,8 @@ NULLS_LAST_INDEXES = [
 
 def _indexes(apps):
     for model, field, name in NULLS_LAST_INDEXES:
-        index = models.Index(F(field).desc(nulls_last=True), "id", name=name)
+        # Descending sorts break ties by descending id (RecommendationFilter.qs).
+        index = models.Index(F(field).desc(nulls_last=True), F("id").desc(), name=name)
         yield apps.get_model("letters", model), index
 
 

@@ -20,11 +20,13 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from letters import tracking, tracking_charts, tracking_csv
+from letters import tracking, tracking_cache, tracking_charts, tracking_csv
 from letters.filters import RecommendationFilter
 from letters.forms.tracking import CorrectionForm, FollowUpForm, ImportForm
 from letters.models import (
@@ -289,23 +291,35 @@ def index(request: HttpRequest) -> HttpResponse:
     else:
         recs = filterset.qs
     summary = tracking_charts.status_summary(recs)
-    paginator = PageByIds(recs, PAGE_SIZE)
-    paginator.count = summary.total  # already counted by the summary's query (or cached)
-    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "letters/tracking/index.html",
-        {
-            "filter": filterset,
-            "page": page,
-            "query": query.urlencode(),
-            "summary": summary,
-            "selected_letter": _selected_letter(filterset),
-            "today": timezone.localdate(),
-        },
-    )
+    context = {
+        "filter": filterset,
+        "query": query.urlencode(),
+        "summary": summary,
+        "selected_letter": _selected_letter(filterset),
+    }
+    can_record = request.user.has_perm("letters.add_followup")
+
+    def results() -> str:
+        paginator = PageByIds(recs, PAGE_SIZE)
+        paginator.count = summary.total  # already counted by the summary's query (or cached)
+        context["page"] = page = paginator.get_page(request.GET.get("page"))
+        return render_to_string(
+            "letters/tracking/_results.html",
+            {
+                "page": page,
+                "query": context["query"],
+                "can_record": can_record,
+                "today": timezone.localdate(),
+            },
+        )
+
+    # The rows are most of the page's work and change only with a write:
+    # drawn once per query string (and per whether they can be ticked).
+    key = repr((sorted(request.GET.lists()), can_record))
+    context["results"] = mark_safe(tracking_cache.cached_by_key("tracker", key, results))
+    return render(request, "letters/tracking/index.html", context)
 
 
 @requires(SEE_LETTERS)

@@ -166,3 +166,22 @@ def test_the_filter_form_is_cached_per_query_and_lists_a_new_government(client, 
 def test_charts_computed_by_different_processes_do_not_share_an_svg_id():
     charts = [tracking_charts._bar_chart({"All": {"": 1}}, kind="response") for _ in range(50)]
     assert len({chart.uid for chart in charts}) == 50
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_tracker_rows_are_drawn_once_per_query_until_a_write(client, drafter):
+    letter = make_letter(status="sent")
+    make_tracked_recommendation(letter, text="First ask")
+    client.force_login(drafter)
+    assert "First ask" in client.get(TRACKER).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(TRACKER).content.decode()
+    assert "First ask" in html and 'name="rec"' in html
+    assert not [q for q in second.captured_queries if "letters_recommendation_themes" in q["sql"]]
+    # Another page of the same filters is its own entry.
+    assert "First ask" not in client.get(TRACKER + "?response=accepted").content.decode()
+
+    make_tracked_recommendation(letter, section=make_section(letter), text="Second ask")
+    html = client.get(TRACKER).content.decode()
+    assert "First ask" in html and "Second ask" in html
+    assert "2 recommendations" in html
