@@ -331,6 +331,23 @@ def charts(request: HttpRequest) -> HttpResponse:
     kind = "implementation" if request.GET.get("kind") == "implementation" else "response"
     query = request.GET.copy()
     query.pop("kind", None)
+
+    def drawn() -> str:
+        """Five charts with their tables: more work to draw than to count, so cached too."""
+        return render_to_string(
+            "letters/tracking/_charts.html",
+            {
+                "overall": getattr(tracking_charts.status_summary(recs), kind),
+                "per_letter": tracking_charts.status_breakdown(recs, kind=kind, by="letter"),
+                "per_government": tracking_charts.status_breakdown(
+                    recs, kind=kind, by="government"
+                ),
+                "per_theme": tracking_charts.status_breakdown(recs, kind=kind, by="theme"),
+                "over_time": tracking_charts.follow_ups_over_time(recs),
+            },
+        )
+
+    key = repr(sorted(request.GET.lists()))
     return render(
         request,
         "letters/tracking/charts.html",
@@ -338,11 +355,7 @@ def charts(request: HttpRequest) -> HttpResponse:
             "filter": filterset,
             "kind": kind,
             "query": query.urlencode(),
-            "overall": getattr(tracking_charts.status_summary(recs), kind),
-            "per_letter": tracking_charts.status_breakdown(recs, kind=kind, by="letter"),
-            "per_government": tracking_charts.status_breakdown(recs, kind=kind, by="government"),
-            "per_theme": tracking_charts.status_breakdown(recs, kind=kind, by="theme"),
-            "over_time": tracking_charts.follow_ups_over_time(recs),
+            "drawn": mark_safe(tracking_cache.cached_by_key("charts", key, drawn)),
         },
     )
 
