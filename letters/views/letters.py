@@ -65,9 +65,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     overdue = recs.filter(review_due__lt=today).order_by("review_due")[:10]
     unanswered = recs.filter(current_response="").order_by("letter__date", "number")[:10]
     rejected = recs.filter(current_response=ResponseStatus.REJECTED).order_by("-letter__date")
-    recent = FollowUp.objects.select_related("recommendation", "recorded_by").order_by(
-        "-recorded_at"
-    )[:6]
+    # Not who recorded them: the page does not say, and users stay out of the cache.
+    recent = FollowUp.objects.select_related("recommendation").order_by("-recorded_at")[:6]
     # Sorting every rejected ask by its letter's date reads thousands of rows:
     # these lists change only with a write, so they are cached until the next one.
     lists: dict[str, list] = {
