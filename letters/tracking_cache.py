@@ -22,12 +22,15 @@ from __future__ import annotations
 import hashlib
 import uuid
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
+from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.dispatch import receiver
 from django.utils import timezone
 
 TOKEN_KEY = "tracking:token"
@@ -37,9 +40,26 @@ TIMEOUT = 10 * 60
 T = TypeVar("T")
 
 
+# The token as first read in the current request: one cache read per request,
+# not one per figure. None outside a request (scripts, tasks): read each time.
+_in_request: ContextVar[dict | None] = ContextVar("tracking_token", default=None)
+
+
+@receiver(request_started)
+def _start_request(**kwargs) -> None:
+    _in_request.set({})
+
+
+@receiver(request_finished)
+def _finish_request(**kwargs) -> None:
+    _in_request.set(None)
+
+
 def _new_token() -> None:
     connection.tracking_written = False  # type: ignore[attr-defined]
     cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
+    if (memo := _in_request.get()) is not None:
+        memo.clear()
 
 
 def changed(*args, **kwargs) -> None:
@@ -50,11 +70,16 @@ def changed(*args, **kwargs) -> None:
 
 
 def token() -> str:
+    memo = _in_request.get()
+    if memo and "token" in memo:
+        return memo["token"]
     value = cache.get(TOKEN_KEY)
     if value is None:
         # Two readers may race here: add() lets one token win.
         cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
         value = cache.get(TOKEN_KEY) or ""
+    if memo is not None:
+        memo["token"] = value
     return value
 
 
