@@ -64,6 +64,8 @@ def _new_token() -> None:
 
 def changed(*args, **kwargs) -> None:
     """The figures are out of date once this transaction commits (now, outside one)."""
+    if kwargs.get("action", "post").startswith("pre"):
+        return  # m2m_changed says it twice: before and after
     if connection.in_atomic_block:
         connection.tracking_written = True  # type: ignore[attr-defined]
     transaction.on_commit(_new_token)
