@@ -136,25 +136,27 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     goes at the top. Without it, the first `to` recipient's block is used.
     """
     sections, number = _numbered_sections(letter)
+    # A translation prints its original's recipients and signatories.
+    shared = letter.original
     recipients = list(
-        letter.recipients.select_related("position", "official").prefetch_related(
+        shared.recipients.select_related("position", "official").prefetch_related(
             "position__terms__official"
         )
     )
     for recipient in recipients:
-        recipient.shown = recipient.addressee()
+        recipient.shown = recipient.addressee(language=letter.language)
     to = [r for r in recipients if r.role == RecipientRole.TO]
     cc = [r for r in recipients if r.role == RecipientRole.CC]
     addressee = copy_for if copy_for is not None else (to[0] if to else None)
     if addressee is not None and not hasattr(addressee, "shown"):
-        addressee.shown = addressee.addressee()
+        addressee.shown = addressee.addressee(language=letter.language)
     salutation = greeting(letter, recipients, copy_for=copy_for)
     greetings = copy_greetings(letter, recipients)
 
     # Organisations that declined or withdrew do not sign: they are left out of the
     # preview exactly as they are left out of the PDF.
     signatories = list(
-        letter.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
+        shared.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
         .select_related("organization")
         .order_by("order", "pk")
     )
@@ -228,7 +230,9 @@ def text_parts(letter: Letter) -> TextParts:
         if rec[0] is not None:
             sections[-1]["recommendations"].append(dict(zip(_REC_FIELDS, rec, strict=True)))
 
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order", "pk"))
+    # A translation's text names its original's recipients and signatories.
+    shared = letter.original
+    recipients = list(shared.recipients.select_related("position").order_by("-role", "order", "pk"))
     live = [r.position for r in recipients if not r.is_frozen]
     if live:
         # Only a recipient not yet frozen reads its holder from the address book.
@@ -236,9 +240,9 @@ def text_parts(letter: Letter) -> TextParts:
             live, Prefetch("terms", queryset=Term.objects.select_related("official"))
         )
     for recipient in recipients:
-        recipient.shown = recipient.addressee()
+        recipient.shown = recipient.addressee(language=letter.language)
 
-    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    signatories = list(shared.signatories.select_related("organization").order_by("order", "pk"))
     return TextParts(sections=sections, recipients=recipients, signatories=signatories)
 
 

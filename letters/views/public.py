@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from letters.models import (
     Letter,
+    LetterStatus,
     Recommendation,
     SentCopy,
     Signatory,
@@ -58,7 +59,7 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
     everyone_named = len(named) == len(context["signatories"])
     context["signatories"] = named
     recommendations = (
-        Recommendation.objects.with_status()
+        Recommendation.objects.with_followed_status()
         .filter(letter=letter)
         .select_related("section")
         .order_by("section__order", "order", "pk")
@@ -69,6 +70,10 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
     context.update(
         {
             "recommendations": recommendations,
+            # Only the versions that are public themselves.
+            "versions": [
+                v for v in letter.language_versions() if v.status == LetterStatus.PUBLISHED
+            ],
             "copies": letter.sent_copies.select_related("recipient__position")
             if everyone_named
             else [],

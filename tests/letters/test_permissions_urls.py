@@ -221,6 +221,7 @@ URLS = [
     # the preview's print stylesheet holds no letter: any signed-in account
     ("letters:printing_preview_css", none, get_only(LOGGED_IN)),
     ("letters:drafting_duplicate", pk("draft"), any_method(WRITERS)),
+    ("letters:drafting_translate", pk("draft"), any_method(WRITERS)),
     ("letters:drafting_block", lambda w: [w["draft"].pk, "sections"], get_only(WRITERS)),
     ("letters:drafting_section_add", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_section_edit", on_draft("section"), any_method(WRITERS)),
