@@ -36,6 +36,7 @@ from letters.models import (
     Signatory,
     SignatoryRole,
     SubjectPrefix,
+    TranslationApproval,
 )
 from recipients.models import Term
 
@@ -160,9 +161,22 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         .select_related("organization")
         .order_by("order", "pk")
     )
+    # A translation's text is approved on its own (letters.signing.approve_translation).
+    approvals = (
+        dict(
+            TranslationApproval.objects.filter(translation=letter).values_list(
+                "signatory_id", "content_hash"
+            )
+        )
+        if letter.is_translation
+        else {}
+    )
     for signatory in signatories:
         # A signature image may only accompany the exact text its signer approved.
-        signatory.signed = signatory.has_approved(letter.content_hash)
+        if letter.is_translation:
+            signatory.signed = approvals.get(signatory.pk) == letter.content_hash
+        else:
+            signatory.signed = signatory.has_approved(letter.content_hash)
     return {
         "letter": letter,
         "sections": sections,
@@ -289,6 +303,13 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     if letter.subject_prefix != SubjectPrefix.RE:
         # Only then: texts approved when every subject printed after "Re:" keep their hash.
         text["subject_prefix"] = letter.subject_prefix
+    if letter.is_translation:
+        # A translation's recipients are its original's, approved there. Their
+        # names are written in the translation's language until finalising the
+        # original freezes them in its own: left out, so that step does not
+        # reopen the translation's approvals.
+        for recipient in text["recipients"]:
+            del recipient["name"]
     return text
 
 

@@ -112,6 +112,11 @@ urlpatterns += [
     path("<int:pk>/circulate/", signing.circulate, name="signing_circulate"),
     path("<int:pk>/sign-on/remind/", signing.remind, name="signing_remind"),
     path(
+        "<int:pk>/sign-on/translation/lead/",
+        signing.approve_translation_for_lead,
+        name="signing_approve_translation_for_lead",
+    ),
+    path(
         "<int:pk>/sign-on/<int:signatory_pk>/reissue/",
         signing.reissue_link,
         name="signing_reissue_link",

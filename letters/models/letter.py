@@ -265,8 +265,9 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(status=LetterStatus.PUBLISHED)
 
 
-# What a translation cannot do until each language's text has its own approvals.
-TRANSLATION_SIGN_ON = ("circulate", "sign", "issue_link", "remind", "approve_for_lead", "finalise")
+# A translation circulates with its original: its signatories' links are the
+# original's, and they approve each language's text there.
+TRANSLATION_SIGN_ON = ("circulate", "sign", "issue_link", "remind")
 
 
 class Letter(models.Model):
@@ -525,8 +526,8 @@ class Letter(models.Model):
             )
         if self.translation_of_id and action in TRANSLATION_SIGN_ON:
             return (
-                "Signatories do not approve a translation's own text yet: it cannot "
-                "circulate or be finalised. Sign-on happens on the original letter."
+                "A translation circulates with its original: signatories approve its "
+                "text through their links to the original."
             )
         return ""
 

@@ -140,10 +140,17 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     shared = letter.original
     recipients = list(shared.recipients.select_related("position", "official"))
     # Those that declined or withdrew do not sign: the board says what they did.
-    signatories = shared.signatories.filter(
-        declined_at__isnull=True, withdrawn_at__isnull=True
-    ).select_related("organization")
+    signatories = list(
+        shared.signatories.filter(
+            declined_at__isnull=True, withdrawn_at__isnull=True
+        ).select_related("organization")
+    )
     user = request.user
+    if letter.is_translation:
+        approvals = signing.translation_approvals(letter)
+        # Each of the original's signatories, and whether it approved this text.
+        for s in signatories:
+            s.signed = signing.approves(s, letter, approvals)
     board = signing.board(letter)
     for row in board.rows:
         # The address the coordinator is using, which is what they will share.

@@ -204,11 +204,11 @@ def test_the_letter_page_reads_the_same_number_of_queries_with_one_or_three_tran
     assert queries(one.translations.get()) == queries(three.translations.get(language="ja"))
 
 
-def test_a_translation_cannot_circulate_or_be_finalised_until_it_has_its_own_approvals():
+def test_a_translation_cannot_circulate_and_waits_for_its_original_to_be_final():
     letter = english_letter()
     translation = translate(letter)
     problems = sending.finalise_problems(letter=translation)
-    assert problems and "translation" in problems[0]
+    assert f"Finalise the original, {letter.reference}, first" in problems[0]
     assert not translation.allows("circulate") and letter.allows("circulate")
 
 

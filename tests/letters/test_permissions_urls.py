@@ -245,6 +245,7 @@ URLS = [
     # signing
     ("letters:signing_circulate", pk("draft"), any_method(COORDINATORS)),
     ("letters:signing_remind", pk("draft"), post_only(COORDINATORS)),
+    ("letters:signing_approve_translation_for_lead", pk("draft"), post_only(COORDINATORS)),
     ("letters:signing_reissue_link", on_draft("cosigner"), post_only(COORDINATORS)),
     ("letters:signing_revoke_link", on_draft("cosigner"), post_only(COORDINATORS)),
     ("letters:signing_approve_for_lead", on_draft("lead"), post_only(COORDINATORS)),
