@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
@@ -273,7 +274,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     others' approvals.
     """
     parts = parts or text_parts(letter)
-    text = {
+    text: dict[str, Any] = {
         "subject": letter.subject,
         "date": letter.date.isoformat() if letter.date else "",
         "language": letter.language,
