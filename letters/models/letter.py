@@ -421,14 +421,16 @@ class Letter(models.Model):
         """Whose recipients and signatories this letter prints: itself, or what it translates."""
         return self.translation_of or self
 
-    def language_versions(self) -> list[Letter]:
+    def other_versions(self) -> list[Letter]:
         """
-        The original and all its translations, this letter included, originals
-        first, in one query: for "Also in: 日本語 / English".
+        The same letter in other languages: its original and the original's
+        translations but this one, the original first, in one query (for
+        "Also in: 日本語 · English").
         """
         root = self.translation_of_id or self.pk
         return list(
             Letter.objects.filter(models.Q(pk=root) | models.Q(translation_of_id=root))
+            .exclude(pk=self.pk)
             .only("pk", "reference", "language", "translation_of_id", "status")
             .order_by(models.F("translation_of_id").asc(nulls_first=True), "language")
         )

@@ -301,7 +301,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "letter_form": form,
         "q": q,
         "results": search_positions(letter, q) if len(q) >= 2 else None,
-        "versions": letter.language_versions(),
+        "versions": letter.other_versions(),
         **sections_context(letter),
     }
     if not letter.is_translation:

@@ -163,7 +163,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "letters/letter_detail.html",
         {
             "letter": letter,
-            "versions": letter.language_versions(),
+            "versions": letter.other_versions(),
             "sections": sections,
             "numbered": letter.recommendation_style == "numbered",
             "primary_action": primary_action(letter, user),

@@ -71,9 +71,7 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
         {
             "recommendations": recommendations,
             # Only the versions that are public themselves.
-            "versions": [
-                v for v in letter.language_versions() if v.status == LetterStatus.PUBLISHED
-            ],
+            "versions": [v for v in letter.other_versions() if v.status == LetterStatus.PUBLISHED],
             "copies": letter.sent_copies.select_related("recipient__position")
             if everyone_named
             else [],

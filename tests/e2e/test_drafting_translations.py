@@ -87,7 +87,7 @@ def test_drafter_translates_a_letter_and_sees_the_originals_follow_up_on_it(
     page.goto(f"{base}{translation.get_absolute_url()}")
     versions = page.get_by_role("navigation", name="Other languages")
     expect(versions.get_by_role("link", name="English")).to_have_attribute("lang", "en")
-    expect(page.locator("#sign-on")).to_contain_text("sign-on happens there")
+    expect(page.locator("#sign-on")).to_contain_text("Not approved this text yet")
     assert_accessible(page)
     shoot(page, "letter")
     page.goto(f"{base}{letter.get_absolute_url()}")
@@ -96,3 +96,41 @@ def test_drafter_translates_a_letter_and_sees_the_originals_follow_up_on_it(
     ).to_have_attribute("lang", "ja")
     assert_accessible(page)
     shoot(page, "original")
+
+
+def test_a_partner_approves_the_japanese_text_on_the_originals_sign_on_page(page, live_server):
+    import datetime as dt
+
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from letters import drafting, signing
+    from letters.models import SignatoryRole, TranslationApproval
+
+    letter = factories.make_signing_letter(language="en", cosigners=1)
+    signing.circulate(letter=letter, by=None, deadline=timezone.now() + dt.timedelta(days=7))
+    translation = drafting.create_translation(
+        letter=letter, language="ja", reference=f"{letter.reference}-JA"
+    )
+    rec = translation.recommendations.order_by("number").first()
+    rec.text = "強制送還をやめること。"
+    drafting.save_recommendation(letter=translation, recommendation=rec, section=None)
+    partner = letter.signatories.get(role=SignatoryRole.COSIGNER)
+
+    page.goto(f"{live_server.url}{reverse('public:sign', args=[partner.token])}")
+    section = page.get_by_role("region", name=re.compile(r"日本語"))
+    expect(section).to_contain_text("Not approved yet")
+    section.get_by_text("Read the Japanese text").click()
+    expect(section.locator(".letter-text")).to_have_attribute("lang", "ja")
+    expect(section.get_by_text("強制送還をやめること。")).to_be_visible()
+    assert_accessible(page)
+    shoot(page, "sign")
+    section.get_by_role("button", name="Approve the Japanese text").click()
+    expect(page.get_by_text(f"approved the text of {translation.reference}")).to_be_visible()
+    expect(page.get_by_role("region", name=re.compile(r"日本語"))).to_contain_text(
+        "Approved by your organisation"
+    )
+    assert_accessible(page)
+    approval = TranslationApproval.objects.get()
+    translation.refresh_from_db()
+    assert approval.signatory == partner and approval.content_hash == translation.content_hash
