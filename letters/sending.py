@@ -178,16 +178,22 @@ def record_sending(
         raise SendingError(refusal)
     if letter.content_hash != letter.compute_content_hash():
         raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
-    recipients = {r.pk: r for r in letter.recipients.select_for_update().select_related("position")}
+    # A translation goes to its original's recipients: each gets every language.
+    shared = letter.original.recipients.select_for_update().select_related("position")
+    recipients = {r.pk: r for r in shared}
     given = {recipient.pk for recipient, _, _ in entries}
     if given != set(recipients):
         raise SendingError("Record the date and channel for every recipient.")
     copies = []
     for recipient, sent_on, channel in entries:
         stored = recipients[recipient.pk]
-        stored.sent_on = sent_on
-        stored.send_channel = channel
-        stored.save()
+        # The recipient keeps the date and channel recorded first (for the
+        # original, or whichever language went first); each version archives
+        # its own copies.
+        if not (letter.is_translation and stored.sent_on):
+            stored.sent_on = sent_on
+            stored.send_channel = channel
+            stored.save()
         copies.append(archive_copy(letter=letter, recipient=stored, by=by))
     letter.move("send", by=by)
     return copies

@@ -132,3 +132,38 @@ def test_only_the_original_circulates(pair):
     letter, translation = pair
     assert letter.allows("sign") and not translation.allows("circulate")
     assert "circulates with its original" in translation.refusal("circulate")
+
+
+def test_a_final_translation_is_sent_to_the_same_recipients_with_its_own_copies(
+    client, coordinator, pair
+):
+    import datetime as dt
+
+    from letters.models import SentCopy
+
+    letter, translation = pair
+    # Partners approve both languages while the original circulates.
+    for n in range(2):
+        approve_translation(client, partner(letter, n), translation)
+    approve_all(client, letter, coordinator)
+    client.post(reverse("letters:signing_approve_translation_for_lead", args=[translation.pk]))
+    sending.finalise(letter=letter, by=coordinator)
+    recipient = letter.recipients.get()
+    sending.record_sending(
+        letter=letter, by=coordinator, entries=[(recipient, dt.date(2024, 9, 1), "post")]
+    )
+    assert sending.finalise(letter=translation, by=coordinator) == []
+    translation.refresh_from_db()
+    send = reverse("letters:sending_send", args=[translation.pk])
+    page = client.get(send).content.decode()
+    assert recipient.position.title in page
+    sending.record_sending(
+        letter=translation, by=coordinator, entries=[(recipient, dt.date(2024, 9, 2), "email")]
+    )
+    copies = SentCopy.objects.filter(recipient=recipient).order_by("letter__reference")
+    assert [c.letter for c in copies] == [letter, translation]
+    recipient.refresh_from_db()
+    # The date and channel recorded first stay the recipient's.
+    assert (recipient.sent_on, recipient.send_channel) == (dt.date(2024, 9, 1), "post")
+    translation.refresh_from_db()
+    assert translation.status == LetterStatus.SENT
