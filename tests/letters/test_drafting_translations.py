@@ -185,23 +185,25 @@ def test_the_tracker_and_dashboard_count_each_recommendation_once(client, drafte
     assert dashboard.context["tracking_summary"].total == 3
 
 
-def test_the_letter_page_reads_the_same_number_of_queries_with_one_or_three_translations(
-    client, drafter
-):
+def test_pages_read_the_same_number_of_queries_with_one_or_three_translations(client, drafter):
     client.force_login(drafter)
 
-    def queries(letter: Letter) -> int:
+    def queries(url: str) -> int:
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(letter.get_absolute_url()).status_code == 200
+            assert client.get(url).status_code == 200
         return len(captured)
 
     one, three = english_letter(), english_letter()
     translate(one)
     for language in ("ja", "fr", "de"):
         translate(three, language)
-    assert queries(one) == queries(three)
-    # And the translation's own page, listing its siblings.
-    assert queries(one.translations.get()) == queries(three.translations.get(language="ja"))
+    assert queries(one.get_absolute_url()) == queries(three.get_absolute_url())
+    # And the translation's own page and editor, listing their siblings.
+    ones, threes = one.translations.get(), three.translations.get(language="ja")
+    assert queries(ones.get_absolute_url()) == queries(threes.get_absolute_url())
+    assert queries(reverse("letters:drafting_edit", args=[ones.pk])) == queries(
+        reverse("letters:drafting_edit", args=[threes.pk])
+    )
 
 
 def test_a_translation_cannot_circulate_and_waits_for_its_original_to_be_final():
