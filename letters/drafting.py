@@ -475,7 +475,13 @@ def create_translation(*, letter: Letter, language: str, reference: str, by=None
         translation_of=letter,
         created_by=by,
     )
-    _save_new(draft)
+    try:
+        _save_new(draft)
+    except IntegrityError:
+        # Another request made the same language's translation a moment ago.
+        raise TranslationRefused(
+            f"{letter.reference} already has a version in this language."
+        ) from None
     _copy_sections(letter, draft, None, translating=True)
     draft.touch()
     return draft

@@ -228,7 +228,9 @@ def _recipient_line(letter: Letter) -> str:
 @transaction.atomic
 def start_press_release(*, letter: Letter, by) -> PressRelease:
     """A first draft of the release: who wrote to whom, about what, and the first asks."""
-    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    signatories = list(
+        letter.original.signatories.select_related("organization").order_by("order", "pk")
+    )
     names = [s.organization.name for s in signatories]
     if len(names) > 1:
         who = ", ".join(names[:-1]) + f" and {names[-1]}"

@@ -361,7 +361,7 @@ class SectionForm(VersionedForm, forms.ModelForm):
 def default_government_for(letter: Letter) -> str:
     """Most recommendations ask the government the letter is addressed to."""
     first = (
-        letter.recipients.filter(role=RecipientRole.TO)
+        letter.original.recipients.filter(role=RecipientRole.TO)
         .select_related("position")
         .order_by("order", "pk")
         .first()

@@ -106,7 +106,8 @@ def published_logo(request: HttpRequest, reference: str, organization_pk: int) -
     letter = _published(reference)
     named = get_object_or_404(
         Signatory.objects.select_related("organization"),
-        letter=letter,
+        # A translation is signed by its original's signatories.
+        letter=letter.original,
         organization_id=organization_pk,
         consent_to_publish=True,
     )
@@ -116,7 +117,8 @@ def published_logo(request: HttpRequest, reference: str, organization_pk: int) -
 @login_not_required
 def published_copy(request: HttpRequest, reference: str, copy_pk: int) -> FileResponse:
     letter = _published(reference)
-    if not all(s.consent_to_publish for s in letter.signatories.all()):
+    # A translation's signatories are its original's: all of them must agree.
+    if not all(s.consent_to_publish for s in letter.original.signatories.all()):
         raise Http404
     copy = get_object_or_404(SentCopy, letter=letter, pk=copy_pk)
     return serve_copy(copy)

@@ -167,3 +167,16 @@ def test_a_final_translation_is_sent_to_the_same_recipients_with_its_own_copies(
     assert (recipient.sent_on, recipient.send_channel) == (dt.date(2024, 9, 1), "post")
     translation.refresh_from_db()
     assert translation.status == LetterStatus.SENT
+    # Published, its archived copies are public only if every organisation of the
+    # original agreed to be named, as the original's are.
+    sending.publish(letter=translation, by=coordinator)
+    copy = copies.get(letter=translation)
+    url = reverse("public:copy", args=[translation.reference, copy.pk])
+    client.logout()
+    assert client.get(url).status_code == 200
+    html = client.get(reverse("public:detail", args=[translation.reference])).content.decode()
+    assert "Partner 1" in html
+    letter.signatories.filter(role=SignatoryRole.COSIGNER).update(consent_to_publish=False)
+    assert client.get(url).status_code == 404
+    html = client.get(reverse("public:detail", args=[translation.reference])).content.decode()
+    assert "Partner 1" not in html
