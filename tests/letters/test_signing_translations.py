@@ -176,6 +176,12 @@ def test_a_final_translation_is_sent_to_the_same_recipients_with_its_own_copies(
     assert client.get(url).status_code == 200
     html = client.get(reverse("public:detail", args=[translation.reference])).content.decode()
     assert "Partner 1" in html
+    # The public page names only the versions that are public themselves.
+    assert "Also in:" not in html
+    sending.publish(letter=letter, by=coordinator)
+    html = client.get(reverse("public:detail", args=[translation.reference])).content.decode()
+    original_url = reverse("public:detail", args=[letter.reference])
+    assert f'href="{original_url}" lang="en" hreflang="en">English</a>' in html
     letter.signatories.filter(role=SignatoryRole.COSIGNER).update(consent_to_publish=False)
     assert client.get(url).status_code == 404
     html = client.get(reverse("public:detail", args=[translation.reference])).content.decode()
