@@ -380,7 +380,8 @@ def copy_letter(
         created_by=by,
     )
     _save_new(draft)
-    for recipient in letter.recipients.all():
+    # A translation's recipients and signatories are its original's.
+    for recipient in letter.original.recipients.all():
         LetterRecipient.objects.create(
             letter=draft,
             position=recipient.position,
@@ -388,7 +389,7 @@ def copy_letter(
             order=recipient.order,
         )
     _copy_sections(letter, draft, keep)
-    for signatory in letter.signatories.all():
+    for signatory in letter.original.signatories.all():
         Signatory.objects.create(
             letter=draft,
             organization=signatory.organization,
@@ -401,8 +402,13 @@ def copy_letter(
     return draft
 
 
-def _copy_sections(letter: Letter, draft: Letter, keep: set[int] | None) -> None:
-    """The sections and recommendations of `letter` into `draft` (only `keep`, if given)."""
+def _copy_sections(
+    letter: Letter, draft: Letter, keep: set[int] | None, *, translating: bool = False
+) -> None:
+    """
+    The sections and recommendations of `letter` into `draft` (only `keep`, if
+    given). A copy repeats each recommendation; a translation translates it.
+    """
     for section in letter.sections.prefetch_related("recommendations__themes"):
         recs = [r for r in section.recommendations.all() if keep is None or r.pk in keep]
         if keep is not None and not recs:
@@ -422,9 +428,91 @@ def _copy_sections(letter: Letter, draft: Letter, keep: set[int] | None) -> None
                 text=rec.text,
                 government=rec.government,
                 third_state=rec.third_state,
-                repeats=rec,
+                repeats=None if translating else rec,
+                original=rec if translating else None,
+                # The same number, so both versions cite one reference number.
+                number=rec.number if translating else 0,
             )
             copy.themes.set(rec.themes.all())
+
+
+class TranslationRefused(EditRefused):
+    """A translation that cannot be made: of a translation, or in a language already there."""
+
+
+@transaction.atomic
+def create_translation(*, letter: Letter, language: str, reference: str, by=None) -> Letter:
+    """
+    A draft translating `letter` into `language`: a copy of its text for the
+    drafter to translate, each recommendation linked to the one it translates.
+    It has no recipients or signatories of its own: it prints the original's.
+    """
+    if letter.is_translation:
+        raise TranslationRefused(
+            f"{letter.reference} is itself a translation; translate its original, "
+            f"{letter.original.reference}, instead."
+        )
+    if language == letter.language or letter.translations.filter(language=language).exists():
+        raise TranslationRefused(f"{letter.reference} already has a version in this language.")
+    draft = Letter(
+        reference=reference,
+        subject=letter.subject,
+        subject_prefix=letter.subject_prefix,
+        greeting=letter.greeting,
+        greeting_mode=letter.greeting_mode,
+        greeting_punctuation=letter.greeting_punctuation,
+        date=letter.date,
+        language=language,
+        lead_organization=letter.lead_organization,
+        opening=letter.opening,
+        closing=letter.closing,
+        paper_size=letter.paper_size,
+        envelope_window=letter.envelope_window,
+        recommendation_style=letter.recommendation_style,
+        signatory_layout=letter.signatory_layout,
+        signatory_grouping=letter.signatory_grouping,
+        letterhead=letter.letterhead,
+        translation_of=letter,
+        created_by=by,
+    )
+    try:
+        _save_new(draft)
+    except IntegrityError:
+        # Another request made the same language's translation a moment ago.
+        raise TranslationRefused(
+            f"{letter.reference} already has a version in this language."
+        ) from None
+    _copy_sections(letter, draft, None, translating=True)
+    draft.touch()
+    return draft
+
+
+@dataclass
+class TranslationGaps:
+    """Where a translation and its original no longer match one-to-one."""
+
+    # The original's recommendations the translation has no counterpart for.
+    missing: list[Recommendation] = field(default_factory=list)
+    # The translation's recommendations that translate none of the original's.
+    unmatched: list[Recommendation] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.missing or self.unmatched)
+
+
+def translation_gaps(letter: Letter) -> TranslationGaps:
+    """For a translation (two queries): what is not matched yet; nothing for an original."""
+    if not letter.is_translation:
+        return TranslationGaps()
+    own = list(letter.recommendations.only("pk", "reference", "text", "original_id"))
+    matched = {rec.original_id for rec in own}
+    missing = list(
+        Recommendation.objects.filter(letter=letter.original)
+        .exclude(pk__in=[pk for pk in matched if pk])
+        .only("pk", "reference", "text")
+        .order_by("section__order", "order", "pk")
+    )
+    return TranslationGaps(missing=missing, unmatched=[r for r in own if r.original_id is None])
 
 
 @transaction.atomic

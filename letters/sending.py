@@ -35,21 +35,42 @@ def _lock(letter: Letter) -> Letter:
 
 def _problems(letter: Letter, content_hash: str, signatories: list, recipients: list) -> list[str]:
     problems = []
+    if letter.is_translation and not letter.original.is_signed:
+        problems.append(
+            f"Finalise the original, {letter.original.reference}, first: its translations "
+            "go to the recipients frozen with it."
+        )
     if not any(r.role == "to" for r in recipients):
         problems.append("The letter needs at least one addressee (a “to” recipient).")
     for recipient in recipients:
-        # A collective body (the member states of a council) has no holder to name.
-        if not recipient.position.is_collective and recipient.position.current_holder() is None:
+        # A collective body (the member states of a council) has no holder to name;
+        # a translation's recipients were frozen with its original.
+        if recipient.is_frozen or recipient.position.is_collective:
+            continue
+        if recipient.position.current_holder() is None:
             problems.append(
                 f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
                 "update the address book or remove the recipient."
             )
     if not signatories:
         problems.append("No organisation signs the letter.")
+    return problems + _signatory_problems(letter, content_hash, signatories)
+
+
+def _signatory_problems(letter: Letter, content_hash: str, signatories: list) -> list[str]:
+    problems = []
+    # A translation's own approvals: each language's text is approved on its own.
+    approvals = signing.translation_approvals(letter)
     for signatory in signatories:
-        signatory.letter = letter
-        if not signatory.has_approved(content_hash):
-            state = signing.state_label(signatory, signing.sign_on_state(signatory, letter)).lower()
+        if letter.is_translation:
+            approved = signing.approves(signatory, letter, approvals, content_hash)
+            state = "" if approved else "this translation"
+        else:
+            signatory.letter = letter
+            approved = signatory.has_approved(content_hash)
+            state = "" if approved else signing.sign_on_state(signatory, letter)
+            state = state and signing.state_label(signatory, state).lower()
+        if not approved:
             problems.append(
                 f"{signatory.organization.name} has not approved the current text ({state})."
             )
@@ -63,8 +84,10 @@ def finalise_problems(*, letter: Letter) -> list[str]:
     """What stands in the way of finalising, read without locking or writing anything."""
     if refusal := letter.refusal("finalise"):
         return [refusal]
-    signatories = list(letter.signatories.select_related("organization").order_by("order"))
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    # A translation is signed by its original's signatories, to its recipients.
+    shared = letter.original
+    signatories = list(shared.signatories.select_related("organization").order_by("order"))
+    recipients = list(shared.recipients.select_related("position").order_by("-role", "order"))
     return _problems(letter, letter.compute_content_hash(), signatories, recipients)
 
 
@@ -78,15 +101,17 @@ def finalise(*, letter: Letter, by) -> list[str]:
     if refusal := letter.refusal("finalise"):
         return [refusal]
     signing.refresh_hash(letter)
+    shared = letter.original
     signatories = list(
-        letter.signatories.select_for_update().select_related("organization").order_by("order")
+        shared.signatories.select_for_update().select_related("organization").order_by("order")
     )
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order"))
+    recipients = list(shared.recipients.select_related("position").order_by("-role", "order"))
     problems = _problems(letter, letter.content_hash, signatories, recipients)
     if problems:
         return problems
 
-    for recipient in recipients:
+    # A translation's recipients were frozen with its original.
+    for recipient in recipients if not letter.is_translation else []:
         recipient.take_snapshot()
         recipient.save()
     letter.move("finalise", by=by)
@@ -153,16 +178,22 @@ def record_sending(
         raise SendingError(refusal)
     if letter.content_hash != letter.compute_content_hash():
         raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
-    recipients = {r.pk: r for r in letter.recipients.select_for_update().select_related("position")}
+    # A translation goes to its original's recipients: each gets every language.
+    shared = letter.original.recipients.select_for_update().select_related("position")
+    recipients = {r.pk: r for r in shared}
     given = {recipient.pk for recipient, _, _ in entries}
     if given != set(recipients):
         raise SendingError("Record the date and channel for every recipient.")
     copies = []
     for recipient, sent_on, channel in entries:
         stored = recipients[recipient.pk]
-        stored.sent_on = sent_on
-        stored.send_channel = channel
-        stored.save()
+        # The recipient keeps the date and channel recorded first (for the
+        # original, or whichever language went first); each version archives
+        # its own copies.
+        if not (letter.is_translation and stored.sent_on):
+            stored.sent_on = sent_on
+            stored.send_channel = channel
+            stored.save()
         copies.append(archive_copy(letter=letter, recipient=stored, by=by))
     letter.move("send", by=by)
     return copies
@@ -197,7 +228,9 @@ def _recipient_line(letter: Letter) -> str:
 @transaction.atomic
 def start_press_release(*, letter: Letter, by) -> PressRelease:
     """A first draft of the release: who wrote to whom, about what, and the first asks."""
-    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    signatories = list(
+        letter.original.signatories.select_related("organization").order_by("order", "pk")
+    )
     names = [s.organization.name for s in signatories]
     if len(names) > 1:
         who = ", ".join(names[:-1]) + f" and {names[-1]}"

@@ -38,6 +38,7 @@ from letters.models import (
     Signatory,
     SignatoryRole,
     SignOnCall,
+    TranslationApproval,
     new_token,
 )
 from letters.text import approvable_text, diff_snapshots
@@ -509,6 +510,92 @@ def approve_for_lead(*, signatory: Signatory, by, signer_name: str, signer_title
     signatory._history_user = by
     signatory.save()
     _keep_text(letter)
+
+
+# -- translations: each language's text approved on its own ----------------------------
+
+
+def translation_approvals(letter: Letter) -> dict[int, str]:
+    """For a translation, in one query: {signatory id: the content hash it approved}."""
+    if not letter.is_translation:
+        return {}
+    return dict(
+        TranslationApproval.objects.filter(translation=letter).values_list(
+            "signatory_id", "content_hash"
+        )
+    )
+
+
+def approves(
+    signatory: Signatory, letter: Letter, approvals: dict[int, str], content_hash: str = ""
+) -> bool:
+    """
+    Whether the signatory approved `letter`'s text (`content_hash`, by default the
+    stored one): an original's approval is on the signatory, a translation's in
+    `approvals` (`translation_approvals()`).
+    """
+    content_hash = content_hash or letter.content_hash
+    if not letter.is_translation:
+        return signatory.has_approved(content_hash)
+    return (
+        signatory.declined_at is None
+        and signatory.withdrawn_at is None
+        and approvals.get(signatory.pk) == content_hash
+    )
+
+
+def _approve_translation(signatory: Signatory, translation: Letter, content_hash: str) -> None:
+    TranslationApproval.objects.update_or_create(
+        signatory=signatory,
+        translation=translation,
+        defaults={"content_hash": content_hash, "approved_at": timezone.now()},
+    )
+
+
+@transaction.atomic
+def approve_translation(*, token: str, translation_pk: int, content_hash: str) -> Letter:
+    """
+    A representative approves one translation of the letter their link is for,
+    while the letter circulates: the exact text they were shown, or nothing.
+    """
+    letter, signatory = _lock_signatory(token)
+    translation = (
+        Letter.objects.select_for_update().filter(pk=translation_pk, translation_of=letter).first()
+    )
+    if translation is None:
+        raise SigningError("This link does not work.")
+    if refusal := translation.refusal("approve_for_lead"):
+        raise SigningError(refusal)
+    if signatory.declined_at or signatory.withdrawn_at:
+        raise SigningError("Your organisation does not sign this letter: it declined or withdrew.")
+    refresh_hash(translation)
+    if content_hash != translation.content_hash:
+        raise TextChanged(
+            "The translation changed while you were reading it. Please read it again "
+            "and approve again."
+        )
+    _approve_translation(signatory, translation, content_hash)
+    return translation
+
+
+@transaction.atomic
+def approve_translation_for_lead(*, translation: Letter, by) -> Signatory:
+    """The coordinator approves a translation's text for the lead organisation."""
+    translation = _lock(translation.pk)
+    if not translation.is_translation:
+        raise SigningError("The lead approves an original letter with its signer's name.")
+    if refusal := translation.refusal("approve_for_lead"):
+        raise SigningError(refusal)
+    lead = (
+        Signatory.objects.select_related("organization")
+        .filter(letter=translation.original, role=SignatoryRole.LEAD)
+        .first()
+    )
+    if lead is None:
+        raise SigningError("The original letter has no lead organisation.")
+    refresh_hash(translation)
+    _approve_translation(lead, translation, translation.content_hash)
+    return lead
 
 
 def pending_reminders(*, letter: Letter) -> list[Signatory]:

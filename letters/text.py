@@ -18,6 +18,7 @@ import hashlib
 import json
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
@@ -36,6 +37,7 @@ from letters.models import (
     Signatory,
     SignatoryRole,
     SubjectPrefix,
+    TranslationApproval,
 )
 from recipients.models import Term
 
@@ -136,31 +138,46 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     goes at the top. Without it, the first `to` recipient's block is used.
     """
     sections, number = _numbered_sections(letter)
+    # A translation prints its original's recipients and signatories.
+    shared = letter.original
     recipients = list(
-        letter.recipients.select_related("position", "official").prefetch_related(
+        shared.recipients.select_related("position", "official").prefetch_related(
             "position__terms__official"
         )
     )
     for recipient in recipients:
-        recipient.shown = recipient.addressee()
+        recipient.shown = recipient.addressee(language=letter.language)
     to = [r for r in recipients if r.role == RecipientRole.TO]
     cc = [r for r in recipients if r.role == RecipientRole.CC]
     addressee = copy_for if copy_for is not None else (to[0] if to else None)
     if addressee is not None and not hasattr(addressee, "shown"):
-        addressee.shown = addressee.addressee()
+        addressee.shown = addressee.addressee(language=letter.language)
     salutation = greeting(letter, recipients, copy_for=copy_for)
     greetings = copy_greetings(letter, recipients)
 
     # Organisations that declined or withdrew do not sign: they are left out of the
     # preview exactly as they are left out of the PDF.
     signatories = list(
-        letter.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
+        shared.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
         .select_related("organization")
         .order_by("order", "pk")
     )
+    # A translation's text is approved on its own (letters.signing.approve_translation).
+    approvals = (
+        dict(
+            TranslationApproval.objects.filter(translation=letter).values_list(
+                "signatory_id", "content_hash"
+            )
+        )
+        if letter.is_translation
+        else {}
+    )
     for signatory in signatories:
         # A signature image may only accompany the exact text its signer approved.
-        signatory.signed = signatory.has_approved(letter.content_hash)
+        if letter.is_translation:
+            signatory.signed = approvals.get(signatory.pk) == letter.content_hash
+        else:
+            signatory.signed = signatory.has_approved(letter.content_hash)
     return {
         "letter": letter,
         "sections": sections,
@@ -228,7 +245,9 @@ def text_parts(letter: Letter) -> TextParts:
         if rec[0] is not None:
             sections[-1]["recommendations"].append(dict(zip(_REC_FIELDS, rec, strict=True)))
 
-    recipients = list(letter.recipients.select_related("position").order_by("-role", "order", "pk"))
+    # A translation's text names its original's recipients and signatories.
+    shared = letter.original
+    recipients = list(shared.recipients.select_related("position").order_by("-role", "order", "pk"))
     live = [r.position for r in recipients if not r.is_frozen]
     if live:
         # Only a recipient not yet frozen reads its holder from the address book.
@@ -236,9 +255,9 @@ def text_parts(letter: Letter) -> TextParts:
             live, Prefetch("terms", queryset=Term.objects.select_related("official"))
         )
     for recipient in recipients:
-        recipient.shown = recipient.addressee()
+        recipient.shown = recipient.addressee(language=letter.language)
 
-    signatories = list(letter.signatories.select_related("organization").order_by("order", "pk"))
+    signatories = list(shared.signatories.select_related("organization").order_by("order", "pk"))
     return TextParts(sections=sections, recipients=recipients, signatories=signatories)
 
 
@@ -255,7 +274,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     others' approvals.
     """
     parts = parts or text_parts(letter)
-    text = {
+    text: dict[str, Any] = {
         "subject": letter.subject,
         "date": letter.date.isoformat() if letter.date else "",
         "language": letter.language,
@@ -285,6 +304,13 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     if letter.subject_prefix != SubjectPrefix.RE:
         # Only then: texts approved when every subject printed after "Re:" keep their hash.
         text["subject_prefix"] = letter.subject_prefix
+    if letter.is_translation:
+        # A translation's recipients are its original's, approved there. Their
+        # names are written in the translation's language until finalising the
+        # original freezes them in its own: left out, so that step does not
+        # reopen the translation's approvals.
+        for recipient in text["recipients"]:
+            del recipient["name"]
     return text
 
 

@@ -211,9 +211,10 @@ def read_import(data: bytes) -> ImportReport:
     report.rows = len(rows)
     recs = {
         rec.reference: rec
-        for rec in Recommendation.objects.filter(
-            reference__in={cells["reference"] for _, cells in rows}
-        ).only(
+        # Follow-ups go on originals: a translation's reference is not matched.
+        for rec in Recommendation.objects.originals()
+        .filter(reference__in={cells["reference"] for _, cells in rows})
+        .only(
             "pk",
             "reference",
             "current_response",

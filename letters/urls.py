@@ -27,6 +27,7 @@ urlpatterns += [
     path("<int:pk>/edit/", drafting.letter_edit, name="drafting_edit"),
     path("<int:pk>/preview/", drafting.letter_preview, name="drafting_preview"),
     path("<int:pk>/duplicate/", drafting.letter_duplicate, name="drafting_duplicate"),
+    path("<int:pk>/translate/", drafting.letter_translate, name="drafting_translate"),
     path("<int:pk>/edit/block/<slug:name>/", drafting.block, name="drafting_block"),
     path("<int:pk>/sections/add/", drafting.section_add, name="drafting_section_add"),
     path(
@@ -110,6 +111,11 @@ urlpatterns += [
 urlpatterns += [
     path("<int:pk>/circulate/", signing.circulate, name="signing_circulate"),
     path("<int:pk>/sign-on/remind/", signing.remind, name="signing_remind"),
+    path(
+        "<int:pk>/sign-on/translation/lead/",
+        signing.approve_translation_for_lead,
+        name="signing_approve_translation_for_lead",
+    ),
     path(
         "<int:pk>/sign-on/<int:signatory_pk>/reissue/",
         signing.reissue_link,

@@ -186,6 +186,7 @@ def targets(world: dict) -> list[Target]:
         Target("editor", "drafter", edit),
         Target("markdown preview", "drafter", url("letters:drafting_markdown_preview"), page=edit),
         Target("duplicate", "drafter", url("letters:drafting_duplicate", draft.pk), page=edit),
+        Target("translate", "drafter", url("letters:drafting_translate", draft.pk)),
         Target("add section", "drafter", url("letters:drafting_section_add", draft.pk)),
         Target(
             "edit section", "drafter", url("letters:drafting_section_edit", draft.pk, section.pk)

@@ -22,6 +22,7 @@ from django.utils.text import Truncator, format_lazy, slugify
 from django_countries.fields import Country
 
 from letters.models import (
+    Language,
     Letter,
     LetterRecipient,
     RecipientRole,
@@ -31,6 +32,7 @@ from letters.models import (
     Theme,
 )
 from letters.models import letter as letter_models
+from letters.models.letter import REFERENCE_VALIDATOR
 from letters.uploads import clean_image
 from recipients.models import MailingList, Position
 
@@ -231,6 +233,34 @@ class LetterForm(VersionedForm, forms.ModelForm):
             self.data = cast(QueryDict, self.data).copy()
             for name in missing:
                 self.data[self.add_prefix(name)] = getattr(self.instance, name)
+        if self.instance.is_translation:
+            # Who signs is the original's to say (and to edit).
+            del self.fields["lead_organization"]
+
+
+class TranslationForm(forms.Form):
+    """A translation of a letter: into which language, under which reference."""
+
+    language = forms.ChoiceField(label="Translate into")
+    reference = forms.CharField(
+        max_length=40,
+        validators=[REFERENCE_VALIDATOR],
+        help_text="A new, unused reference for the translation, e.g. JP-2009-12-JA",
+    )
+
+    def __init__(self, *args, source: Letter, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.source = source
+        taken = {source.language, *source.translations.values_list("language", flat=True)}
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            (code, label) for code, label in Language.choices if code not in taken
+        ]
+
+    def clean_reference(self) -> str:
+        reference = self.cleaned_data["reference"].strip()
+        if Letter.objects.filter(reference__iexact=reference).exists():
+            raise ValidationError(f"The reference {reference} is already taken.")
+        return reference
 
 
 class DuplicateForm(forms.ModelForm):
@@ -331,7 +361,7 @@ class SectionForm(VersionedForm, forms.ModelForm):
 def default_government_for(letter: Letter) -> str:
     """Most recommendations ask the government the letter is addressed to."""
     first = (
-        letter.recipients.filter(role=RecipientRole.TO)
+        letter.original.recipients.filter(role=RecipientRole.TO)
         .select_related("position")
         .order_by("order", "pk")
         .first()
@@ -392,10 +422,29 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
                 label="Section",
                 help_text="Moving it keeps its reference; it goes last in that section.",
             )
+        if self.letter.is_translation:
+            self._add_original_field()
+
+    def _add_original_field(self) -> None:
+        """In a translation: which of the original's recommendations this one says."""
+        taken = Recommendation.objects.filter(letter=self.letter, original__isnull=False)
+        if self.instance.pk:
+            taken = taken.exclude(pk=self.instance.pk)
+        self.fields["original"] = forms.ModelChoiceField(
+            queryset=Recommendation.objects.filter(letter=self.letter.original)
+            .exclude(pk__in=taken.values("original_id"))
+            .order_by("section__order", "order", "pk"),
+            initial=self.instance.original_id,
+            required=False,
+            label="Translates",
+            empty_label="(none: not in the original)",
+            help_text="The original's recommendation this one says in another language; "
+            "follow-ups are recorded once, on the original.",
+        )
 
     def compared_fields(self) -> list[str]:
         names = super().compared_fields()
-        return [n for n in names if n not in ("new_themes", "repeats_reference")]
+        return [n for n in names if n not in ("new_themes", "repeats_reference", "original")]
 
     def clean_themes(self):
         return Theme.objects.filter(pk__in=self.cleaned_data["themes"])
@@ -437,6 +486,8 @@ class RecommendationForm(VersionedForm, forms.ModelForm):
 
     def save(self, commit: bool = True) -> Recommendation:
         self.instance.repeats = self.cleaned_data.get("repeats_reference")
+        if "original" in self.fields:
+            self.instance.original = self.cleaned_data.get("original")
         return super().save(commit=commit)
 
     def save_themes(self) -> None:

@@ -39,6 +39,7 @@ from letters.models.signing import (
     Signatory,
     SignatoryRole,
     SignOnCall,
+    TranslationApproval,
     new_token,
 )
 from letters.models.tracking import (
@@ -94,6 +95,7 @@ __all__ = [
     "StatusRefused",
     "SubjectPrefix",
     "Theme",
+    "TranslationApproval",
     "derive_status",
     "new_token",
 ]

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import F, Value
-from django.db.models.functions import NullIf
+from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -265,6 +265,11 @@ class LetterQuerySet(models.QuerySet):
         return self.filter(status=LetterStatus.PUBLISHED)
 
 
+# A translation circulates with its original: its signatories' links are the
+# original's, and they approve each language's text there.
+TRANSLATION_SIGN_ON = ("circulate", "sign", "issue_link", "remind")
+
+
 class Letter(models.Model):
     reference = models.CharField(
         max_length=40,
@@ -348,7 +353,18 @@ class Letter(models.Model):
         null=True,
         blank=True,
         related_name="followed_by",
-        help_text="The earlier letter this one follows up or translates",
+        help_text="The earlier letter this one follows up",
+    )
+    # A translation is a letter of its own (its own text, language, approvals and
+    # PDF) that reads its recipients and signatories from the original: one
+    # source of truth for who writes and to whom (see `original`).
+    translation_of = models.ForeignKey(
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="translations",
+        help_text="The original letter this one translates",
     )
     sign_on_deadline = models.DateTimeField(null=True, blank=True)
     finalized_at = models.DateTimeField(null=True, blank=True)
@@ -386,6 +402,11 @@ class Letter(models.Model):
             MaxLengthConstraint(
                 field="closing", limit=MAX_MARKDOWN, name="letter_closing_max_length"
             ),
+            models.UniqueConstraint(
+                fields=["translation_of", "language"],
+                name="letter_unique_translation_language",
+                violation_error_message="The letter already has a translation in this language.",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -393,6 +414,29 @@ class Letter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def is_translation(self) -> bool:
+        return self.translation_of_id is not None
+
+    @property
+    def original(self) -> Letter:
+        """Whose recipients and signatories this letter prints: itself, or what it translates."""
+        return self.translation_of or self
+
+    def other_versions(self) -> list[Letter]:
+        """
+        The same letter in other languages: its original and the original's
+        translations but this one, the original first, in one query (for
+        "Also in: 日本語 · English").
+        """
+        root = self.translation_of_id or self.pk
+        return list(
+            Letter.objects.filter(models.Q(pk=root) | models.Q(translation_of_id=root))
+            .exclude(pk=self.pk)
+            .only("pk", "reference", "language", "translation_of_id", "status")
+            .order_by(models.F("translation_of_id").asc(nulls_first=True), "language")
+        )
 
     @property
     def subject_line(self) -> str:
@@ -481,14 +525,19 @@ class Letter(models.Model):
     def refusal(self, action: str) -> str:
         """Why the letter's status does not allow `action` ("" if it does)."""
         rule = self.ACTIONS[action]
-        if self.status in rule.allowed_from:
-            return ""
-        return rule.refusal.format(
-            reference=self.reference, status=self.get_status_display().lower()
-        )
+        if self.status not in rule.allowed_from:
+            return rule.refusal.format(
+                reference=self.reference, status=self.get_status_display().lower()
+            )
+        if self.translation_of_id and action in TRANSLATION_SIGN_ON:
+            return (
+                "A translation circulates with its original: signatories approve its "
+                "text through their links to the original."
+            )
+        return ""
 
     def allows(self, action: str) -> bool:
-        return self.status in self.ACTIONS[action].allowed_from
+        return not self.refusal(action)
 
     @property
     def allowed(self) -> dict[str, bool]:
@@ -558,10 +607,10 @@ class Letter(models.Model):
         return text_hash(approvable_text(self))
 
     def to_recipients(self):
-        return [r for r in self.recipients.all() if r.role == RecipientRole.TO]
+        return [r for r in self.original.recipients.all() if r.role == RecipientRole.TO]
 
     def cc_recipients(self):
-        return [r for r in self.recipients.all() if r.role == RecipientRole.CC]
+        return [r for r in self.original.recipients.all() if r.role == RecipientRole.CC]
 
 
 class RecipientRole(models.TextChoices):
@@ -655,8 +704,11 @@ class LetterRecipient(models.Model):
         self.snapshot_salutation = self.position.salutation(holder)
         self.snapshot_taken_at = timezone.now()
 
-    def addressee(self) -> dict:
-        """What the letter prints for this recipient: frozen if finalised, live if a draft."""
+    def addressee(self, *, language: str | None = None) -> dict:
+        """
+        What the letter prints for this recipient: frozen if finalised, live if a
+        draft. `language` is a translation's, which prints its original's recipients.
+        """
         if self.is_frozen:
             return {
                 "name": self.snapshot_name,
@@ -666,10 +718,11 @@ class LetterRecipient(models.Model):
                 "vacant": not self.snapshot_name,
             }
         holder = self.position.current_holder()
+        language = language or self.letter.language
         return {
-            "name": holder.name_in(self.letter.language) if holder else "",
+            "name": holder.name_in(language) if holder else "",
             "title": self.position.title,
-            "address_lines": self.position.address_lines_list(self.letter.language),
+            "address_lines": self.position.address_lines_list(language),
             "salutation": self.position.salutation(holder),
             "vacant": holder is None,
         }
@@ -773,6 +826,26 @@ class RecommendationQuerySet(models.QuerySet):
             next_review=F("review_due"),
         )
 
+    def with_followed_status(self) -> RecommendationQuerySet:
+        """
+        `with_status()`, read in a translation from the original's recommendation,
+        where follow-ups are recorded (a translation's own columns stay empty).
+        """
+        return self.annotate(
+            response_status=NullIf(
+                Coalesce(F("original__current_response"), F("current_response")), Value("")
+            ),
+            implementation_status=NullIf(
+                Coalesce(F("original__current_implementation"), F("current_implementation")),
+                Value(""),
+            ),
+            next_review=Coalesce(F("original__review_due"), F("review_due")),
+        )
+
+    def originals(self) -> RecommendationQuerySet:
+        """Leave out translations: each ask counted once, where its follow-ups are."""
+        return self.filter(letter__translation_of__isnull=True)
+
     def refresh_status(self) -> int:
         """
         refresh_status() for every recommendation here, in a constant number of
@@ -830,6 +903,17 @@ class Recommendation(models.Model):
         related_name="repeated_by",
         help_text="The earlier recommendation this one repeats",
     )
+    # In a translation: the original's recommendation this one says in another
+    # language. Follow-ups are recorded once, on the original (see `followed`);
+    # when the original's is deleted the translation's is left unmatched.
+    original = models.ForeignKey(
+        "self",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="translations",
+        help_text="The original letter's recommendation this one translates",
+    )
     followers = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         blank=True,
@@ -860,6 +944,11 @@ class Recommendation(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["letter", "number"], name="recommendation_unique_number"
+            ),
+            models.UniqueConstraint(
+                fields=["letter", "original"],
+                name="recommendation_unique_translation",
+                violation_error_message="This recommendation is already translated in this letter.",
             ),
             MaxLengthConstraint(
                 field="text", limit=MAX_RECOMMENDATION, name="recommendation_text_max_length"

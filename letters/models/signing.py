@@ -138,6 +138,31 @@ class ApprovedText(models.Model):
         return f"{self.letter.reference} text {self.content_hash[:12]}"
 
 
+class TranslationApproval(models.Model):
+    """
+    A signatory's approval of one translation of its letter: each language's text
+    is approved on its own, for the exact text it was given (its content hash).
+    The original's approval stays on the Signatory.
+    """
+
+    signatory = models.ForeignKey(Signatory, models.CASCADE, related_name="translation_approvals")
+    translation = models.ForeignKey(Letter, models.CASCADE, related_name="translation_approvals")
+    content_hash = models.CharField(max_length=64)
+    approved_at = models.DateTimeField(default=timezone.now)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["signatory", "translation"], name="translation_approval_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.signatory.organization} approved {self.translation.reference}"
+
+
 MAX_CALL_INTRO = 5000
 DEFAULT_UNCONFIRMED_CAP = 200
 

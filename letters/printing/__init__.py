@@ -97,7 +97,7 @@ def render_letter_pdf(
 
 def copies(letter: Letter) -> list[LetterRecipient]:
     """Every copy that goes out: the addressees first, then the cc's."""
-    recipients = list(letter.recipients.select_related("position"))
+    recipients = list(letter.original.recipients.select_related("position"))
     return [r for r in recipients if r.role == "to"] + [r for r in recipients if r.role == "cc"]
 
 

@@ -344,7 +344,7 @@ LABEL_SHEETS: dict[str, dict[str, float]] = {
 
 def labels_html(letter: Letter) -> str:
     recipients = list(
-        letter.recipients.select_related("position", "official").prefetch_related(
+        letter.original.recipients.select_related("position", "official").prefetch_related(
             "position__terms__official"
         )
     )
@@ -353,7 +353,7 @@ def labels_html(letter: Letter) -> str:
     ]
     for r in recipients:
         # Not a field: the template reads it, as it does the one letter_context() sets.
-        r.shown = r.addressee()
+        r.shown = r.addressee(language=letter.language)
     sheet = LABEL_SHEETS.get(letter.paper_size, LABEL_SHEETS[PaperSize.A4])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
     with translation.override(letter.language):

@@ -90,7 +90,7 @@ def plan_batch(batch_id: int, *, chunk_size: int = CHUNK_SIZE) -> list[int]:
     existing = list(batch.chunks.values_list("pk", flat=True))
     if existing:  # the planning task ran before (a worker restarted): keep its chunks
         return existing
-    total = batch.letter.recipients.count()
+    total = batch.letter.original.recipients.count()
     if not total:
         raise printing.PdfError("The letter has no recipients to print copies for.")
     with transaction.atomic():

@@ -36,6 +36,7 @@ from letters.forms.drafting import (
     SectionForm,
     SignatoryEditForm,
     SignatoryForm,
+    TranslationForm,
     VersionedForm,
 )
 from letters.forms.organisations import SignatoryListForm, SignatoryPickForm
@@ -80,6 +81,22 @@ def get_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
     return letter
 
 
+def get_original_draft(request: HttpRequest, pk: int, *, lock: bool = False) -> Letter:
+    """
+    `get_draft()` for the recipients and signatories: a translation shares its
+    original's, which are edited there only (403 on a translation).
+    """
+    letter = get_draft(request, pk, lock=lock)
+    if letter.is_translation:
+        raise PermissionDenied(SHARED_ON_ORIGINAL.format(reference=letter.original.reference))
+    return letter
+
+
+SHARED_ON_ORIGINAL = (
+    "A translation shares its original's recipients and signatories: edit them on {reference}."
+)
+
+
 def _direction(request: HttpRequest) -> str:
     direction = request.POST.get("direction", "")
     if direction not in DIRECTIONS:
@@ -107,7 +124,7 @@ def _sections(letter: Letter) -> list[Section]:
             Prefetch(
                 "recommendations",
                 queryset=Recommendation.objects.order_by("order", "pk")
-                .select_related("repeats")
+                .select_related("repeats", "original")
                 .prefetch_related("themes"),
             )
         )
@@ -126,7 +143,11 @@ def sections_context(letter: Letter, **extra) -> dict:
     # carrying one: 250-country selects in every section made long letters slow.
     sections = _sections(letter)
     add_form = extra.pop("section_form", None) or SectionForm(letter=letter, prefix="section-new")
-    return {"letter": letter, "sections": sections, "section_form": add_form, **extra}
+    context = {"letter": letter, "sections": sections, "section_form": add_form, **extra}
+    if letter.is_translation:
+        # Re-read with every change of the sections, so the warning follows the edits.
+        context["gaps"] = drafting.translation_gaps(letter)
+    return context
 
 
 def recipients_context(letter: Letter, **extra) -> dict:
@@ -280,10 +301,12 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "letter_form": form,
         "q": q,
         "results": search_positions(letter, q) if len(q) >= 2 else None,
+        "versions": letter.other_versions(),
         **sections_context(letter),
-        **recipients_context(letter),
-        **signatories_context(letter),
     }
+    if not letter.is_translation:
+        context.update(recipients_context(letter))
+        context.update(signatories_context(letter))
     return render(request, "letters/drafting/edit.html", context)
 
 
@@ -336,6 +359,36 @@ def letter_duplicate(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("letters:drafting_edit", copy.pk)
     return render(request, "letters/drafting/duplicate.html", {"letter": letter, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def letter_translate(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft translating the letter into another language, linked to it."""
+    letter = get_letter_for(request, pk, "letters.add_letter")
+    if letter.is_translation:
+        messages.info(request, "Translations are made from the original letter.")
+        return redirect("letters:drafting_translate", letter.translation_of_id)
+    language = "en" if letter.language.startswith("ja") else "ja"
+    initial = {"language": language, "reference": f"{letter.reference}-{language.upper()}"}
+    form = TranslationForm(request.POST or None, initial=initial, source=letter)
+    if request.method == "POST" and form.is_valid():
+        try:
+            translation = drafting.create_translation(
+                letter=letter,
+                language=form.cleaned_data["language"],
+                reference=form.cleaned_data["reference"],
+                by=request.user,
+            )
+        except drafting.EditRefused as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(
+                request,
+                f"{translation.reference} is a draft translation of {letter.reference}: "
+                "translate its text here. Its recipients and signatories are the original's.",
+            )
+            return redirect("letters:drafting_edit", translation.pk)
+    return render(request, "letters/drafting/translate.html", {"letter": letter, "form": form})
 
 
 @require_GET
@@ -533,7 +586,7 @@ def recommendation_delete(request: HtmxHttpRequest, pk: int, rec_pk: int) -> Htt
 
 @require_GET
 def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    letter = get_draft(request, pk)
+    letter = get_original_draft(request, pk)
     q = search_text(request.GET)
     if not request.htmx:
         query = urlencode({"q": q})
@@ -549,7 +602,7 @@ def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @transaction.atomic
 def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     form = RecipientForm(request.POST, letter=letter)
     if form.is_valid():
         recipient = drafting.add_recipient(
@@ -571,7 +624,7 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @transaction.atomic
 def recipient_add_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     form = MailingListForm(request.POST, letter=letter)
     if form.is_valid():
         mailing_list = form.cleaned_data["mailing_list"]
@@ -609,7 +662,7 @@ def _get_recipient(letter: Letter, recipient_pk: int) -> LetterRecipient:
 @require_POST
 @transaction.atomic
 def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
     direction = _direction(request)
     if not _version_matches(request, letter):
@@ -629,7 +682,7 @@ def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Http
 @require_POST
 @transaction.atomic
 def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
     if not _version_matches(request, letter):
         return _refused(request, letter, "recipients", "recipients", _stale_notice(letter))
@@ -649,7 +702,7 @@ def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Ht
 @require_POST
 @transaction.atomic
 def signatory_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     form = SignatoryForm(request.POST, letter=letter, prefix="signatory-new")
     if form.is_valid():
         signatory = drafting.add_signatory(letter=letter, signatory=form.save(commit=False))
@@ -680,7 +733,7 @@ def _get_signatory(letter: Letter, signatory_pk: int) -> Signatory:
 @require_http_methods(["GET", "POST"])
 @transaction.atomic
 def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=request.method == "POST")
+    letter = get_original_draft(request, pk, lock=request.method == "POST")
     signatory = _get_signatory(letter, signatory_pk)
     form = SignatoryEditForm(
         request.POST or None,
@@ -711,7 +764,7 @@ def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
 @require_POST
 @transaction.atomic
 def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
     direction = _direction(request)
     if not _version_matches(request, letter):
@@ -732,7 +785,7 @@ def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
 @require_POST
 @transaction.atomic
 def signatory_remove(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
     if not _version_matches(request, letter):
         return _refused(request, letter, "signatories", "signatories", _stale_notice(letter))
@@ -755,7 +808,7 @@ PICK_LIMIT = 300
 @transaction.atomic
 def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick organisations in the directory, or paste a list matched against it."""
-    letter = get_draft(request, pk, lock=request.method == "POST")
+    letter = get_original_draft(request, pk, lock=request.method == "POST")
     action = request.POST.get("action", "")
     pick_form = SignatoryPickForm(request.POST if action == "pick" else None)
     list_form = SignatoryListForm(
@@ -846,7 +899,7 @@ def _added_many(request: HttpRequest, letter: Letter, count: int) -> HttpRespons
 @require_POST
 @transaction.atomic
 def signatory_sort(request: HttpRequest, pk: int) -> HttpResponse:
-    letter = get_draft(request, pk, lock=True)
+    letter = get_original_draft(request, pk, lock=True)
     drafting.sort_signatories(letter=letter, by=request.user)
     messages.success(request, "Signing organisations sorted by group, then name.")
     return redirect(reverse("letters:drafting_edit", args=[letter.pk]) + "#signatories")

@@ -57,7 +57,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
     today = timezone.localdate()
     recs = (
-        Recommendation.objects.with_status()
+        Recommendation.objects.originals()
+        .with_status()
         .select_related("letter")
         .filter(letter__status__in=LetterStatus.followed())
     )
@@ -83,7 +84,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     stale = Position.objects.active().stale().order_by(F("last_verified").asc(nulls_first=True))
     # Status of every recommendation of the letters that went out (two queries).
     summary = tracking_charts.status_summary(
-        Recommendation.objects.filter(letter__status__in=LetterStatus.followed())
+        Recommendation.objects.originals().filter(letter__status__in=LetterStatus.followed())
     )
     return render(
         request,
@@ -145,28 +146,39 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         Section.objects.filter(letter=letter).prefetch_related(
             Prefetch(
                 "recommendations",
-                queryset=Recommendation.objects.with_status().prefetch_related("themes"),
+                queryset=Recommendation.objects.with_followed_status().prefetch_related("themes"),
             )
         )
     )
     number_as_printed(sections)
-    recipients = list(letter.recipients.select_related("position", "official"))
+    # A translation goes to its original's recipients, signed by its signatories.
+    shared = letter.original
+    recipients = list(shared.recipients.select_related("position", "official"))
     # Those that declined or withdrew do not sign: the board says what they did.
-    signatories = letter.signatories.filter(
-        declined_at__isnull=True, withdrawn_at__isnull=True
-    ).select_related("organization")
+    signatories = list(
+        shared.signatories.filter(
+            declined_at__isnull=True, withdrawn_at__isnull=True
+        ).select_related("organization")
+    )
     user = request.user
+    if letter.is_translation:
+        approvals = signing.translation_approvals(letter)
+        # Each of the original's signatories, and whether it approved this text.
+        for s in signatories:
+            s.signed = signing.approves(s, letter, approvals)
     board = signing.board(letter)
     for row in board.rows:
         # The address the coordinator is using, which is what they will share.
         if row["live"]:
             row["link"] = signing.link_for(row["signatory"], request)
-    summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=letter))
+    # Follow-ups are recorded on the original's recommendations: a translation shows theirs.
+    summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=shared))
     return render(
         request,
         "letters/letter_detail.html",
         {
             "letter": letter,
+            "versions": letter.other_versions(),
             "sections": sections,
             "numbered": letter.recommendation_style == "numbered",
             "primary_action": primary_action(letter, user),

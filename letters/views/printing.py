@@ -68,7 +68,10 @@ def letter_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 def copy_pdf(request: HttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
     recipient = get_object_or_404(
-        LetterRecipient.objects.select_related("position"), pk=recipient_pk, letter=letter
+        LetterRecipient.objects.select_related("position"),
+        pk=recipient_pk,
+        # A translation prints a copy for each of its original's recipients.
+        letter_id=letter.original.pk,
     )
     return _pdf_response(
         request,
@@ -83,7 +86,7 @@ def _large_mailing(request: HttpRequest, letter: Letter, part: str) -> HttpRespo
     For a mailing too large to print in a request: the latest batch's file when
     it is done for this version of the letter, else the letter page, which says why.
     """
-    if not printing.is_large_mailing(letter, copies=letter.recipients.count()):
+    if not printing.is_large_mailing(letter, copies=letter.original.recipients.count()):
         return None
     batch = letter.print_batches.first()
     if batch and batch.status == PrintBatchStatus.DONE and batch.letter_version == letter.version:
@@ -148,7 +151,7 @@ def batch_start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if running is not None:
             messages.info(request, "Copies of this letter are being printed already.")
             batch = running
-        elif not letter.recipients.exists():
+        elif not letter.original.recipients.exists():
             messages.error(request, "Add recipients before printing their copies.")
             return redirect(letter)
         else:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET
 
 from letters.models import (
     Letter,
+    LetterStatus,
     Recommendation,
     SentCopy,
     Signatory,
@@ -58,7 +59,7 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
     everyone_named = len(named) == len(context["signatories"])
     context["signatories"] = named
     recommendations = (
-        Recommendation.objects.with_status()
+        Recommendation.objects.with_followed_status()
         .filter(letter=letter)
         .select_related("section")
         .order_by("section__order", "order", "pk")
@@ -69,6 +70,8 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
     context.update(
         {
             "recommendations": recommendations,
+            # Only the versions that are public themselves.
+            "versions": [v for v in letter.other_versions() if v.status == LetterStatus.PUBLISHED],
             "copies": letter.sent_copies.select_related("recipient__position")
             if everyone_named
             else [],
@@ -103,7 +106,8 @@ def published_logo(request: HttpRequest, reference: str, organization_pk: int) -
     letter = _published(reference)
     named = get_object_or_404(
         Signatory.objects.select_related("organization"),
-        letter=letter,
+        # A translation is signed by its original's signatories.
+        letter=letter.original,
         organization_id=organization_pk,
         consent_to_publish=True,
     )
@@ -113,7 +117,8 @@ def published_logo(request: HttpRequest, reference: str, organization_pk: int) -
 @login_not_required
 def published_copy(request: HttpRequest, reference: str, copy_pk: int) -> FileResponse:
     letter = _published(reference)
-    if not all(s.consent_to_publish for s in letter.signatories.all()):
+    # A translation's signatories are its original's: all of them must agree.
+    if not all(s.consent_to_publish for s in letter.original.signatories.all()):
         raise Http404
     copy = get_object_or_404(SentCopy, letter=letter, pk=copy_pk)
     return serve_copy(copy)

@@ -72,7 +72,9 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
     if refusal := letter.refusal("send"):
         messages.error(request, refusal)
         return redirect(letter)
-    recipients = letter.recipients.select_related("position").order_by("-role", "order", "pk")
+    recipients = letter.original.recipients.select_related("position").order_by(
+        "-role", "order", "pk"
+    )
     formset = SendingFormSet(request.POST or None, queryset=recipients)
     if request.method == "POST" and formset.is_valid():
         entries = [

@@ -11,6 +11,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation as i18n
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit.decorators import ratelimit
 
@@ -33,6 +35,7 @@ from letters.models import (
     Signatory,
     SignatoryRole,
     SignOnCall,
+    TranslationApproval,
 )
 from letters.permissions import SEE_LETTERS, get_letter_for
 from letters.text import approvable_text, diff_snapshots, letter_context
@@ -142,6 +145,21 @@ def approve_for_lead(request: HttpRequest, pk: int, signatory_pk: int) -> HttpRe
         messages.error(request, str(exc))
     else:
         messages.success(request, f"{signatory.organization.name} approved the current text.")
+    return redirect(letter.get_absolute_url() + "#sign-on")
+
+
+@require_POST
+def approve_translation_for_lead(request: HttpRequest, pk: int) -> HttpResponse:
+    """The coordinator approves a translation's text for the lead organisation."""
+    letter = get_letter_for(request, pk, "letters.circulate_letter")
+    try:
+        lead = signing.approve_translation_for_lead(translation=letter, by=request.user)
+    except signing.SigningError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(
+            request, f"{lead.organization.name} approved the text of {letter.reference}."
+        )
     return redirect(letter.get_absolute_url() + "#sign-on")
 
 
@@ -287,12 +305,52 @@ def _answer(request: HttpRequest, token: str, signatory: Signatory, forms: dict)
                 request, "Your organisation declined. The coordinator sees it on the letter's page."
             )
         return True
+    if action == "approve_translation":
+        translated = signing.approve_translation(
+            token=token,
+            translation_pk=_int(request.POST.get("translation", "")),
+            content_hash=request.POST.get("content_hash", "")[:64],
+        )
+        messages.success(
+            request, f"Thank you: your organisation approved the text of {translated.reference}."
+        )
+        return True
     if action == "withdraw":
         signing.withdraw(token=token)
         messages.info(request, "Your organisation's approval is withdrawn.")
         return True
     messages.error(request, "Choose approve, decline or withdraw.")
     return False
+
+
+def _int(value: str) -> int:
+    return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
+
+
+def _translations(letter: Letter, signatory: Signatory) -> list[dict]:
+    """Each translation's text as it prints, and whether this organisation approved it."""
+    approved = dict(
+        TranslationApproval.objects.filter(signatory=signatory).values_list(
+            "translation_id", "content_hash"
+        )
+    )
+    rows = []
+    for translated in letter.translations.order_by("language"):
+        with i18n.override(translated.language):
+            text = render_to_string(
+                "letters/_letter_text.html",
+                {**letter_context(translated), "show_signatures": False},
+            )
+        rows.append(
+            {
+                "letter": translated,
+                "text": text,
+                "approved": approved.get(translated.pk) == translated.content_hash,
+                "approved_older": approved.get(translated.pk, translated.content_hash)
+                != translated.content_hash,
+            }
+        )
+    return rows
 
 
 def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
@@ -319,6 +377,7 @@ def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpRespon
             "state_label": signing.State.LABELS[state],
             "changes": changes,
             "others": others,
+            "translations": _translations(letter, signatory),
             **forms,
             # Uploaded images are served to logged-in staff only; the page
             # says a signature is on file instead of showing a broken image.

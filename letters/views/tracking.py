@@ -79,17 +79,26 @@ def _chain(rec: Recommendation) -> tuple[list[Recommendation], list[Recommendati
     return list(reversed(earlier)), later
 
 
+def _followed(rec: Recommendation) -> Recommendation:
+    """The recommendation whose follow-ups count for `rec`: the original's, in a translation."""
+    if rec.original_id is None:
+        return rec
+    return Recommendation.objects.select_related("letter", "section").get(pk=rec.original_id)
+
+
 def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recording = request.method == "POST"
     rec = get_recommendation_for(request, pk, "letters.add_followup" if recording else SEE_LETTERS)
     assert request.user.is_authenticated  # LoginRequiredMiddleware; and it may see letters
+    # A translation's recommendation is followed up on the original's, once for both.
+    followed = _followed(rec)
     form = None
     if recording:
         form = FollowUpForm(request.POST, request.FILES)
         if form.is_valid():
             try:
                 tracking.record_follow_up(
-                    entry=form.save(commit=False), recommendation=rec, by=request.user
+                    entry=form.save(commit=False), recommendation=followed, by=request.user
                 )
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -100,28 +109,34 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = FollowUpForm(initial={"date": timezone.localdate()})
 
     entries = list(
-        rec.follow_ups.select_related("recorded_by").order_by("-date", "-recorded_at", "-pk")
+        followed.follow_ups.select_related("recorded_by").order_by("-date", "-recorded_at", "-pk")
     )
     # Every version of every entry in one query: corrections are shown, never hidden.
     versions: dict[int, list] = {}
-    history = FollowUp.history.filter(recommendation_id=rec.pk).select_related("history_user")
+    history = FollowUp.history.filter(recommendation_id=followed.pk).select_related("history_user")
     for version in history.order_by("history_date", "history_id"):
         versions.setdefault(version.id, []).append(version)
     for entry in entries:
         entry.versions = versions.get(entry.pk, [])
         entry.corrections = [v for v in entry.versions if v.history_type == "~"]
-    earlier, later = _chain(rec)
+    earlier, later = _chain(followed)
     return render(
         request,
         "letters/tracking/recommendation_detail.html",
         {
             "rec": rec,
+            "followed": followed,
+            "languages": [
+                other
+                for other in [followed, *followed.translations.select_related("letter")]
+                if other.pk != rec.pk
+            ],
             "letter": rec.letter,
             "entries": entries,
             "earlier": earlier,
             "later": later,
             "form": form,
-            "is_following": rec.followers.filter(pk=request.user.pk).exists(),
+            "is_following": followed.followers.filter(pk=request.user.pk).exists(),
         },
         status=400 if form is not None and form.is_bound else 200,
     )
@@ -144,6 +159,7 @@ def record_many(request: HttpRequest) -> HttpResponse:
     pks = _ids(data.getlist("rec"))[: tracking.MAX_BULK]
     recs = list(
         Recommendation.objects.visible_to(request.user)
+        .originals()
         .filter(pk__in=pks)
         .select_related("letter")
         .order_by("reference")
@@ -186,11 +202,12 @@ def record_many(request: HttpRequest) -> HttpResponse:
 def recommendation_follow(request: HttpRequest, pk: int) -> HttpResponse:
     rec = get_recommendation_for(request, pk, SEE_LETTERS)
     assert request.user.is_authenticated  # LoginRequiredMiddleware; and it may see letters
+    followed = _followed(rec)
     if request.POST.get("follow") == "1":
-        rec.followers.add(request.user)
+        followed.followers.add(request.user)
         messages.success(request, "You will get an e-mail when its review is overdue.")
     else:
-        rec.followers.remove(request.user)
+        followed.followers.remove(request.user)
         messages.success(request, "You no longer follow this recommendation.")
     return redirect(rec)
 
@@ -246,7 +263,8 @@ def follow_up_evidence(request: HttpRequest, pk: int) -> FileResponse:
 def _filtered(request: HttpRequest, data=None) -> RecommendationFilter:
     filterset = RecommendationFilter(
         data if data is not None else (request.GET or None),
-        queryset=Recommendation.objects.visible_to(request.user),
+        # A translation's recommendations are their originals' asks: counted once.
+        queryset=Recommendation.objects.visible_to(request.user).originals(),
     )
     filterset.request_user = request.user
     return filterset

@@ -221,6 +221,7 @@ URLS = [
     # the preview's print stylesheet holds no letter: any signed-in account
     ("letters:printing_preview_css", none, get_only(LOGGED_IN)),
     ("letters:drafting_duplicate", pk("draft"), any_method(WRITERS)),
+    ("letters:drafting_translate", pk("draft"), any_method(WRITERS)),
     ("letters:drafting_block", lambda w: [w["draft"].pk, "sections"], get_only(WRITERS)),
     ("letters:drafting_section_add", pk("draft"), post_only(WRITERS)),
     ("letters:drafting_section_edit", on_draft("section"), any_method(WRITERS)),
@@ -244,6 +245,7 @@ URLS = [
     # signing
     ("letters:signing_circulate", pk("draft"), any_method(COORDINATORS)),
     ("letters:signing_remind", pk("draft"), post_only(COORDINATORS)),
+    ("letters:signing_approve_translation_for_lead", pk("draft"), post_only(COORDINATORS)),
     ("letters:signing_reissue_link", on_draft("cosigner"), post_only(COORDINATORS)),
     ("letters:signing_revoke_link", on_draft("cosigner"), post_only(COORDINATORS)),
     ("letters:signing_approve_for_lead", on_draft("lead"), post_only(COORDINATORS)),
