@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('letters', '0022_print_batch_chunks'),
+        ('letters', '0023_tracker_sort_indexes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
