@@ -64,14 +64,92 @@ def combined_greeting(salutations: list[str]) -> str:
     return _join(bare)
 
 
+# A Japanese letter does not open "Dear …": the addressee line that ends the
+# address block (「法務大臣 千葉景子殿」) names the reader, the text opens with a
+# formal word (頭語) and closes, right-aligned after its last paragraph, with
+# that word's pair (結語). 拝啓 … 敬具 is what Japanese NGOs write to a minister;
+# 謹啓 … 謹白 is more deferential still. A word not listed here has no pair.
+JAPANESE_OPENINGS = {
+    "拝啓": "敬具",
+    "謹啓": "謹白",
+    "拝呈": "敬具",
+    "拝復": "敬具",
+    "謹復": "謹白",
+    "前略": "草々",
+    "急啓": "草々",
+}
+JAPANESE_DEFAULT_OPENING = "拝啓"
+JAPANESE_CLOSINGS = (*JAPANESE_OPENINGS.values(), "敬白", "謹言", "不一", "以上")
+
+
+def is_japanese(letter: Letter) -> bool:
+    return letter.language.split("-")[0] == Language.JAPANESE
+
+
+@dataclass
+class JapaneseGreeting:
+    """How a Japanese letter greets: see JAPANESE_OPENINGS."""
+
+    # With one greeting for several addressees, each one's line (宛名), above the subject.
+    addressees: list[str]
+    # The opening word (頭語), and the opening paragraphs (Markdown) that start
+    # with it, after a full-width space, as the drafter wrote them or not.
+    opening: str
+    opening_text: str
+    # Its pair (結語), "" when the closing text ends with one already or none is known.
+    closing: str
+
+    @property
+    def text(self) -> str:
+        """The greeting as one string, for the editor and the approvable text."""
+        return "\n".join([*self.addressees, self.opening])
+
+
+def _addressee_line(recipient: LetterRecipient) -> str:
+    """「法務大臣 千葉景子殿」; an office nobody holds is 「法務大臣殿」, a body 「… 各位」."""
+    shown = recipient.shown
+    if shown["name"]:
+        return f"{shown['title']} {shown['name']}"
+    if recipient.position.is_collective:
+        return f"{shown['title']} 各位"
+    return f"{shown['title']}殿"
+
+
+def japanese_greeting(letter: Letter, recipients: list[LetterRecipient]) -> JapaneseGreeting:
+    """
+    The letter's own greeting, if it has one, is the opening word; else an
+    opening the drafter wrote at the start of the text; else 拝啓. Every copy
+    greets alike: each copy's address block already names its reader.
+    """
+    to = [r for r in recipients if r.role == RecipientRole.TO]
+    combined = letter.greeting_mode == GreetingMode.COMBINED and len(to) > 1
+    opening_text = letter.opening.strip()
+    written = next((w for w in JAPANESE_OPENINGS if opening_text.startswith(w)), "")
+    word = _bare(letter.greeting) or written or JAPANESE_DEFAULT_OPENING
+    closing = JAPANESE_OPENINGS.get(word, "")
+    if letter.closing.strip().endswith(JAPANESE_CLOSINGS):
+        closing = ""
+    return JapaneseGreeting(
+        addressees=[_addressee_line(r) for r in to] if combined else [],
+        opening=word,
+        opening_text=letter.opening
+        if opening_text.startswith(word)
+        else f"{word}\u3000{opening_text}",
+        closing=closing,
+    )
+
+
 def greeting(letter: Letter, recipients: list[LetterRecipient], copy_for=None) -> str:
     """
     The greeting on one copy (`copy_for`, a recipient with `.shown`), or on the
     letter as the preview shows it: the letter's own greeting if it has one;
     else, in a mailing, each addressee's copy greets that addressee, while the
     preview and the cc's copies greet the first; or one greeting naming every
-    addressee. The letter's punctuation ends it.
+    addressee. The letter's punctuation ends it. Japanese letters greet in
+    their own way (`japanese_greeting`).
     """
+    if is_japanese(letter):
+        return japanese_greeting(letter, recipients).text
     to = [r for r in recipients if r.role == RecipientRole.TO]
     if _bare(letter.greeting):
         text = _bare(letter.greeting)
@@ -169,6 +247,7 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         "cc_recipients": cc,
         "addressee": addressee,
         "salutation": salutation,
+        "japanese": japanese_greeting(letter, recipients) if is_japanese(letter) else None,
         "copy_greetings": greetings,
         # Worth listing only when the copies do not all say the same.
         "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
