@@ -153,10 +153,16 @@ def test_a_letter_to_the_european_commission_prints_a_belgian_address():
         postal_code="1049",
     )
     commission.full_clean()
+    factories.make_term(
+        commission,
+        factories.make_official(honorific="H.E.", given_name="Jean-Claude", family_name="Juncker"),
+    )
     factories.make_recipient(letter, commission)
     first = text_of(printing.render_letter_pdf(letter))[0]
     assert "Rue de la Loi 200 1049 BRUSSELS BELGIUM" in first
     assert "B-1049" not in first and "Bruxelles" not in first
+    # The default greeting names the office briefly, as an English letter does.
+    assert "Dear President Juncker," in first
 
 
 def test_the_compiled_catalogues_match_their_sources(tmp_path):
