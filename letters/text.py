@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import npgettext, pgettext
 from django_countries import countries
 
 from letters.models import (
@@ -37,6 +38,7 @@ from letters.models import (
     SignatoryRole,
     SubjectPrefix,
 )
+from letters.organisations import without_legal_form
 from recipients.models import Term
 
 # -- greetings ----------------------------------------------------------------------
@@ -364,6 +366,9 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
     if letter.subject_prefix != SubjectPrefix.RE:
         # Only then: texts approved when every subject printed after "Re:" keep their hash.
         text["subject_prefix"] = letter.subject_prefix
+    if letter.enclosures.strip():
+        # Likewise: texts approved before letters listed enclosures keep their hash.
+        text["enclosures"] = letter.enclosure_list
     return text
 
 
@@ -494,6 +499,12 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
     _compare(changes, "Closing", old.get("closing", ""), new.get("closing", ""))
     _compare(
         changes,
+        "Enclosures",
+        "\n".join(old.get("enclosures", [])),
+        "\n".join(new.get("enclosures", [])),
+    )
+    _compare(
+        changes,
         "Signing organisations",
         _lines(old, "signatories", _signatory_line, legacy=legacy),
         _lines(new, "signatories", _signatory_line, legacy=legacy),
@@ -575,21 +586,36 @@ def _type(org) -> str:
     return str(org.get_kind_display()) if org.kind else ""
 
 
-def _plural(count: int, word: str, words: str) -> str:
-    return f"{count:,} {word if count == 1 else words}"
-
-
 def count_line(signatories: list) -> str:
-    """'Signed by 400 organisations from 89 countries' (and individuals, when any)."""
+    """
+    'Signed by 400 organisations from 89 countries' (and individuals, when
+    any), in the language the letter prints in: 「89か国の400団体が署名」.
+    """
     people = [s for s in signatories if _is_individual(s)]
     orgs = [s for s in signatories if not _is_individual(s)]
-    line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
     countries_named = {_org_country(s.organization) for s in orgs} - {""}
-    if countries_named:
-        line += " from " + _plural(len(countries_named), "country", "countries")
-    if people:
-        line += " and " + _plural(len(people), "individual", "individuals")
-    return line
+    parts = {
+        "organisations": npgettext(
+            "signatory count", "{count} organisation", "{count} organisations", len(orgs)
+        ).format(count=f"{len(orgs):,}"),
+        "countries": npgettext(
+            "signatory count", "{count} country", "{count} countries", len(countries_named)
+        ).format(count=f"{len(countries_named):,}"),
+        "individuals": npgettext(
+            "signatory count", "{count} individual", "{count} individuals", len(people)
+        ).format(count=f"{len(people):,}"),
+    }
+    if countries_named and people:
+        line = pgettext(
+            "signatory count", "Signed by {organisations} from {countries} and {individuals}"
+        )
+    elif countries_named:
+        line = pgettext("signatory count", "Signed by {organisations} from {countries}")
+    elif people:
+        line = pgettext("signatory count", "Signed by {organisations} and {individuals}")
+    else:
+        line = pgettext("signatory count", "Signed by {organisations}")
+    return line.format(**parts)
 
 
 def signatory_list(signatories: list, grouping: str) -> SignatoryList:
@@ -600,7 +626,8 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     """
     by = {"country": _org_country, "type": _type}.get(grouping)
     orgs = sorted(
-        (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()
+        (s for s in signatories if not _is_individual(s)),
+        key=lambda s: without_legal_form(s.organization.name).lower(),
     )
     buckets: dict[str, list] = {}
     for s in orgs:
@@ -608,12 +635,16 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     if set(buckets) == {""}:
         named: list[tuple[str, list]] = [("", orgs)] if orgs else []
     else:
-        other = "Country not given" if grouping == "country" else "Other organisations"
+        other = (
+            pgettext("signatory group", "Country not given")
+            if grouping == "country"
+            else pgettext("signatory group", "Other organisations")
+        )
         named = [(k or other, buckets[k]) for k in sorted(buckets, key=lambda k: (not k, k))]
     people = [s for s in signatories if _is_individual(s)]
     if people:
         people.sort(key=lambda s: (s.signer_name or s.organization.name).lower())
-        named.append(("Individuals", people))
+        named.append((pgettext("signatory group", "Individuals"), people))
     groups, start = [], 1
     for heading, members in named:
         groups.append(SignatoryGroup(heading=heading, start=start, signatories=members))

@@ -199,8 +199,12 @@ class LetterForm(VersionedForm, forms.ModelForm):
             "greeting_punctuation",
             "opening",
             "closing",
+            "enclosures",
         ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "enclosures": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "lead_organization": "Lead organisation",
             "greeting": "Greeting (optional)",
@@ -208,6 +212,7 @@ class LetterForm(VersionedForm, forms.ModelForm):
             # Not "Subject …" or "Greeting …": one word, one field, for people and scripts.
             "subject_prefix": "Prefix",
             "greeting_punctuation": "Ends with",
+            "enclosures": "Enclosures (optional)",
         }
         help_texts = {
             "subject_prefix": "Printed before the subject, never twice.",

@@ -37,6 +37,7 @@ MAX_ADDRESS = 1000
 MAX_MARKDOWN = 20_000
 MAX_SNAPSHOT_ADDRESS = 2000
 MAX_RECOMMENDATION = 4000
+MAX_ENCLOSURES = 2000
 
 
 class OrganizationKind(models.TextChoices):
@@ -309,6 +310,12 @@ class Letter(models.Model):
         max_length=MAX_MARKDOWN,
         validators=[MaxLengthValidator(MAX_MARKDOWN)],
     )
+    enclosures = models.TextField(
+        blank=True,
+        help_text="What goes with the letter, one per line: printed after the signatures.",
+        max_length=MAX_ENCLOSURES,
+        validators=[MaxLengthValidator(MAX_ENCLOSURES)],
+    )
     status = models.CharField(
         max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
@@ -383,6 +390,9 @@ class Letter(models.Model):
             MaxLengthConstraint(
                 field="closing", limit=MAX_MARKDOWN, name="letter_closing_max_length"
             ),
+            MaxLengthConstraint(
+                field="enclosures", limit=MAX_ENCLOSURES, name="letter_enclosures_max_length"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -390,6 +400,10 @@ class Letter(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("letters:detail", args=[self.pk])
+
+    @property
+    def enclosure_list(self) -> list[str]:
+        return [line.strip() for line in self.enclosures.splitlines() if line.strip()]
 
     @property
     def subject_line(self) -> str:

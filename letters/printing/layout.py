@@ -24,6 +24,7 @@ from letters.models import (
     LetterStatus,
     PaperSize,
 )
+from letters.organisations import without_legal_form
 from letters.printing import limits
 from letters.printing.fetcher import check_image
 from letters.printing.limits import PdfError
@@ -226,13 +227,6 @@ BESIDE_MAX = 4
 _SMALL_WORDS = {"the", "of", "to", "for", "and", "in", "on", "a", "an", "de", "la", "le", "et"}
 
 
-# A Japanese organisation's legal form comes first in its name and says nothing
-# about which one it is: 「特定非営利活動法人 難民支援ネットワーク東京」 is 難民支援.
-JAPANESE_LEGAL_FORMS = re.compile(
-    r"^(認定)?(特定非営利活動法人|NPO法人|(一般|公益)(社団|財団)法人|社会福祉法人|（特活）|（[一公][社財]）)"
-)
-
-
 def monogram(org) -> str:
     """The short name, or initials for a name without one: a box never holds a whole name."""
     if org.short_name:
@@ -241,8 +235,8 @@ def monogram(org) -> str:
     if words and all(w.isascii() for w in words):
         initials = "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS)
         return initials.upper()[:6] or org.name[:4]
-    name = org.name.replace(" ", "").replace("\u3000", "")
-    return (JAPANESE_LEGAL_FORMS.sub("", name) or name)[:4]
+    # 難民支援, not 特定非営 (特定非営利活動法人 難民支援ネットワーク東京).
+    return without_legal_form(org.name).replace(" ", "").replace("\u3000", "")[:4]
 
 
 def letterhead(organizations: list, style: str, *, beside: bool = False) -> dict:

@@ -244,3 +244,31 @@ def test_the_letterhead_boxes_name_the_organisation_not_its_legal_form():
         for name, *_ in SIGNATORIES
     ]
     assert [m for _, m in names] == ["難民支援", "人権フォ", "移住者と"]
+
+
+def test_a_coalition_s_list_of_signatories_is_counted_and_grouped_in_japanese():
+    letter, justice, _ = two_ministers_letter(signatory_layout="list", signatory_grouping="country")
+    for n in range(20):
+        org = factories.make_organization(name=f"人権団体{n:02d}", short_name="", country="JP")
+        factories.make_signatory(letter, org, order=10 + n)
+    factories.make_signatory(
+        letter,
+        factories.make_organization(name="山田 花子", short_name="", kind="individual"),
+        order=40,
+        signer_name="山田 花子",
+    )
+    letter.touch()
+    pages = pages_of(printing.render_letter_pdf(letter, copy_for=justice))
+    text = " ".join(pages)
+    assert "1か国の23団体と個人1名が署名" in text
+    listing = text[text.index("が署名") :]
+    # Sorted by the names they are known by, not by their legal forms.
+    assert in_order(listing, "日本", "一般社団法人 人権フォーラム関西", "人権団体00", "人権団体19")
+    # The list goes on on page 2, where no letterhead repeats the names.
+    assert in_order(
+        pages[-1], "人権団体19", "移住者と共に歩む会", "特定非営利活動法人", "個人 山田 花子"
+    )
+    # The letterhead's last box, in two lines.
+    assert "ほか9団体（署名欄に記載）" in text.replace(" ", "")  # 24 less 15 boxes
+    for english in ("Signed by", "Japan", "Individuals", "more, listed"):
+        assert english not in text
