@@ -107,14 +107,22 @@ class JapaneseGreeting:
         return "\n".join([*self.addressees, self.opening])
 
 
-def _addressee_line(recipient: LetterRecipient) -> str:
-    """「法務大臣 千葉景子殿」; an office nobody holds is 「法務大臣殿」, a body 「… 各位」."""
+def japanese_addressee_parts(recipient: LetterRecipient) -> tuple[str, str]:
+    """
+    The line that ends a Japanese address block, in two parts: where it may
+    break, and its end, which must not (a name and 殿, or 各位, never split).
+    「法務大臣 千葉景子殿」; an office nobody holds is 「法務大臣殿」, a body 「… 各位」.
+    """
     shown = recipient.shown
     if shown["name"]:
-        return f"{shown['title']} {shown['name']}"
+        return f"{shown['title']} ", shown["name"]
     if recipient.position.is_collective:
-        return f"{shown['title']} 各位"
-    return f"{shown['title']}殿"
+        return f"{shown['title']} ", "各位"
+    return shown["title"][:-1], f"{shown['title'][-1:]}殿"
+
+
+def japanese_addressee_line(recipient: LetterRecipient) -> str:
+    return "".join(japanese_addressee_parts(recipient))
 
 
 def japanese_greeting(letter: Letter, recipients: list[LetterRecipient]) -> JapaneseGreeting:
@@ -132,7 +140,7 @@ def japanese_greeting(letter: Letter, recipients: list[LetterRecipient]) -> Japa
     if letter.closing.strip().endswith(JAPANESE_CLOSINGS):
         closing = ""
     return JapaneseGreeting(
-        addressees=[_addressee_line(r) for r in to] if combined else [],
+        addressees=[japanese_addressee_line(r) for r in to] if combined else [],
         opening=word,
         opening_text=letter.opening
         if opening_text.startswith(word)

@@ -19,6 +19,7 @@ from letters import printing, sending, signing
 from letters.models import GreetingMode, SignatoryRole
 from letters.printing.layout import monogram
 from letters.text import letter_context
+from recipients.models import Delivery, PositionKind
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -272,3 +273,27 @@ def test_a_coalition_s_list_of_signatories_is_counted_and_grouped_in_japanese():
     assert "ほか9団体（署名欄に記載）" in text.replace(" ", "")  # 24 less 15 boxes
     for english in ("Signed by", "Japan", "Individuals", "more, listed"):
         assert english not in text
+
+
+def test_a_body_of_states_is_addressed_各位_and_an_office_nobody_holds_殿():
+    letter, justice, _ = two_ministers_letter()
+    council = factories.make_position(
+        title="国連人権理事会理事国・オブザーバー国",
+        institution="",
+        country="UN",
+        kind=PositionKind.COLLECTIVE,
+        delivery=Delivery.EMAIL,
+        email="hrc.members@example.org",
+        address_lines="",
+        locality="",
+        postal_code="",
+    )
+    members = factories.make_recipient(letter, council, role="to", order=2)
+    justice.position.terms.all().delete()
+    copies = {
+        r: pages_of(printing.render_letter_pdf(letter, copy_for=r))[0] for r in (members, justice)
+    }
+    assert "国連人権理事会理事国・オブザーバー国 各位" in copies[members]
+    assert "法務大臣殿" in copies[justice] and "千葉" not in copies[justice]
+    labels = pages_of(printing.document(letter, kind="labels")[1]())[0]
+    assert "法務大臣殿" in labels and "国連人権理事会理事国・オブザーバー国 各位" in labels
