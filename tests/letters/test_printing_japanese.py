@@ -297,3 +297,4 @@ def test_a_body_of_states_is_addressed_各位_and_an_office_nobody_holds_殿():
     assert "法務大臣殿" in copies[justice] and "千葉" not in copies[justice]
     labels = pages_of(printing.document(letter, kind="labels")[1]())[0]
     assert "法務大臣殿" in labels and "国連人権理事会理事国・オブザーバー国 各位" in labels
+    assert "JP-2009-JA · 宛先" in labels and "· To" not in labels
