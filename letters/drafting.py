@@ -466,6 +466,7 @@ def create_translation(*, letter: Letter, language: str, reference: str, by=None
         lead_organization=letter.lead_organization,
         opening=letter.opening,
         closing=letter.closing,
+        enclosures=letter.enclosures,
         paper_size=letter.paper_size,
         envelope_window=letter.envelope_window,
         recommendation_style=letter.recommendation_style,

@@ -50,6 +50,18 @@ LEGAL_SUFFIXES = {
     "ong",
 }
 LEGAL_PREFIXES = ("npo", "ngo", "ong")
+# A Japanese organisation's legal form comes first in its name, written out or
+# abbreviated, and says nothing about which organisation it is:
+# 「特定非営利活動法人 難民支援ネットワーク東京」 is known as 難民支援ネットワーク東京.
+JAPANESE_LEGAL_FORM = re.compile(
+    r"^\s*(?:認定)?(?:特定非営利活動法人|NPO法人|(?:一般|公益)(?:社団|財団)法人|社会福祉法人"
+    r"|[（(](?:特活|認定NPO|[一公][社財])[）)])\s*"
+)
+
+
+def without_legal_form(name: str) -> str:
+    """The name an organisation is known by, for sorting, boxes and duplicates."""
+    return JAPANESE_LEGAL_FORM.sub("", name).strip() or name
 
 
 class MergeRefused(Exception):
@@ -58,7 +70,8 @@ class MergeRefused(Exception):
 
 def normalised_name(name: str) -> str:
     """ "The Society-for Rights, Inc." and "society for rights" give the same key."""
-    text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", name).casefold())
+    name = without_legal_form(unicodedata.normalize("NFKC", name))
+    text = unicodedata.normalize("NFKD", name.casefold())
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("&", " and ")
     # Dotted abbreviations first ("e.V.", "N.G.O."), then every other mark is a space.

@@ -23,6 +23,7 @@ from typing import Any
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import npgettext, pgettext
 from django_countries import countries
 
 from letters.models import (
@@ -39,6 +40,7 @@ from letters.models import (
     SubjectPrefix,
     TranslationApproval,
 )
+from letters.organisations import without_legal_form
 from recipients.models import Term
 
 # -- greetings ----------------------------------------------------------------------
@@ -66,14 +68,100 @@ def combined_greeting(salutations: list[str]) -> str:
     return _join(bare)
 
 
+# A Japanese letter does not open "Dear …": the addressee line that ends the
+# address block (「法務大臣 千葉景子殿」) names the reader, the text opens with a
+# formal word (頭語) and closes, right-aligned after its last paragraph, with
+# that word's pair (結語). 拝啓 … 敬具 is what Japanese NGOs write to a minister;
+# 謹啓 … 謹白 is more deferential still. A word not listed here has no pair.
+JAPANESE_OPENINGS = {
+    "拝啓": "敬具",
+    "謹啓": "謹白",
+    "拝呈": "敬具",
+    "拝復": "敬具",
+    "謹復": "謹白",
+    "前略": "草々",
+    "急啓": "草々",
+}
+JAPANESE_DEFAULT_OPENING = "拝啓"
+JAPANESE_CLOSINGS = (*JAPANESE_OPENINGS.values(), "敬白", "謹言", "不一", "以上")
+
+
+def is_japanese(letter: Letter) -> bool:
+    return letter.language.split("-")[0] == Language.JAPANESE
+
+
+@dataclass
+class JapaneseGreeting:
+    """How a Japanese letter greets: see JAPANESE_OPENINGS."""
+
+    # With one greeting for several addressees, each one's line (宛名), above the subject.
+    addressees: list[str]
+    # The opening word (頭語), and the opening paragraphs (Markdown) that start
+    # with it, after a full-width space, as the drafter wrote them or not.
+    opening: str
+    opening_text: str
+    # Its pair (結語), "" when the closing text ends with one already or none is known.
+    closing: str
+
+    @property
+    def text(self) -> str:
+        """The greeting as one string, for the editor and the approvable text."""
+        return "\n".join([*self.addressees, self.opening])
+
+
+def japanese_addressee_parts(recipient: LetterRecipient) -> tuple[str, str]:
+    """
+    The line that ends a Japanese address block, in two parts: where it may
+    break, and its end, which must not (a name and 殿, or 各位, never split).
+    「法務大臣 千葉景子殿」; an office nobody holds is 「法務大臣殿」, a body 「… 各位」.
+    """
+    shown = recipient.shown
+    if shown["name"]:
+        return f"{shown['title']} ", shown["name"]
+    if recipient.position.is_collective:
+        return f"{shown['title']} ", "各位"
+    return shown["title"][:-1], f"{shown['title'][-1:]}殿"
+
+
+def japanese_addressee_line(recipient: LetterRecipient) -> str:
+    return "".join(japanese_addressee_parts(recipient))
+
+
+def japanese_greeting(letter: Letter, recipients: list[LetterRecipient]) -> JapaneseGreeting:
+    """
+    The letter's own greeting, if it has one, is the opening word; else an
+    opening the drafter wrote at the start of the text; else 拝啓. Every copy
+    greets alike: each copy's address block already names its reader.
+    """
+    to = [r for r in recipients if r.role == RecipientRole.TO]
+    combined = letter.greeting_mode == GreetingMode.COMBINED and len(to) > 1
+    opening_text = letter.opening.strip()
+    written = next((w for w in JAPANESE_OPENINGS if opening_text.startswith(w)), "")
+    word = _bare(letter.greeting) or written or JAPANESE_DEFAULT_OPENING
+    closing = JAPANESE_OPENINGS.get(word, "")
+    if letter.closing.strip().endswith(JAPANESE_CLOSINGS):
+        closing = ""
+    return JapaneseGreeting(
+        addressees=[japanese_addressee_line(r) for r in to] if combined else [],
+        opening=word,
+        opening_text=letter.opening
+        if opening_text.startswith(word)
+        else f"{word}\u3000{opening_text}",
+        closing=closing,
+    )
+
+
 def greeting(letter: Letter, recipients: list[LetterRecipient], copy_for=None) -> str:
     """
     The greeting on one copy (`copy_for`, a recipient with `.shown`), or on the
     letter as the preview shows it: the letter's own greeting if it has one;
     else, in a mailing, each addressee's copy greets that addressee, while the
     preview and the cc's copies greet the first; or one greeting naming every
-    addressee. The letter's punctuation ends it.
+    addressee. The letter's punctuation ends it. Japanese letters greet in
+    their own way (`japanese_greeting`).
     """
+    if is_japanese(letter):
+        return japanese_greeting(letter, recipients).text
     to = [r for r in recipients if r.role == RecipientRole.TO]
     if _bare(letter.greeting):
         text = _bare(letter.greeting)
@@ -186,6 +274,7 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
         "cc_recipients": cc,
         "addressee": addressee,
         "salutation": salutation,
+        "japanese": japanese_greeting(letter, recipients) if is_japanese(letter) else None,
         "copy_greetings": greetings,
         # Worth listing only when the copies do not all say the same.
         "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
@@ -311,6 +400,9 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
         # reopen the translation's approvals.
         for recipient in text["recipients"]:
             del recipient["name"]
+    if letter.enclosures.strip():
+        # Likewise: texts approved before letters listed enclosures keep their hash.
+        text["enclosures"] = letter.enclosure_list
     return text
 
 
@@ -441,6 +533,12 @@ def diff_snapshots(old: dict, new: dict) -> list[Change]:
     _compare(changes, "Closing", old.get("closing", ""), new.get("closing", ""))
     _compare(
         changes,
+        "Enclosures",
+        "\n".join(old.get("enclosures", [])),
+        "\n".join(new.get("enclosures", [])),
+    )
+    _compare(
+        changes,
         "Signing organisations",
         _lines(old, "signatories", _signatory_line, legacy=legacy),
         _lines(new, "signatories", _signatory_line, legacy=legacy),
@@ -522,21 +620,36 @@ def _type(org) -> str:
     return str(org.get_kind_display()) if org.kind else ""
 
 
-def _plural(count: int, word: str, words: str) -> str:
-    return f"{count:,} {word if count == 1 else words}"
-
-
 def count_line(signatories: list) -> str:
-    """'Signed by 400 organisations from 89 countries' (and individuals, when any)."""
+    """
+    'Signed by 400 organisations from 89 countries' (and individuals, when
+    any), in the language the letter prints in: 「89か国の400団体が署名」.
+    """
     people = [s for s in signatories if _is_individual(s)]
     orgs = [s for s in signatories if not _is_individual(s)]
-    line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
     countries_named = {_org_country(s.organization) for s in orgs} - {""}
-    if countries_named:
-        line += " from " + _plural(len(countries_named), "country", "countries")
-    if people:
-        line += " and " + _plural(len(people), "individual", "individuals")
-    return line
+    parts = {
+        "organisations": npgettext(
+            "signatory count", "{count} organisation", "{count} organisations", len(orgs)
+        ).format(count=f"{len(orgs):,}"),
+        "countries": npgettext(
+            "signatory count", "{count} country", "{count} countries", len(countries_named)
+        ).format(count=f"{len(countries_named):,}"),
+        "individuals": npgettext(
+            "signatory count", "{count} individual", "{count} individuals", len(people)
+        ).format(count=f"{len(people):,}"),
+    }
+    if countries_named and people:
+        line = pgettext(
+            "signatory count", "Signed by {organisations} from {countries} and {individuals}"
+        )
+    elif countries_named:
+        line = pgettext("signatory count", "Signed by {organisations} from {countries}")
+    elif people:
+        line = pgettext("signatory count", "Signed by {organisations} and {individuals}")
+    else:
+        line = pgettext("signatory count", "Signed by {organisations}")
+    return line.format(**parts)
 
 
 def signatory_list(signatories: list, grouping: str) -> SignatoryList:
@@ -547,7 +660,8 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     """
     by = {"country": _org_country, "type": _type}.get(grouping)
     orgs = sorted(
-        (s for s in signatories if not _is_individual(s)), key=lambda s: s.organization.name.lower()
+        (s for s in signatories if not _is_individual(s)),
+        key=lambda s: without_legal_form(s.organization.name).lower(),
     )
     buckets: dict[str, list] = {}
     for s in orgs:
@@ -555,12 +669,16 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     if set(buckets) == {""}:
         named: list[tuple[str, list]] = [("", orgs)] if orgs else []
     else:
-        other = "Country not given" if grouping == "country" else "Other organisations"
+        other = (
+            pgettext("signatory group", "Country not given")
+            if grouping == "country"
+            else pgettext("signatory group", "Other organisations")
+        )
         named = [(k or other, buckets[k]) for k in sorted(buckets, key=lambda k: (not k, k))]
     people = [s for s in signatories if _is_individual(s)]
     if people:
         people.sort(key=lambda s: (s.signer_name or s.organization.name).lower())
-        named.append(("Individuals", people))
+        named.append((pgettext("signatory group", "Individuals"), people))
     groups, start = [], 1
     for heading, members in named:
         groups.append(SignatoryGroup(heading=heading, start=start, signatories=members))

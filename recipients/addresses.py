@@ -120,10 +120,17 @@ def _library_fields(
     city (Japan's: the ward belongs to the street): there a city typed alone
     is the region (Tokyo is a prefecture), and beside a region it joins the
     street address, where the country's post reads it: before the street in
-    the country's own order (東京都 千代田区永田町), after it in Latin order.
+    the country's own order, after it in Latin order. In the country's own
+    order the prefecture too runs on into the street, as every Japanese
+    envelope writes it: 〒100-8977, then 東京都千代田区霞が関1-1-1 on one line.
     """
     fields = {TO_LIBRARY[k]: v.strip() for k, v in values.items()}
     fields["country_code"] = rules.country_code
+    if not latin and not _has_city(rules):
+        head = fields.pop("country_area") + fields.pop("city")
+        first, _, rest = fields["street_address"].partition("\n")
+        fields["street_address"] = "\n".join(p for p in [head + first, rest] if p)
+        return fields
     if not _has_city(rules) and fields["city"]:
         city = fields.pop("city")
         if not fields["country_area"] and "country_area" in rules.allowed_fields:

@@ -38,6 +38,20 @@ SAMPLE_NAME = {
     "full_name": "Given Family",
 }
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+# What follows an office's name in its title: "President of the European
+# Commission", "Minister for Foreign Affairs", "Director-General, Immigration Bureau".
+OFFICE_QUALIFIER = re.compile(r",|\s(?:of|for|on|to)\s")
+
+
+def greeting_office(title: str) -> str:
+    """
+    The office as the default greetings name it, without what qualifies it:
+    "Dear President Juncker," as an English letter greets the President of the
+    European Commission, never "Dear President of the European Commission Juncker,".
+    """
+    return OFFICE_QUALIFIER.split(title, maxsplit=1)[0].strip() or title
+
+
 # A street address as it prints: a few lines of an envelope's width.
 MAX_ADDRESS = 1000
 MAX_ADDRESS_LINE = 200
@@ -301,9 +315,12 @@ class Position(models.Model):
                 text = COLLECTIVE_SALUTATION
             return " ".join(text.split())
         if official is None:
-            return fill_salutation(VACANT_SALUTATION, {"office": self.title})
+            return fill_salutation(VACANT_SALUTATION, {"office": greeting_office(self.title)})
         values = {
-            "office": self.title,
+            # A pattern an admin wrote names the office as written; the default, briefly.
+            "office": self.title
+            if self.salutation_pattern != DEFAULT_SALUTATION
+            else greeting_office(self.title),
             "honorific": official.honorific,
             "given_name": official.given_name,
             "family_name": official.family_name,
@@ -312,6 +329,7 @@ class Position(models.Model):
         try:
             text = fill_salutation(self.salutation_pattern, values)
         except ValidationError:  # a pattern stored before it was checked
+            values["office"] = greeting_office(self.title)
             text = fill_salutation(DEFAULT_SALUTATION, values)
         return " ".join(text.split())
 

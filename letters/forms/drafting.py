@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.http import QueryDict
 from django.urls import reverse_lazy
 from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, format_lazy, slugify
 from django_countries.fields import Country
 
@@ -200,8 +201,12 @@ class LetterForm(VersionedForm, forms.ModelForm):
             "greeting_punctuation",
             "opening",
             "closing",
+            "enclosures",
         ]
-        widgets = {"date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "enclosures": forms.Textarea(attrs={"rows": 2}),
+        }
         labels = {
             "lead_organization": "Lead organisation",
             "greeting": "Greeting (optional)",
@@ -209,10 +214,17 @@ class LetterForm(VersionedForm, forms.ModelForm):
             # Not "Subject …" or "Greeting …": one word, one field, for people and scripts.
             "subject_prefix": "Prefix",
             "greeting_punctuation": "Ends with",
+            "enclosures": "Enclosures (optional)",
         }
         help_texts = {
             "subject_prefix": "Printed before the subject, never twice.",
-            "greeting": "Leave empty to greet each addressee as the address book says.",
+            "greeting": mark_safe(
+                "Leave empty to greet each addressee as the address book says. A letter in "
+                'Japanese greets in its own way: it opens with <span lang="ja">拝啓</span> '
+                'and closes with <span lang="ja">敬具</span>; another opening word here '
+                '(<span lang="ja">謹啓</span>) brings its own close '
+                '(<span lang="ja">謹白</span>), and comma or colon do not apply.'
+            ),
         }
 
     # Choices a post may leave out (a form from before they existed, a script):

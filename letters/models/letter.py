@@ -37,6 +37,7 @@ MAX_ADDRESS = 1000
 MAX_MARKDOWN = 20_000
 MAX_SNAPSHOT_ADDRESS = 2000
 MAX_RECOMMENDATION = 4000
+MAX_ENCLOSURES = 2000
 
 
 class OrganizationKind(models.TextChoices):
@@ -314,6 +315,12 @@ class Letter(models.Model):
         max_length=MAX_MARKDOWN,
         validators=[MaxLengthValidator(MAX_MARKDOWN)],
     )
+    enclosures = models.TextField(
+        blank=True,
+        help_text="What goes with the letter, one per line: printed after the signatures.",
+        max_length=MAX_ENCLOSURES,
+        validators=[MaxLengthValidator(MAX_ENCLOSURES)],
+    )
     status = models.CharField(
         max_length=20, choices=LetterStatus.choices, default=LetterStatus.DRAFT
     )
@@ -407,6 +414,9 @@ class Letter(models.Model):
                 name="letter_unique_translation_language",
                 violation_error_message="The letter already has a translation in this language.",
             ),
+            MaxLengthConstraint(
+                field="enclosures", limit=MAX_ENCLOSURES, name="letter_enclosures_max_length"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -437,6 +447,10 @@ class Letter(models.Model):
             .only("pk", "reference", "language", "translation_of_id", "status")
             .order_by(models.F("translation_of_id").asc(nulls_first=True), "language")
         )
+
+    @property
+    def enclosure_list(self) -> list[str]:
+        return [line.strip() for line in self.enclosures.splitlines() if line.strip()]
 
     @property
     def subject_line(self) -> str:

@@ -24,6 +24,7 @@ from letters.models import (
     LetterStatus,
     PaperSize,
 )
+from letters.organisations import without_legal_form
 from letters.printing import limits
 from letters.printing.fetcher import check_image
 from letters.printing.limits import PdfError
@@ -234,7 +235,8 @@ def monogram(org) -> str:
     if words and all(w.isascii() for w in words):
         initials = "".join(w[0] for w in words if w.lower() not in _SMALL_WORDS)
         return initials.upper()[:6] or org.name[:4]
-    return org.name.replace(" ", "")[:4]
+    # 難民支援, not 特定非営 (特定非営利活動法人 難民支援ネットワーク東京).
+    return without_legal_form(org.name).replace(" ", "").replace("\u3000", "")[:4]
 
 
 def letterhead(organizations: list, style: str, *, beside: bool = False) -> dict:

@@ -5,7 +5,7 @@ import re
 from django import template
 from django.utils import dateformat
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from letters import markdown, text
@@ -96,6 +96,13 @@ def letter_date(letter) -> str:
         language.split("-")[0], "j F Y"
     )
     return dateformat.format(letter.date, fmt)
+
+
+@register.filter
+def japanese_addressee(recipient: LetterRecipient) -> SafeString:
+    """The line that ends a Japanese address block: 「法務大臣 千葉景子殿」, 「… 各位」."""
+    free, kept = text.japanese_addressee_parts(recipient)
+    return format_html('{}<span class="addressee-name">{}</span>', free, kept)
 
 
 def _css_string(text: str) -> str:

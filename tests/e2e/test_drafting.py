@@ -488,3 +488,149 @@ def test_drafter_writes_to_the_hrc_member_states_and_the_letter_is_finalised_and
     assert "Re: Renew the mandate on North Korea" in text and "Re: Re:" not in text
     assert "We stand ready to brief delegations." in text
     assert "Aiko Morita" in text
+
+
+@pytest.fixture
+def ministers(db):
+    """The two Japanese ministries, as an admin keeps them: an English greeting pattern too."""
+    for title, institution, street, postal_code, (given, family, native) in [
+        ("法務大臣", "法務省", "霞が関1-1-1", "100-8977", ("Keiko", "Chiba", "千葉 景子")),
+        ("外務大臣", "外務省", "霞が関2-2-1", "100-8919", ("Katsuya", "Okada", "岡田 克也")),
+    ]:
+        position = make_position(
+            title=title,
+            institution=institution,
+            address_lines=street,
+            locality="千代田区",
+            region="東京都",
+            postal_code=postal_code,
+            country="JP",
+            salutation_pattern="Dear Minister {family_name},",
+        )
+        official = make_official(
+            given_name=given, family_name=family, name_order="family_first", native_name=native
+        )
+        make_term(position, official)
+    for name, email in [
+        ("特定非営利活動法人 難民支援ネットワーク東京", "tokyo@example.org"),
+        ("一般社団法人 人権フォーラム関西", "kansai@example.org"),
+        ("移住者と共に歩む会", "ayumu@example.org"),
+    ]:
+        make_organization(name=name, short_name="", email=email)
+
+
+def test_drafter_writes_to_two_japanese_ministers_in_japanese_and_each_copy_prints_so(
+    page, browser, live_server, log_in, drafter, coordinator, ministers
+):
+    page.set_default_timeout(10_000)
+    log_in(drafter)
+    page.get_by_role("link", name="New letter").click()
+    page.get_by_label("Reference").fill("JP-2009-JA")
+    page.get_by_label("Subject").fill("難民認定制度と入国管理施設における収容に関する要望")
+    page.get_by_label("Date").fill("2009-12-10")
+    page.get_by_label("Language").select_option(label="Japanese")
+    page.get_by_label("Lead organisation").select_option(
+        label="特定非営利活動法人 難民支援ネットワーク東京"
+    )
+    page.get_by_role("button", name="Create draft").click()
+    expect(page.get_by_role("heading", name=re.compile("^Edit"))).to_be_visible()
+
+    for query, title in [("法務", "法務大臣, 法務省"), ("外務", "外務大臣, 外務省")]:
+        find_and_add(page, query, "To", title)
+    recipients = page.get_by_role("region", name="Recipients")
+    # Not "Dear Minister Chiba,": a Japanese letter opens with 拝啓, on both copies.
+    expect(recipients.get_by_text("Its copy greets: 拝啓")).to_have_count(2)
+    expect(recipients.get_by_text("Now held by 千葉景子殿")).to_be_visible()
+
+    signers = page.get_by_role("region", name="Signing organisations")
+    for name, signer, title in [
+        ("一般社団法人 人権フォーラム関西", "佐藤 健一", "事務局長"),
+        ("移住者と共に歩む会", "高橋 由美", "共同代表"),
+    ]:
+        signers.get_by_label("Organisation").select_option(label=name)
+        signers.get_by_label("Signer's name").fill(signer)
+        signers.get_by_label("Signer's title").fill(title)
+        signers.get_by_role("button", name="Add organisation").click()
+        expect(signers.get_by_text(f"Signed by {signer}, {title}")).to_be_visible()
+
+    page.get_by_label("Heading").fill("難民認定制度について")
+    page.get_by_label("Body").fill(
+        "難民認定申請者は、審査の結果が出るまで長い期間を待たなければなりません。"
+    )
+    page.get_by_label("Lead in").fill("日本政府に対し、次のことを求めます。")
+    page.get_by_role("button", name="Add section").click()
+    add_recommendation(
+        page, "難民認定制度について", "難民認定手続に独立した不服審査機関を設けること。"
+    )
+    add_recommendation(page, "難民認定制度について", "子どもの収容を直ちにやめること。")
+    page.get_by_label("Opening").fill("時下ますますご清祥のこととお慶び申し上げます。")
+    page.get_by_label("Closing").fill(
+        "上記の要望について、真摯にご検討くださいますよう、お願い申し上げます。"
+    )
+    page.get_by_role("button", name="Save letter").click()
+    expect(page.get_by_text(re.compile(r"Saved JP-2009-JA"))).to_be_visible()
+    assert_accessible(page)
+    shot(page, "japanese_editor")
+
+    page.get_by_role("link", name="Preview").click()
+    letter_text = page.get_by_role("article", name="Letter preview")
+    expect(letter_text.locator(".letter-address")).to_contain_text("〒100-8977")
+    expect(letter_text.locator(".letter-address strong")).to_have_text("法務大臣 千葉景子殿")
+    expect(letter_text.locator(".letter-opening")).to_have_text(
+        "拝啓\u3000時下ますますご清祥のこととお慶び申し上げます。"
+    )
+    expect(letter_text.locator(".letter-closing-word")).to_have_text("敬具")
+    expect(letter_text.locator(".letter-salutation")).to_have_count(0)
+    assert_accessible(page)
+    shot(page, "japanese_preview")
+
+    # The coordinator circulates; the two partners approve through their links.
+    page.context.clear_cookies()
+    log_in(coordinator)
+    letter = Letter.objects.get(reference="JP-2009-JA")
+    page.goto(f"{live_server.url}{letter.get_absolute_url()}")
+    page.get_by_role("link", name="Circulate for sign-on").click()
+    page.get_by_role("button", name="Circulate").click()
+    expect(page.get_by_text("The letter is circulating for sign-on.")).to_be_visible()
+    links = [f.input_value() for f in page.locator("input.signing-link").all()]
+    assert len(links) == 2
+    partner = browser.new_context().new_page()
+    for link in links:
+        partner.goto(link)
+        partner.get_by_label("We agree that our organisation's name is published").check()
+        partner.get_by_role("button", name="Approve this text").click()
+        expect(
+            partner.get_by_text("Thank you: your organisation approved this text.")
+        ).to_be_visible()
+    partner.context.close()
+
+    page.reload()
+    board = page.get_by_role("region", name="Sign-on")
+    board.get_by_label("Signer's name").fill("森田 愛子")
+    board.get_by_label("Signer's title").fill("代表理事")
+    page.get_by_role("button", name=re.compile("Approve current text for")).click()
+    page.get_by_role("link", name="Finalise").click()
+    page.get_by_role("button", name="Finalise now").click()
+    expect(page.get_by_text("The letter is final")).to_be_visible()
+    assert_accessible(page)
+
+    with page.expect_download() as info:
+        page.get_by_role("link", name="All copies in one PDF", exact=True).click()
+    data = Path(info.value.path()).read_bytes()
+    SCREENSHOTS.mkdir(exist_ok=True)
+    (SCREENSHOTS / "drafting_japanese_letter.pdf").write_bytes(data)
+    pages = [" ".join(p.extract_text().split()) for p in PdfReader(io.BytesIO(data)).pages]
+    copies = {
+        "法務大臣 千葉景子殿": ["〒100-8977", "東京都千代田区霞が関1-1-1", "法務省"],
+        "外務大臣 岡田克也殿": ["〒100-8919", "東京都千代田区霞が関2-2-1", "外務省"],
+    }
+    for addressee, address in copies.items():
+        copy = " ".join(p for p in pages if f"{addressee.split()[0]} 宛" in p)
+        positions = [copy.index(part) for part in [*address, addressee]]
+        assert positions == sorted(positions)
+        assert "2009年12月10日" in copy
+        assert "件名：難民認定制度と入国管理施設における収容に関する要望" in copy
+        assert "拝啓 時下ますますご清祥" in copy and "敬具" in copy
+        assert "特定非営利活動法人 難民支援ネットワーク東京 代表理事 森田 愛子" in copy
+        assert "一般社団法人 人権フォーラム関西 事務局長 佐藤 健一" in copy
+        assert "Dear" not in copy and "Chiba" not in copy and "Page" not in copy

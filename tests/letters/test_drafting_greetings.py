@@ -52,13 +52,15 @@ def test_combined_greetings(salutations, combined):
 def test_the_editor_and_the_preview_show_each_copy_s_greeting(client, drafter, draft):
     client.force_login(drafter)
     html = client.get(url("edit", draft.pk)).content.decode()
+    greets = 'Its copy greets: <span class="copy-greeting" lang="en">'
+    assert f"{greets}Dear Prime Minister Hatoyama,</span>" in html
     assert (
-        'Its copy greets: <span class="copy-greeting">Dear Prime Minister Hatoyama,</span>' in html
+        'Its copy greets: <span class="copy-greeting" lang="en">Dear Justice Minister,</span>'
+        in html
     )
-    assert 'Its copy greets: <span class="copy-greeting">Dear Justice Minister,</span>' in html
     preview = client.get(url("preview", draft.pk)).content.decode()
     assert "How each copy greets its reader" in preview
-    assert "<strong>Dear Justice Minister,</strong>" in preview
+    assert '<strong lang="en">Dear Justice Minister,</strong>' in preview
 
 
 def test_the_drafter_chooses_the_greeting_and_approvals_cover_it(client, drafter, draft):

@@ -47,6 +47,10 @@ def png(width: int = 60, height: int = 20) -> SimpleUploadedFile:
         ("Médecins du Monde", "MEDECINS DU MONDE"),
         ("Rights & Freedom e.V.", "Rights and Freedom"),
         ("NPO Life Funds for North Korean Refugees", "Life Funds for North Korean Refugees Ltd"),
+        # A Japanese legal form, written out, abbreviated or in full-width letters.
+        ("特定非営利活動法人 難民支援ネットワーク東京", "難民支援ネットワーク東京"),
+        ("ＮＰＯ法人難民支援ネットワーク東京", "（特活）難民支援ネットワーク東京"),
+        ("公益社団法人 人権フォーラム", "人権フォーラム"),
     ],
 )
 def test_names_written_differently_share_one_key(a, b):

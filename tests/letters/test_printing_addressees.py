@@ -10,11 +10,13 @@ import datetime as dt
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
 from letters import printing, sending, signing
 from letters.models import GreetingMode, LetterStatus, SignatoryRole
+from letters.text import approvable_text, diff_snapshots
 from recipients.models import Delivery, PositionKind
 from tests.factories import (
     make_letter,
@@ -235,3 +237,45 @@ def test_each_office_of_a_mailing_list_gets_a_copy_greeting_its_own_addressee():
     otieno = next(r for r, _ in copies if r.position.country == "KE")
     text = text_of(printing.render_letter_pdf(letter, copy_for=otieno))
     assert "Dear Ambassador Otieno," in text and "Dupont" not in text
+
+
+def test_enclosures_print_after_the_signatures_and_before_the_cc_list(client, drafter):
+    letter = make_letter(subject="Detention")
+    make_section(letter, heading="Detention")
+    make_recipient(letter, minister("Justice Minister", "Chiba"), role="to")
+    make_recipient(letter, minister("Foreign Minister", "Okada"), role="cc")
+    make_signatory(letter, role="lead", signer_name="Lee Lead")
+    letter.touch()
+    before = letter.content_hash
+    client.force_login(drafter)
+    data = {
+        "subject": letter.subject,
+        "reference": letter.reference,
+        "language": "en",
+        "recommendation_style": "numbered",
+        "enclosures": "Report: Detained for years (2009)\n\n  Testimonies of 12 detainees  ",
+        "version": letter.version,
+    }
+    response = client.post(reverse("letters:drafting_edit", args=[letter.pk]), data)
+    assert response.status_code == 302
+    letter.refresh_from_db()
+    assert letter.enclosure_list == [
+        "Report: Detained for years (2009)",
+        "Testimonies of 12 detainees",
+    ]
+    # The partners approve what goes with the letter too, and see what changed.
+    assert letter.content_hash != before
+    now = approvable_text(letter)
+    changes = diff_snapshots({k: v for k, v in now.items() if k != "enclosures"}, now)
+    assert [c.label for c in changes] == ["Enclosures"]
+
+    text = text_of(printing.render_letter_pdf(letter))
+    assert "Enclosures: Report: Detained for years (2009) Testimonies of 12 detainees" in text
+    assert text.index("Lee Lead") < text.index("Enclosures:") < text.index("cc:")
+
+    letter.enclosures = "Report: Detained for years (2009)"
+    letter.language = "ja"
+    letter.save()
+    text = text_of(printing.render_letter_pdf(letter))
+    assert "同封資料： Report: Detained for years (2009)" in text
+    assert "Enclosure" not in text

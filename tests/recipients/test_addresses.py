@@ -83,7 +83,7 @@ def test_a_japanese_letter_prints_a_japanese_address_in_japanese_order():
     parts = {"address_lines": "永田町1-6-1", "locality": "千代田区", "region": "東京都",
              "postal_code": "100-8914", "country": "JP"}  # fmt: skip
     assert format_address(**parts, language="ja") == [
-        "〒100-8914", "東京都", "千代田区", "永田町1-6-1", "JAPAN",
+        "〒100-8914", "東京都千代田区永田町1-6-1", "JAPAN",
     ]  # fmt: skip
     # The same office in an English letter: Latin order, postal code last.
     assert format_address(**parts, language="en") == [
@@ -165,7 +165,7 @@ def test_in_japanese_order_the_office_follows_the_street():
         locality="千代田区", region="東京都", postal_code="100-8977",
     )  # fmt: skip
     assert position.address_lines_list("ja") == [
-        "〒100-8977", "東京都", "千代田区", "霞が関1-1-1", "法務省",
+        "〒100-8977", "東京都千代田区霞が関1-1-1", "法務省",
     ]  # fmt: skip
 
 

@@ -27,3 +27,27 @@ def test_display_name_adds_the_native_script_name():
         name_order=NameOrder.FAMILY_FIRST,
     )  # fmt: skip
     assert official.display_name == "Hatoyama Yukio (鳩山由紀夫)"
+
+
+@pytest.mark.parametrize(
+    ("title", "greeting"),
+    [
+        ("President of the European Commission", "Dear President Juncker,"),
+        ("Minister for Foreign Affairs", "Dear Minister Juncker,"),
+        ("Director-General, Immigration Bureau", "Dear Director-General Juncker,"),
+        ("Prime Minister", "Dear Prime Minister Juncker,"),
+    ],
+)
+def test_the_default_greeting_names_the_office_without_its_qualifier(title, greeting):
+    position = make_position(title=title)
+    holder = make_official(given_name="Jean-Claude", family_name="Juncker")
+    assert position.salutation(holder) == greeting
+    assert position.salutation(None) == greeting.replace(" Juncker,", ",")
+
+
+def test_a_greeting_pattern_an_admin_wrote_names_the_office_as_written():
+    position = make_position(
+        title="President of the European Commission", salutation_pattern="Dear {office},"
+    )
+    holder = make_official(given_name="Jean-Claude", family_name="Juncker")
+    assert position.salutation(holder) == "Dear President of the European Commission,"
