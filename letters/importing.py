@@ -452,6 +452,45 @@ def addressee_block(lines: Sequence[str], role: str) -> dict:
     }
 
 
+INSTITUTION = re.compile(
+    r"\b(Ministry|Office|Secretariat|Department|Agency|Bureau|Commission|Cabinet|Embassy|"
+    r"Permanent Mission|Parliament|Assembly|Coast Guard|Services?|Authority|Directorate|"
+    r"Presidency|Chancellery|Government)\b|(省|庁|局|官邸|内閣)"
+)
+
+
+def office_from_addressee(addressee: dict, default_country: str) -> dict:
+    """
+    A new office prefilled from an addressee block the address book lacks:
+    {title, institution, country, address_lines, holder}. The title drops
+    "of <its country>" ("Prime Minister of Japan" is the Prime Minister of
+    Japan's office); the first line naming a ministry or office is the
+    institution (or what follows the title's last comma); a last line naming
+    the country is left to the country field.
+    """
+    country = addressee.get("country") or default_country
+    name = countries.name(country) if country else ""
+    title = addressee.get("title") or addressee.get("name") or ""
+    if name:
+        title = re.sub(rf",?\s+(of|for)\s+(the\s+)?{re.escape(name)}$", "", title, flags=re.I)
+    lines = list(addressee.get("lines", []))
+    if lines and name and lines[-1].strip().lower() == name.lower():
+        lines.pop()
+    institution = next((line for line in lines if INSTITUTION.search(line)), "")
+    if institution:
+        lines.remove(institution)
+    elif "," in title and INSTITUTION.search(title.rpartition(",")[2]):
+        # "Director-General, Immigration Bureau" on one line.
+        title, _, institution = (part.strip() for part in title.rpartition(","))
+    return {
+        "title": title[:200],
+        "institution": institution[:200],
+        "country": country,
+        "address_lines": "\n".join(lines)[:1000],
+        "holder": addressee.get("name", "")[:200],
+    }
+
+
 def _signature_blocks(lines: Sequence[str], known: Sequence[str]) -> list[dict]:
     """
     Signature blocks: each ends with its organisation's line, or, in Japanese

@@ -25,7 +25,9 @@ from letters.models import (
     SignatoryRole,
 )
 from letters.text import approvable_text
+from recipients import proposals
 from recipients.models import Position
+from recipients.proposals import ProposedOffice
 
 NEW = "new"
 
@@ -40,6 +42,8 @@ class Choices:
 
     positions: list[str] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    # For each addressee chosen NEW: the office as the drafter confirmed it.
+    offices: list[ProposedOffice | None] = field(default_factory=list)
 
 
 @dataclass
@@ -101,24 +105,21 @@ def problems(session: ImportSession, choices: Choices) -> list[str]:
     return found
 
 
-def _position(addressee: dict, choice: str, country: str, by) -> Position | None:
+def _position(
+    choice: str, office: ProposedOffice | None, *, by, source: str, on: dt.date | None
+) -> Position | None:
+    """
+    The office picked for one addressee. A new one is added as a proposal, by
+    whoever imports (a Drafter too): the text is unchecked, so an Admin checks
+    it in the directory's "Proposed offices to check".
+    """
     if not choice:
         return None
     if choice != NEW:
         return Position.objects.filter(pk=int(choice)).first()
-    if not by.has_perm("recipients.add_position"):
-        raise ImportRefused(
-            f"Only administrators can add “{addressee['title']}” to the address book."
-        )
-    title = addressee["title"] or addressee["name"] or "Addressee"
-    position, _ = Position.objects.get_or_create(
-        country=addressee.get("country") or country,
-        institution="",
-        title=title[:200],
-        archived_at=None,
-        defaults={"address_lines": "\n".join(addressee["lines"])[:2000]},
-    )
-    return position
+    if office is None:
+        raise ImportRefused("The new office has no title: reload the page and try again.")
+    return proposals.propose_position(office=office, by=by, source=source, on=on)
 
 
 def _organization(block: dict, choice: str, by) -> Organization | None:
@@ -220,10 +221,13 @@ def save_import(
     if found := problems(session, choices):
         raise ImportRefused(" ".join(found))
     proposal = session.proposal
-    country = proposal.get("country", "")
+    offices = choices.offices or [None] * len(choices.positions)
+    source = f"the import of “{session.source_name}” for {reference}"
     positions = [
-        (addressee, _position(addressee, choice, country, by))
-        for addressee, choice in zip(proposal["addressees"], choices.positions, strict=True)
+        (addressee, _position(choice, office, by=by, source=source, on=date or sent_on))
+        for addressee, choice, office in zip(
+            proposal["addressees"], choices.positions, offices, strict=True
+        )
     ]
     organizations = [
         (block, _organization(block, choice, by))
