@@ -18,12 +18,14 @@ from letters.models import (
     ApprovedText,
     ImportSession,
     Letter,
+    LetterRecipient,
     Organization,
     Recommendation,
     Section,
     Signatory,
     SignatoryRole,
 )
+from letters.models.letter import MAX_SNAPSHOT_ADDRESS
 from letters.text import approvable_text
 from recipients import proposals
 from recipients.models import Position
@@ -172,11 +174,46 @@ def _add_signatories(letter: Letter, signatories: list[tuple[dict, Organization]
             drafting.add_signatory(letter=letter, signatory=signatory)
 
 
+def _sent_at(sent_on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(sent_on, dt.time(12), tzinfo=dt.UTC)
+
+
+def _freeze_as_imported(
+    recipient: LetterRecipient, shown: dict, greeting: str, sent_on: dt.date
+) -> None:
+    """The recipient as the letter that was sent printed it (the imported text)."""
+    position = recipient.position
+    recipient.official = position.current_holder(on=sent_on) if position else None
+    recipient.snapshot_name = shown.get("name", "")[:200]
+    title = shown.get("title") or (position.title if position else "")
+    recipient.snapshot_title = title[:300]
+    recipient.snapshot_address = "\n".join(shown.get("lines", []))[:MAX_SNAPSHOT_ADDRESS]
+    recipient.snapshot_salutation = greeting[:300]
+    recipient.snapshot_taken_at = _sent_at(sent_on)
+    recipient.sent_on = sent_on
+
+
+def _add_unlinked(letter: Letter, addressee: dict, greeting: str, sent_on: dt.date) -> None:
+    """
+    An addressee of a sent letter left out of the address book: kept as the
+    snapshot of what the letter said, so nothing it was sent to is lost.
+    """
+    recipient = LetterRecipient(
+        letter=letter,
+        position=None,
+        role=addressee["role"],
+        order=drafting.next_order(letter.recipients.filter(role=addressee["role"])),
+    )
+    _freeze_as_imported(recipient, addressee, greeting, sent_on)
+    recipient.save()
+    letter.touch()
+
+
 def _mark_sent(
     letter: Letter, imported: dict[int, dict], greeting: str, sent_on: dt.date, by
 ) -> None:
     """Signatories approved, recipients frozen as the imported text had them, then sent."""
-    sent_at = dt.datetime.combine(sent_on, dt.time(12), tzinfo=dt.UTC)
+    sent_at = _sent_at(sent_on)
     letter.refresh_from_db()
     ApprovedText.objects.get_or_create(
         letter=letter,
@@ -188,15 +225,9 @@ def _mark_sent(
         signatory.approved_hash = letter.content_hash
         signatory._history_user = by
         signatory.save(update_fields=["approved_at", "approved_hash"])
-    for recipient in letter.recipients.select_related("position"):
-        shown = imported.get(recipient.position_id, {})
-        recipient.official = recipient.position.current_holder(on=sent_on)
-        recipient.snapshot_name = shown.get("name", "")[:200]
-        recipient.snapshot_title = (shown.get("title") or recipient.position.title)[:300]
-        recipient.snapshot_address = "\n".join(shown.get("lines", []))
-        recipient.snapshot_salutation = greeting[:300]
-        recipient.snapshot_taken_at = sent_at
-        recipient.sent_on = sent_on
+    for recipient in letter.recipients.filter(position__isnull=False).select_related("position"):
+        shown = imported.get(recipient.linked_position.pk, {})
+        _freeze_as_imported(recipient, shown, greeting, sent_on)
         recipient.save()
     letter.move("finalise", by=by)
     letter.move("send", by=by)
@@ -251,8 +282,11 @@ def save_import(
     )
     drafting.create_letter(letter=letter, by=by)
     _add_text(letter, sections)
+    greeting = session.proposal.get("greeting", "")
     seen: set[int] = set()
     for addressee, position in positions:
+        if position is None and sent_on is not None:
+            _add_unlinked(letter, addressee, greeting, sent_on)
         if position is None or position.pk in seen:
             continue
         seen.add(position.pk)
@@ -260,7 +294,7 @@ def save_import(
     _add_signatories(letter, signing)
     if sent_on is not None:
         imported = {p.pk: a for a, p in reversed(positions) if p is not None}
-        _mark_sent(letter, imported, session.proposal.get("greeting", ""), sent_on, by)
+        _mark_sent(letter, imported, greeting, sent_on, by)
     session.letter = letter
     session.save(update_fields=["letter", "updated_at"])
     letter.refresh_from_db()

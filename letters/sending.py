@@ -39,7 +39,10 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
         problems.append("The letter needs at least one addressee (a “to” recipient).")
     for recipient in recipients:
         # A collective body (the member states of a council) has no holder to name.
-        if not recipient.position.is_collective and recipient.position.current_holder() is None:
+        position = recipient.position
+        if position is None:  # frozen from an imported letter's text
+            continue
+        if not position.is_collective and position.current_holder() is None:
             problems.append(
                 f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
                 "update the address book or remove the recipient."
@@ -122,7 +125,7 @@ def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:
     try:
         data = printing.render_letter_pdf(letter, copy_for=recipient, archival=True)
     except printing.PdfError as exc:
-        title = recipient.position.title
+        title = recipient.office_title
         raise SendingError(f"The copy for {title} could not be printed: {exc}") from exc
     filename = printing.pdf_filename(letter, recipient)
     copy = SentCopy(

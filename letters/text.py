@@ -229,7 +229,7 @@ def text_parts(letter: Letter) -> TextParts:
             sections[-1]["recommendations"].append(dict(zip(_REC_FIELDS, rec, strict=True)))
 
     recipients = list(letter.recipients.select_related("position").order_by("-role", "order", "pk"))
-    live = [r.position for r in recipients if not r.is_frozen]
+    live = [r.position for r in recipients if not r.is_frozen and r.position is not None]
     if live:
         # Only a recipient not yet frozen reads its holder from the address book.
         prefetch_related_objects(
@@ -265,7 +265,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
                 "role": r.role,
                 "name": r.shown["name"],
                 "title": r.shown["title"],
-                "institution": r.position.institution,
+                "institution": r.office_institution,
                 "salutation": r.shown["salutation"],
             }
             for r in parts.recipients

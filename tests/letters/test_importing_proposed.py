@@ -7,13 +7,17 @@ it later in the directory.
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
+from django.db import IntegrityError, transaction
 from django.urls import reverse
+from pypdf import PdfReader
 
+from letters.drafting import copy_letter
 from letters.importing import office_from_addressee, parse_letter
-from letters.models import ImportSession, Letter, LetterStatus
+from letters.models import ImportSession, Letter, LetterRecipient, LetterStatus
 from recipients.models import Position
 from tests.factories import make_official, make_organization, make_position, make_term
 
@@ -194,3 +198,50 @@ def test_a_sent_letter_to_a_proposed_office_keeps_the_text_it_was_sent_to(
     assert coast_guard.snapshot_name == "Mr. Kenji Suzuki"
     assert coast_guard.snapshot_title == "Commandant, Japan Coast Guard"
     assert coast_guard.official.family_name == "Suzuki"
+
+
+def test_a_sent_letter_keeps_an_addressee_left_out_of_the_address_book(
+    client, drafter, address_book
+):
+    client.force_login(drafter)
+    session = imported(client)
+    data = form_as_shown(client, session)
+    data.update(save_as="sent", sent_on="2009-12-10", addressee_1="", addressee_2="")
+    data.update(addressee_3="")
+
+    client.post(review_url(session), data)
+
+    letter = Letter.objects.get(reference="JP-2009-12")
+    assert not Position.objects.proposed().exists()
+    recipients = list(letter.recipients.order_by("-role", "order"))
+    assert [(r.role, r.position_id) for r in recipients] == [
+        ("to", address_book["pm"].pk),
+        ("cc", None),
+        ("cc", None),
+        ("cc", None),
+    ]
+    coast_guard = recipients[3]
+    assert coast_guard.snapshot_name == "Mr. Kenji Suzuki"
+    assert coast_guard.snapshot_title == "Commandant, Japan Coast Guard"
+    assert coast_guard.snapshot_address == "2-1-3 Kasumigaseki, Chiyoda-ku\nTokyo 100-8976"
+    assert coast_guard.sent_on.isoformat() == "2009-12-10" and coast_guard.is_frozen
+    # The letter, its text and its copies say whom it went to.
+    page = client.get(letter.get_absolute_url()).content.decode()
+    assert "Commandant, Japan Coast Guard <span" in page
+    assert "(as the letter printed it; not in the address book)" in page
+    assert "Mr. Kenji Suzuki, Commandant, Japan Coast Guard" in page  # the cc list
+    pdf = client.get(reverse("letters:printing_pdf_copy", args=[letter.pk, coast_guard.pk]))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    assert pdf.status_code == 200
+    assert "Mr. Kenji Suzuki" in text and "Copy for Commandant, Japan Coast Guard" in text
+    assert "JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard" in pdf["Content-Disposition"]
+    # A new draft from it keeps only the offices of the address book.
+    draft = copy_letter(letter, reference="JP-2010-01", by=drafter)
+    assert [r.position_id for r in draft.recipients.all()] == [address_book["pm"].pk]
+
+
+def test_an_unlinked_recipient_exists_only_frozen(drafter):
+    letter = Letter.objects.create(reference="X-1", subject="x")
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        LetterRecipient.objects.create(letter=letter, position=None, role="cc")

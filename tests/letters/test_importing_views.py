@@ -133,9 +133,12 @@ def test_saving_as_sent_makes_a_letter_ready_for_follow_ups(client, drafter, add
     assert (recs[1].government.code, recs[1].third_state.code) == ("JP", "CN")
     assert recs[1].reference == "JP-2009-12-R02"
     recipients = list(letter.recipients.order_by("-role", "order"))
-    assert [(r.role, r.position_id) for r in recipients] == [
-        ("to", address_book["pm"].pk),
-        ("cc", address_book["fm"].pk),
+    # The two cc's the address book lacks, left out of it, are kept as the letter printed them.
+    assert [(r.role, r.position_id, r.snapshot_title) for r in recipients] == [
+        ("to", address_book["pm"].pk, "Prime Minister of Japan"),
+        ("cc", address_book["fm"].pk, "Minister for Foreign Affairs"),
+        ("cc", None, "Director-General, Immigration Bureau"),
+        ("cc", None, "Commandant, Japan Coast Guard"),
     ]
     assert recipients[0].snapshot_name == "Mr. Yukio Hatoyama"
     assert recipients[0].snapshot_salutation == "Dear Prime Minister Hatoyama,"
