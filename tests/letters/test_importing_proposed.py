@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from letters.drafting import copy_letter
 from letters.importing import office_from_addressee, parse_letter
+from letters.importing_matching import match_addressees
 from letters.models import ImportSession, Letter, LetterRecipient, LetterStatus
 from recipients.models import Position
 from tests.factories import make_official, make_organization, make_position, make_term
@@ -245,3 +246,20 @@ def test_an_unlinked_recipient_exists_only_frozen(drafter):
 
     with pytest.raises(IntegrityError), transaction.atomic():
         LetterRecipient.objects.create(letter=letter, position=None, role="cc")
+
+
+def test_an_office_already_matched_is_not_matched_to_a_second_addressee(db):
+    pm = make_position(title="Prime Minister", institution="Cabinet Secretariat")
+    addressees = [
+        {"role": "to", "name": "Mr. Yukio Hatoyama", "title": "Prime Minister of Japan",
+         "lines": ["1-1-1 Kasumigaseki, Chiyoda-ku", "Tokyo 100-0013"], "country": "JP"},
+        {"role": "cc", "name": "Ms. Keiko Chiba", "title": "Minister of Justice",
+         "lines": ["1-1-1 Kasumigaseki, Chiyoda-ku", "Tokyo 100-0013"], "country": ""},
+    ]  # fmt: skip
+
+    match_addressees(addressees, country="JP")
+
+    assert addressees[0]["position"] == pm.pk
+    # Alike words and the same street once took the Minister of Justice for the Prime Minister.
+    assert addressees[1]["candidates"][0]["id"] == pm.pk
+    assert addressees[1]["position"] is None
