@@ -368,6 +368,41 @@ def test_the_demo_letter_copied_from_its_web_page_comes_back_without_edits(clien
     assert imported.is_followed
 
 
+def test_the_demo_letter_copied_from_its_public_page_leaves_the_page_around_it_out(
+    client, drafter, demo
+):
+    """
+    Done when, on a real web page: the published letter's page goes on after the
+    cc list (the PDF copies, the asks with their status, the press release).
+    """
+    from django.utils import timezone
+
+    from letters.importing_reading import read_html
+
+    Letter.objects.filter(pk=demo.pk).update(status="published", published_at=timezone.now())
+    page = client.get(reverse("public:detail", args=[demo.reference])).content
+    client.force_login(drafter)
+    client.post(START, {"text": read_html(page)})
+    proposal = ImportSession.objects.get().proposal
+
+    asks = [b for b in proposal["blocks"] if b["kind"] == "recommendation"]
+    recs = list(demo.recommendations.order_by("section__order", "order"))
+    assert [b["text"] for b in asks] == [r.text for r in recs]
+    headings = [b["text"] for b in proposal["blocks"] if b["kind"] == "heading"]
+    assert headings == [s.heading for s in demo.sections.order_by("order")]
+    assert [(a["role"], a["position"]) for a in proposal["addressees"]] == [
+        (r.role, r.position_id) for r in demo.recipients.order_by("-role", "order")
+    ]
+    assert proposal["addressees"][1]["title"] == (
+        "Minister for Foreign Affairs, Ministry of Foreign Affairs"
+    )
+    assert [s["organization_id"] for s in proposal["signatories"]] == [
+        s.organization_id for s in demo.signatories.order_by("order")
+    ]
+    every_text = " ".join(b["text"] for b in proposal["blocks"])
+    assert "Press release" not in every_text and "checksum" not in every_text
+
+
 def test_a_correction_of_a_block_that_is_gone_says_so(client, drafter):
     client.force_login(drafter)
     session = make_import_session(owner=drafter)
