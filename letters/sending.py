@@ -156,7 +156,10 @@ def record_sending(
         raise SendingError(refusal)
     if letter.content_hash != letter.compute_content_hash():
         raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
-    recipients = {r.pk: r for r in letter.recipients.select_for_update().select_related("position")}
+    recipients = {
+        r.pk: r
+        for r in letter.recipients.select_for_update(of=("self",)).select_related("position")
+    }
     given = {recipient.pk for recipient, _, _ in entries}
     if given != set(recipients):
         raise SendingError("Record the date and channel for every recipient.")
