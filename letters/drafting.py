@@ -38,7 +38,7 @@ class EditRefused(Exception):
     """An edit that would lose history or break the letter; the message says why."""
 
 
-def _next_order(queryset: models.QuerySet) -> int:
+def next_order(queryset: models.QuerySet) -> int:
     last = queryset.aggregate(models.Max("order"))["order__max"]
     return 0 if last is None else last + 1
 
@@ -68,7 +68,7 @@ def _move(item: models.Model, siblings: models.QuerySet, direction: str) -> bool
 @transaction.atomic
 def add_section(*, letter: Letter, section: Section) -> Section:
     section.letter = letter
-    section.order = _next_order(letter.sections.all())
+    section.order = next_order(letter.sections.all())
     section.save()
     letter.touch()
     return section
@@ -112,7 +112,7 @@ def add_recommendation(
     *, section: Section, recommendation: Recommendation, save_m2m=None
 ) -> Recommendation:
     recommendation.section = section
-    recommendation.order = _next_order(section.recommendations.all())
+    recommendation.order = next_order(section.recommendations.all())
     recommendation.save()
     if save_m2m is not None:
         save_m2m()
@@ -127,7 +127,7 @@ def save_recommendation(
     """Save an edited recommendation, moving it to the end of `section` if that changed."""
     if section is not None and section.pk != recommendation.section_id:
         recommendation.section = section
-        recommendation.order = _next_order(section.recommendations.all())
+        recommendation.order = next_order(section.recommendations.all())
     recommendation.save()
     if save_m2m is not None:
         save_m2m()
@@ -165,7 +165,7 @@ def add_recipient(*, letter: Letter, position: Position, role: str) -> LetterRec
         letter=letter,
         position=position,
         role=role,
-        order=_next_order(letter.recipients.filter(role=role)),
+        order=next_order(letter.recipients.filter(role=role)),
     )
     letter.touch()
     return recipient
@@ -182,7 +182,7 @@ def add_mailing_list(
         for p in mailing_list.positions.active().order_by("country", "institution", "title")
         if p.pk not in taken
     ]
-    start = _next_order(letter.recipients.filter(role=role))
+    start = next_order(letter.recipients.filter(role=role))
     # With their history rows, which a plain bulk_create would not write.
     added = bulk_create_with_history(
         [
@@ -228,7 +228,7 @@ def _demote_other_leads(letter: Letter, organization: Organization) -> None:
 @transaction.atomic
 def add_signatory(*, letter: Letter, signatory: Signatory) -> Signatory:
     signatory.letter = letter
-    signatory.order = _next_order(letter.signatories.all())
+    signatory.order = next_order(letter.signatories.all())
     if signatory.role == SignatoryRole.LEAD:
         _demote_other_leads(letter, signatory.organization)
         letter.lead_organization = signatory.organization
@@ -296,7 +296,7 @@ def set_lead_organization(*, letter: Letter, organization: Organization | None) 
             letter=letter,
             organization=organization,
             role=SignatoryRole.LEAD,
-            order=_next_order(letter.signatories.all()),
+            order=next_order(letter.signatories.all()),
         )
     elif signatory.role != SignatoryRole.LEAD:
         signatory.role = SignatoryRole.LEAD
@@ -380,8 +380,9 @@ def copy_letter(
         created_by=by,
     )
     _save_new(draft)
-    # A translation's recipients and signatories are its original's.
-    for recipient in letter.original.recipients.all():
+    # A translation's recipients and signatories are its original's; an addressee
+    # outside the address book exists only as the snapshot of a sent letter.
+    for recipient in letter.original.recipients.filter(position__isnull=False):
         LetterRecipient.objects.create(
             letter=draft,
             position=recipient.position,
@@ -607,7 +608,7 @@ def add_signatories(
         if organization.pk not in seen:
             seen.add(organization.pk)
             fresh.append(organization)
-    start = _next_order(letter.signatories.all())
+    start = next_order(letter.signatories.all())
     added = bulk_create_with_history(
         [
             Signatory(letter=letter, organization=org, order=start + i, group=group)

@@ -452,6 +452,45 @@ def addressee_block(lines: Sequence[str], role: str) -> dict:
     }
 
 
+INSTITUTION = re.compile(
+    r"\b(Ministry|Office|Secretariat|Department|Agency|Bureau|Commission|Cabinet|Embassy|"
+    r"Permanent Mission|Parliament|Assembly|Coast Guard|Services?|Authority|Directorate|"
+    r"Presidency|Chancellery|Government)\b|(省|庁|局|官邸|内閣)"
+)
+
+
+def office_from_addressee(addressee: dict, default_country: str) -> dict:
+    """
+    A new office prefilled from an addressee block the address book lacks:
+    {title, institution, country, address_lines, holder}. The title drops
+    "of <its country>" ("Prime Minister of Japan" is the Prime Minister of
+    Japan's office); the first line naming a ministry or office is the
+    institution (or what follows the title's last comma); a last line naming
+    the country is left to the country field.
+    """
+    country = addressee.get("country") or default_country
+    name = countries.name(country) if country else ""
+    title = addressee.get("title") or addressee.get("name") or ""
+    if name:
+        title = re.sub(rf",?\s+(of|for)\s+(the\s+)?{re.escape(name)}$", "", title, flags=re.I)
+    lines = list(addressee.get("lines", []))
+    if lines and name and lines[-1].strip().lower() == name.lower():
+        lines.pop()
+    institution = next((line for line in lines if INSTITUTION.search(line)), "")
+    if institution:
+        lines.remove(institution)
+    elif "," in title and INSTITUTION.search(title.rpartition(",")[2]):
+        # "Director-General, Immigration Bureau" on one line.
+        title, _, institution = (part.strip() for part in title.rpartition(","))
+    return {
+        "title": title[:200],
+        "institution": institution[:200],
+        "country": country,
+        "address_lines": "\n".join(lines)[:1000],
+        "holder": addressee.get("name", "")[:200],
+    }
+
+
 def _signature_blocks(lines: Sequence[str], known: Sequence[str]) -> list[dict]:
     """
     Signature blocks: each ends with its organisation's line, or, in Japanese
@@ -729,7 +768,7 @@ def _tail(lines: Sequence[str], proposal: dict, known: Sequence[str]) -> None:
         if label:
             cc_lines = [label.group(2)] if label.group(2) else []
         elif cc_lines is not None:
-            cc_lines.append(line)
+            cc_lines.append(BULLET.sub("", line))
         else:
             signature_lines.append(line)
     proposal["signatories"] = _signature_blocks(signature_lines, known)
@@ -744,7 +783,7 @@ def _cc_before_signatures(body_lines: list[str], proposal: dict) -> list[str]:
         label = CC_LABEL.match(line)
         if label and (label.group(2) or index + 1 < len(body_lines)):
             cc = [label.group(2)] if label.group(2) else []
-            cc += body_lines[index + 1 :]
+            cc += [BULLET.sub("", line) for line in body_lines[index + 1 :]]
             for chunk in _chunks(cc):
                 for block in _split_people(chunk):
                     proposal["addressees"].append(addressee_block(block, "cc"))
@@ -773,6 +812,34 @@ def _address_window(body_lines: list[str], proposal: dict) -> list[str]:
     return body_lines
 
 
+def _end_of_letter(lines: list[str], greeting_at: int) -> int:
+    """
+    Where the letter ends on a web page that goes on after its cc list (the PDF
+    copies, a table of the asks' status, a press release): at the first group of
+    lines after the cc label naming no person and no office, unless the letter's
+    closing formula still follows (then the cc list came before the signatures).
+    """
+    label = next(
+        (i for i in range(greeting_at + 1, len(lines)) if lines[i] and CC_LABEL.match(lines[i])),
+        None,
+    )
+    if label is None:
+        return len(lines)
+    end, start = len(lines), label + 1
+    while start < len(lines):
+        stop = start
+        while stop < len(lines) and lines[stop]:
+            stop += 1
+        group = [BULLET.sub("", line) for line in lines[start:stop]]
+        if group and not any(is_person(line) or is_office(line) for line in group):
+            end = start
+            break
+        start = stop + 1
+    if any(CLOSING_FORMULA.match(line) for line in lines[end:]):
+        return len(lines)
+    return end
+
+
 def language_of(text: str) -> str:
     """ "ja" for text with kana, "ko" with hangul, else "en" (the letter's language field)."""
     letters = [c for c in text if c.isalpha()]
@@ -795,6 +862,10 @@ def parse_letter(text: str, *, known_organizations: Sequence[str] = ()) -> dict:
     if not text or not text.strip():
         raise NotALetter("There is no text to import: paste a letter or choose a file.")
     lines = _clean_lines(text[:MAX_TEXT])
+    greeting = next(
+        (i for i, line in enumerate(lines) if GREETING.match(line) and len(line) < 150), -1
+    )
+    lines = lines[: _end_of_letter(lines, greeting)]
     greeting_at, body_end, tail_at = _zones(lines)
     formula = lines[body_end] if tail_at > body_end else ""
     proposal: dict = {

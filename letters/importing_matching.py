@@ -72,6 +72,7 @@ def _score_position(addressee: dict, office: str, names: str, address: str) -> f
 def match_addressees(addressees: list[dict], *, country: str) -> None:
     """Add "candidates" (best first) and the chosen "position" (or None) to each addressee."""
     rows = _position_rows()
+    taken: set[int] = set()
     for addressee in addressees:
         wanted = addressee.get("country") or country
         scored = []
@@ -86,8 +87,13 @@ def match_addressees(addressees: list[dict], *, country: str) -> None:
             for score, position in scored[:CANDIDATES]
             if score > 40
         ]
-        best = scored[0] if scored else None
+        # A letter goes to each office once: an office already chosen for an
+        # earlier block ("Prime Minister") is not "Minister of Justice" too,
+        # however alike their words and Kasumigaseki addresses are.
+        best = next(((s, p) for s, p in scored if p.pk not in taken), None)
         addressee["position"] = best[1].pk if best and best[0] >= POSITION_THRESHOLD else None
+        if addressee["position"] is not None:
+            taken.add(addressee["position"])
 
 
 def match_signatories(signatories: list[dict]) -> None:

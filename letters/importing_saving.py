@@ -18,14 +18,18 @@ from letters.models import (
     ApprovedText,
     ImportSession,
     Letter,
+    LetterRecipient,
     Organization,
     Recommendation,
     Section,
     Signatory,
     SignatoryRole,
 )
+from letters.models.letter import MAX_SNAPSHOT_ADDRESS
 from letters.text import approvable_text
+from recipients import proposals
 from recipients.models import Position
+from recipients.proposals import ProposedOffice
 
 NEW = "new"
 
@@ -40,6 +44,8 @@ class Choices:
 
     positions: list[str] = field(default_factory=list)
     organizations: list[str] = field(default_factory=list)
+    # For each addressee chosen NEW: the office as the drafter confirmed it.
+    offices: list[ProposedOffice | None] = field(default_factory=list)
 
 
 @dataclass
@@ -101,24 +107,21 @@ def problems(session: ImportSession, choices: Choices) -> list[str]:
     return found
 
 
-def _position(addressee: dict, choice: str, country: str, by) -> Position | None:
+def _position(
+    choice: str, office: ProposedOffice | None, *, by, source: str, on: dt.date | None
+) -> Position | None:
+    """
+    The office picked for one addressee. A new one is added as a proposal, by
+    whoever imports (a Drafter too): the text is unchecked, so an Admin checks
+    it in the directory's "Proposed offices to check".
+    """
     if not choice:
         return None
     if choice != NEW:
         return Position.objects.filter(pk=int(choice)).first()
-    if not by.has_perm("recipients.add_position"):
-        raise ImportRefused(
-            f"Only administrators can add “{addressee['title']}” to the address book."
-        )
-    title = addressee["title"] or addressee["name"] or "Addressee"
-    position, _ = Position.objects.get_or_create(
-        country=addressee.get("country") or country,
-        institution="",
-        title=title[:200],
-        archived_at=None,
-        defaults={"address_lines": "\n".join(addressee["lines"])[:2000]},
-    )
-    return position
+    if office is None:
+        raise ImportRefused("The new office has no title: reload the page and try again.")
+    return proposals.propose_position(office=office, by=by, source=source, on=on)
 
 
 def _organization(block: dict, choice: str, by) -> Organization | None:
@@ -171,11 +174,46 @@ def _add_signatories(letter: Letter, signatories: list[tuple[dict, Organization]
             drafting.add_signatory(letter=letter, signatory=signatory)
 
 
+def _sent_at(sent_on: dt.date) -> dt.datetime:
+    return dt.datetime.combine(sent_on, dt.time(12), tzinfo=dt.UTC)
+
+
+def _freeze_as_imported(
+    recipient: LetterRecipient, shown: dict, greeting: str, sent_on: dt.date
+) -> None:
+    """The recipient as the letter that was sent printed it (the imported text)."""
+    position = recipient.position
+    recipient.official = position.current_holder(on=sent_on) if position else None
+    recipient.snapshot_name = shown.get("name", "")[:200]
+    title = shown.get("title") or (position.title if position else "")
+    recipient.snapshot_title = title[:300]
+    recipient.snapshot_address = "\n".join(shown.get("lines", []))[:MAX_SNAPSHOT_ADDRESS]
+    recipient.snapshot_salutation = greeting[:300]
+    recipient.snapshot_taken_at = _sent_at(sent_on)
+    recipient.sent_on = sent_on
+
+
+def _add_unlinked(letter: Letter, addressee: dict, greeting: str, sent_on: dt.date) -> None:
+    """
+    An addressee of a sent letter left out of the address book: kept as the
+    snapshot of what the letter said, so nothing it was sent to is lost.
+    """
+    recipient = LetterRecipient(
+        letter=letter,
+        position=None,
+        role=addressee["role"],
+        order=drafting.next_order(letter.recipients.filter(role=addressee["role"])),
+    )
+    _freeze_as_imported(recipient, addressee, greeting, sent_on)
+    recipient.save()
+    letter.touch()
+
+
 def _mark_sent(
     letter: Letter, imported: dict[int, dict], greeting: str, sent_on: dt.date, by
 ) -> None:
     """Signatories approved, recipients frozen as the imported text had them, then sent."""
-    sent_at = dt.datetime.combine(sent_on, dt.time(12), tzinfo=dt.UTC)
+    sent_at = _sent_at(sent_on)
     letter.refresh_from_db()
     ApprovedText.objects.get_or_create(
         letter=letter,
@@ -187,15 +225,9 @@ def _mark_sent(
         signatory.approved_hash = letter.content_hash
         signatory._history_user = by
         signatory.save(update_fields=["approved_at", "approved_hash"])
-    for recipient in letter.recipients.select_related("position"):
-        shown = imported.get(recipient.position_id, {})
-        recipient.official = recipient.position.current_holder(on=sent_on)
-        recipient.snapshot_name = shown.get("name", "")[:200]
-        recipient.snapshot_title = (shown.get("title") or recipient.position.title)[:300]
-        recipient.snapshot_address = "\n".join(shown.get("lines", []))
-        recipient.snapshot_salutation = greeting[:300]
-        recipient.snapshot_taken_at = sent_at
-        recipient.sent_on = sent_on
+    for recipient in letter.recipients.filter(position__isnull=False).select_related("position"):
+        shown = imported.get(recipient.linked_position.pk, {})
+        _freeze_as_imported(recipient, shown, greeting, sent_on)
         recipient.save()
     letter.move("finalise", by=by)
     letter.move("send", by=by)
@@ -220,10 +252,13 @@ def save_import(
     if found := problems(session, choices):
         raise ImportRefused(" ".join(found))
     proposal = session.proposal
-    country = proposal.get("country", "")
+    offices = choices.offices or [None] * len(choices.positions)
+    source = f"the import of “{session.source_name}” for {reference}"
     positions = [
-        (addressee, _position(addressee, choice, country, by))
-        for addressee, choice in zip(proposal["addressees"], choices.positions, strict=True)
+        (addressee, _position(choice, office, by=by, source=source, on=date or sent_on))
+        for addressee, choice, office in zip(
+            proposal["addressees"], choices.positions, offices, strict=True
+        )
     ]
     organizations = [
         (block, _organization(block, choice, by))
@@ -247,8 +282,11 @@ def save_import(
     )
     drafting.create_letter(letter=letter, by=by)
     _add_text(letter, sections)
+    greeting = session.proposal.get("greeting", "")
     seen: set[int] = set()
     for addressee, position in positions:
+        if position is None and sent_on is not None:
+            _add_unlinked(letter, addressee, greeting, sent_on)
         if position is None or position.pk in seen:
             continue
         seen.add(position.pk)
@@ -256,7 +294,7 @@ def save_import(
     _add_signatories(letter, signing)
     if sent_on is not None:
         imported = {p.pk: a for a, p in reversed(positions) if p is not None}
-        _mark_sent(letter, imported, session.proposal.get("greeting", ""), sent_on, by)
+        _mark_sent(letter, imported, greeting, sent_on, by)
     session.letter = letter
     session.save(update_fields=["letter", "updated_at"])
     letter.refresh_from_db()

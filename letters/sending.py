@@ -44,10 +44,12 @@ def _problems(letter: Letter, content_hash: str, signatories: list, recipients: 
         problems.append("The letter needs at least one addressee (a “to” recipient).")
     for recipient in recipients:
         # A collective body (the member states of a council) has no holder to name;
-        # a translation's recipients were frozen with its original.
-        if recipient.is_frozen or recipient.position.is_collective:
+        # a translation's recipients were frozen with its original; an imported
+        # letter's recipient may be only its snapshot, with no office.
+        position = recipient.position
+        if recipient.is_frozen or position is None or position.is_collective:
             continue
-        if recipient.position.current_holder() is None:
+        if position.current_holder() is None:
             problems.append(
                 f"{recipient.position} ({recipient.get_role_display()}) has no current holder; "
                 "update the address book or remove the recipient."
@@ -147,7 +149,7 @@ def archive_copy(*, letter: Letter, recipient: LetterRecipient, by) -> SentCopy:
     try:
         data = printing.render_letter_pdf(letter, copy_for=recipient, archival=True)
     except printing.PdfError as exc:
-        title = recipient.position.title
+        title = recipient.office_title
         raise SendingError(f"The copy for {title} could not be printed: {exc}") from exc
     filename = printing.pdf_filename(letter, recipient)
     copy = SentCopy(
@@ -179,7 +181,7 @@ def record_sending(
     if letter.content_hash != letter.compute_content_hash():
         raise SendingError("The letter's text changed after it was finalised; it cannot be sent.")
     # A translation goes to its original's recipients: each gets every language.
-    shared = letter.original.recipients.select_for_update().select_related("position")
+    shared = letter.original.recipients.select_for_update(of=("self",)).select_related("position")
     recipients = {r.pk: r for r in shared}
     given = {recipient.pk for recipient, _, _ in entries}
     if given != set(recipients):

@@ -118,7 +118,7 @@ def japanese_addressee_parts(recipient: LetterRecipient) -> tuple[str, str]:
     shown = recipient.shown
     if shown["name"]:
         return f"{shown['title']} ", shown["name"]
-    if recipient.position.is_collective:
+    if recipient.position is not None and recipient.position.is_collective:
         return f"{shown['title']} ", "各位"
     return shown["title"][:-1], f"{shown['title'][-1:]}殿"
 
@@ -337,7 +337,7 @@ def text_parts(letter: Letter) -> TextParts:
     # A translation's text names its original's recipients and signatories.
     shared = letter.original
     recipients = list(shared.recipients.select_related("position").order_by("-role", "order", "pk"))
-    live = [r.position for r in recipients if not r.is_frozen]
+    live = [r.position for r in recipients if not r.is_frozen and r.position is not None]
     if live:
         # Only a recipient not yet frozen reads its holder from the address book.
         prefetch_related_objects(
@@ -373,7 +373,7 @@ def approvable_text(letter: Letter, *, parts: TextParts | None = None) -> dict:
                 "role": r.role,
                 "name": r.shown["name"],
                 "title": r.shown["title"],
-                "institution": r.position.institution,
+                "institution": r.office_institution,
                 "salutation": r.shown["salutation"],
             }
             for r in parts.recipients

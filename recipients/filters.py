@@ -11,6 +11,7 @@ from recipients.models import Position
 
 SHOW_CHOICES = [
     ("", "Current offices"),
+    ("proposed", "Proposed offices to check"),
     ("stale", "Not verified recently"),
     ("vacant", "Vacant"),
     ("archived", "Archived"),
@@ -60,6 +61,8 @@ class PositionFilter(django_filters.FilterSet):
         return queryset.search(value) if value.strip() else queryset
 
     def filter_show(self, queryset, name: str, value: str):
+        if value == "proposed":
+            return queryset.proposed()
         if value == "stale":
             return queryset.active().stale()
         if value == "vacant":

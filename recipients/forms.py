@@ -59,6 +59,29 @@ def search_text(params: Mapping[str, str], name: str = "q") -> str:
     return str(params.get(name, "")).replace("\x00", "").strip()[:MAX_SEARCH]
 
 
+class MergeProposedForm(forms.Form):
+    """Which office a proposed one duplicates: one in use, of the same government."""
+
+    into = forms.ModelChoiceField(
+        label="The office it duplicates",
+        queryset=Position.objects.none(),
+        empty_label="Choose an office",
+        error_messages={"invalid_choice": "Choose an office from the list."},
+    )
+
+    def __init__(self, *args, proposed: Position, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["into"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = (
+            Position.objects.active()
+            .filter(country=proposed.country)
+            .exclude(pk=proposed.pk)
+            .order_by("institution", "title")
+        )
+        self.auto_id = f"id_merge{proposed.pk}_%s"
+
+
 class PositionForm(StaleEditMixin, forms.ModelForm):
     class Meta:
         model = Position

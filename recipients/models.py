@@ -149,6 +149,10 @@ class PositionQuerySet(models.QuerySet):
             )
         return queryset
 
+    def proposed(self) -> PositionQuerySet:
+        """Offices a drafter proposed from an imported letter, not yet checked by an Admin."""
+        return self.filter(proposed=True, archived_at__isnull=True)
+
     def stale(self, days: int | None = None) -> PositionQuerySet:
         """Positions nobody has checked for `days` days (STALE_AFTER_DAYS by default)."""
         days = settings.STALE_AFTER_DAYS if days is None else days
@@ -208,6 +212,22 @@ class Position(models.Model):
     last_verified = models.DateField(null=True, blank=True)
     archived_at = models.DateTimeField(null=True, blank=True)
 
+    # Added from the text of an imported letter by someone who may not edit the
+    # address book: usable at once, shown as "Proposed" until an Admin checks it.
+    # Who proposed it, when and from what stay after the check.
+    proposed = models.BooleanField(default=False)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="proposed_positions",
+    )
+    proposed_at = models.DateTimeField(null=True, blank=True)
+    proposed_from = models.CharField(
+        max_length=300, blank=True, help_text="The import it was proposed from"
+    )
+
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -227,7 +247,12 @@ class Position(models.Model):
                 field="address_lines", limit=MAX_ADDRESS, name="position_address_lines_max_length"
             ),
         ]
-        indexes = [models.Index(fields=["last_verified"], name="position_verified_idx")]
+        indexes = [
+            models.Index(fields=["last_verified"], name="position_verified_idx"),
+            models.Index(
+                fields=["proposed_at"], condition=Q(proposed=True), name="position_proposed_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         if self.institution:
@@ -369,6 +394,14 @@ class Position(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
+
+    def verify(self, *, by=None) -> None:
+        """An Admin checked the office today: no longer stale, no longer a proposal."""
+        self.last_verified = timezone.localdate()
+        self.proposed = False
+        if by is not None:
+            self._history_user = by
+        self.save(update_fields=["last_verified", "proposed", "updated_at"])
 
     def is_stale(self, days: int | None = None) -> bool:
         days = settings.STALE_AFTER_DAYS if days is None else days

@@ -14,6 +14,7 @@ urlpatterns = [
     path("positions/<int:pk>/edit/", views.position_edit, name="position_edit"),
     path("positions/<int:pk>/preview/", views.position_preview, name="position_preview"),
     path("positions/<int:pk>/verify/", views.position_verify, name="position_verify"),
+    path("positions/<int:pk>/merge/", views.position_merge, name="position_merge"),
     path("positions/<int:pk>/holder/", views.change_holder, name="change_holder"),
     path("positions/<int:pk>/archive/", views.position_archive, name="position_archive"),
     path("positions/<int:pk>/delete/", views.position_delete, name="position_delete"),

@@ -20,13 +20,14 @@ from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from recipients import holders
+from recipients import holders, proposals
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
 from recipients.forms import (
     ChangeHolderForm,
     ImportForm,
     MailingListForm,
+    MergeProposedForm,
     OfficialForm,
     PositionForm,
     TermForm,
@@ -78,7 +79,9 @@ def with_current_terms(queryset):
 def directory(request: HttpRequest) -> HttpResponse:
     require_reader(request)
     filterset = PositionFilter(request.GET, queryset=Position.objects.all())
-    positions = with_current_terms(filterset.qs.order_by("country", "institution", "title"))
+    positions = with_current_terms(
+        filterset.qs.select_related("proposed_by").order_by("country", "institution", "title")
+    )
     page = Paginator(positions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -90,14 +93,17 @@ def directory(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "can_edit": can_edit(request),
+            "proposed_count": Position.objects.proposed().count() if can_edit(request) else 0,
         },
     )
 
 
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
-    position = get_object_or_404(Position, pk=pk)
+    position = get_object_or_404(Position.objects.select_related("proposed_by"), pk=pk)
     terms = position.terms.select_related("official").order_by("-start")
+    editable = can_edit(request)
+    merge = MergeProposedForm(proposed=position) if editable and position.proposed else None
     return render(
         request,
         "recipients/position_detail.html",
@@ -106,9 +112,34 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "holder": position.current_holder(),
             "terms": terms,
             "history": position_history(position),
-            "can_edit": can_edit(request),
+            "can_edit": editable,
+            "merge_form": merge,
         },
     )
+
+
+@require_POST
+def position_merge(request: HttpRequest, pk: int) -> HttpResponse:
+    """A proposed office that duplicates one the address book has: its letters move there."""
+    require_editor(request, "recipients.change_position")
+    position = get_object_or_404(Position, pk=pk)
+    form = MergeProposedForm(request.POST, proposed=position)
+    if not form.is_valid():
+        for message in form.errors.get("into", []):
+            messages.error(request, str(message))
+        return redirect(position)
+    into = form.cleaned_data["into"]
+    try:
+        moved = proposals.merge_proposed(proposed=position, into=into, by=request.user)
+    except proposals.MergeRefused as error:
+        messages.error(request, str(error))
+        return redirect(position)
+    messages.success(
+        request,
+        f"Merged the proposed {position.title} into {into}: "
+        f"{moved} link{'s' if moved != 1 else ''} moved; the proposal is archived.",
+    )
+    return redirect(into)
 
 
 def _position_preview(form: PositionForm) -> dict:
@@ -155,11 +186,15 @@ def position_preview(request: HttpRequest, pk: int | None = None) -> HttpRespons
 
 @require_POST
 def position_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    """Checked today; a proposed office becomes an ordinary one."""
     require_editor(request, "recipients.change_position")
     position = get_object_or_404(Position, pk=pk)
-    position.last_verified = timezone.localdate()
-    position.save(update_fields=["last_verified", "updated_at"])
-    messages.success(request, f"{position.title}: confirmed correct today.")
+    was_proposed = position.proposed
+    position.verify(by=request.user)
+    if was_proposed:
+        messages.success(request, f"{position.title}: verified, no longer a proposal.")
+    else:
+        messages.success(request, f"{position.title}: confirmed correct today.")
     back = request.POST.get("next", "")
     # Back to the directory page the button was on, never to another site.
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):

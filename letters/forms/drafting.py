@@ -378,7 +378,9 @@ def default_government_for(letter: Letter) -> str:
         .order_by("order", "pk")
         .first()
     )
-    return first.position.country.code if first is not None else ""
+    if first is None or first.position is None:
+        return ""
+    return first.position.country.code
 
 
 class RecommendationForm(VersionedForm, forms.ModelForm):

@@ -11,6 +11,8 @@ from letters.importing_reading import MAX_TEXT_CHARS, MAX_UPLOAD_BYTES, TEXT, re
 from letters.importing_saving import NEW
 from letters.models import ImportSession, Letter
 from letters.models.letter import REFERENCE_VALIDATOR
+from recipients.models import MAX_ADDRESS, validate_address_lines
+from recipients.proposals import ProposedOffice
 
 
 class DateInput(forms.DateInput):
@@ -117,15 +119,23 @@ class SaveForm(forms.Form):
         }
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        may_add_offices = user.has_perm("recipients.add_position")
+        self.addressees = proposal["addressees"]
         may_add_orgs = user.has_perm("letters.add_organization")
-        for i, addressee in enumerate(proposal["addressees"]):
+        # Anyone importing may propose an office the address book lacks; an
+        # Admin checks it later (recipients.proposals).
+        new_office = (
+            "New office in the address book, from the text"
+            if user.has_perm("recipients.add_position")
+            else "Propose it as a new office, from the text"
+        )
+        for i, addressee in enumerate(self.addressees):
             self.fields[f"addressee_{i}"] = self._choice(
                 f"{addressee['role'].upper()}: {addressee['title'] or addressee['name']}",
                 addressee.get("candidates", []),
                 addressee.get("position"),
-                "New office in the address book, from the text" if may_add_offices else "",
+                new_office,
             )
+            self._office_fields(i, importing.office_from_addressee(addressee, proposal["country"]))
         for i, block in enumerate(proposal["signatories"]):
             self.fields[f"signatory_{i}"] = self._choice(
                 block["organization"],
@@ -133,6 +143,57 @@ class SaveForm(forms.Form):
                 block.get("organization_id"),
                 "New organisation, from the text" if may_add_orgs else "",
             )
+
+    def _office_fields(self, i: int, office: dict) -> None:
+        """The new office's fields, prefilled from the text; checked only when it is chosen."""
+        fields: dict[str, forms.Field] = {
+            "title": forms.CharField(label="Office", max_length=200, required=False),
+            "institution": forms.CharField(
+                label="Ministry, agency or department", max_length=200, required=False
+            ),
+            "country": forms.ChoiceField(
+                label="Government", choices=COUNTRY_CHOICES, required=False
+            ),
+            "address_lines": forms.CharField(
+                label="Street address",
+                max_length=MAX_ADDRESS,
+                required=False,
+                validators=[validate_address_lines],
+                widget=forms.Textarea(attrs={"rows": 3}),
+            ),
+            "holder": forms.CharField(
+                label="Holder's name",
+                max_length=200,
+                required=False,
+                help_text="If the letter names one",
+            ),
+        }
+        for name, field in fields.items():
+            field.initial = office.get(name, "")
+            self.fields[f"office_{i}_{name}"] = field
+
+    def letter_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in ("reference", "subject", "date", "save_as", "sent_on")]
+
+    def signatory_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("signatory_")]
+
+    def addressee_groups(self) -> list[dict]:
+        """Per addressee: its choice, and the new office's fields (open when it is unmatched)."""
+        groups = []
+        for i, addressee in enumerate(self.addressees):
+            choice = self[f"addressee_{i}"]
+            groups.append(
+                {
+                    "choice": choice,
+                    "office": [
+                        self[name] for name in self.fields if name.startswith(f"office_{i}_")
+                    ],
+                    "open": str(choice.value()) == NEW,
+                    "addressee": addressee,
+                }
+            )
+        return groups
 
     @staticmethod
     def _choice(label: str, candidates: list, chosen, new_label: str) -> forms.ChoiceField:
@@ -158,7 +219,34 @@ class SaveForm(forms.Form):
         data = self.cleaned_data
         if data.get("save_as") == "sent" and not data.get("sent_on"):
             self.add_error("sent_on", "Give the date the letter was sent.")
+        for i in range(len(self.addressees)):
+            if data.get(f"addressee_{i}") != NEW:
+                continue
+            if f"office_{i}_title" in data and not data[f"office_{i}_title"].strip():
+                self.add_error(f"office_{i}_title", "Give the office's title, or leave it out.")
+            if f"office_{i}_country" in data and not data[f"office_{i}_country"]:
+                self.add_error(f"office_{i}_country", "Choose the government it belongs to.")
         return data
 
     def picked(self, prefix: str) -> list[str]:
-        return [self.cleaned_data.get(name, "") for name in self.fields if name.startswith(prefix)]
+        return [
+            self.cleaned_data.get(name, "")
+            for name in self.fields
+            if name.startswith(prefix) and name[len(prefix) :].isdigit()
+        ]
+
+    def offices(self) -> list[ProposedOffice | None]:
+        """The new office for each addressee the drafter chose to add, else None."""
+        data = self.cleaned_data
+        return [
+            ProposedOffice(
+                title=data[f"office_{i}_title"].strip(),
+                institution=data[f"office_{i}_institution"].strip(),
+                country=data[f"office_{i}_country"],
+                address_lines=data[f"office_{i}_address_lines"].strip(),
+                holder=data[f"office_{i}_holder"].strip(),
+            )
+            if data.get(f"addressee_{i}") == NEW
+            else None
+            for i in range(len(self.addressees))
+        ]

@@ -11,7 +11,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
-from django.db.models import F, Value
+from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
@@ -636,7 +636,15 @@ class LetterRecipient(models.Model):
     """A position the letter goes to, and what it looked like when the letter was frozen."""
 
     letter = models.ForeignKey(Letter, models.CASCADE, related_name="recipients")
-    position = models.ForeignKey(Position, models.PROTECT, related_name="letter_recipients")
+    position = models.ForeignKey(
+        Position,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="letter_recipients",
+        help_text="Empty only for an addressee of a letter imported as sent that was left out "
+        "of the address book: its snapshot keeps what the letter said",
+    )
     mailing_list = models.ForeignKey(
         MailingList,
         models.SET_NULL,
@@ -699,23 +707,45 @@ class LetterRecipient(models.Model):
                 limit=MAX_SNAPSHOT_ADDRESS,
                 name="recipient_snapshot_address_max_length",
             ),
+            models.CheckConstraint(
+                condition=Q(position__isnull=False) | Q(snapshot_taken_at__isnull=False),
+                name="recipient_unlinked_only_frozen",
+                violation_error_message="Only a frozen recipient may be outside the address book.",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_role_display()}: {self.position}"
+        return f"{self.get_role_display()}: {self.position or self.snapshot_title}"
+
+    @property
+    def office_title(self) -> str:
+        """The office's title; for one outside the address book, as the letter printed it."""
+        return self.position.title if self.position else self.snapshot_title
+
+    @property
+    def office_institution(self) -> str:
+        return self.position.institution if self.position else ""
 
     @property
     def is_frozen(self) -> bool:
         return self.snapshot_taken_at is not None
 
+    @property
+    def linked_position(self) -> Position:
+        """The office in the address book; every recipient not yet frozen has one."""
+        if self.position is None:
+            raise ValueError(f"{self} is outside the address book: only its snapshot is kept.")
+        return self.position
+
     def take_snapshot(self) -> None:
         """Freeze name, title, address and salutation as the address book has them today."""
-        holder = self.position.current_holder()
+        position = self.linked_position
+        holder = position.current_holder()
         self.official = holder
         self.snapshot_name = holder.name_in(self.letter.language) if holder else ""
-        self.snapshot_title = self.position.title
-        self.snapshot_address = "\n".join(self.position.address_lines_list(self.letter.language))
-        self.snapshot_salutation = self.position.salutation(holder)
+        self.snapshot_title = position.title
+        self.snapshot_address = "\n".join(position.address_lines_list(self.letter.language))
+        self.snapshot_salutation = position.salutation(holder)
         self.snapshot_taken_at = timezone.now()
 
     def addressee(self, *, language: str | None = None) -> dict:
@@ -731,13 +761,14 @@ class LetterRecipient(models.Model):
                 "salutation": self.snapshot_salutation,
                 "vacant": not self.snapshot_name,
             }
-        holder = self.position.current_holder()
+        position = self.linked_position
+        holder = position.current_holder()
         language = language or self.letter.language
         return {
             "name": holder.name_in(language) if holder else "",
-            "title": self.position.title,
-            "address_lines": self.position.address_lines_list(language),
-            "salutation": self.position.salutation(holder),
+            "title": position.title,
+            "address_lines": position.address_lines_list(language),
+            "salutation": position.salutation(holder),
             "vacant": holder is None,
         }
 

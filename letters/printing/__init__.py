@@ -130,8 +130,8 @@ def pdf_filename(
     if letter.date:
         parts.append(letter.date.isoformat())
     if copy_for is not None:
-        position = copy_for.position
-        name = slugify(f"{position.title} {position.institution}")[:60].strip("-")
+        office = f"{copy_for.office_title} {copy_for.office_institution}"
+        name = slugify(office)[:60].strip("-")
         parts += [copy_for.role, name or f"recipient-{copy_for.pk}"]
     elif kind == "all":
         parts.append("all-copies")

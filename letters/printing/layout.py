@@ -178,7 +178,7 @@ def copy_label(recipient) -> str:
     """The footer of a copy says whose copy it is."""
     if recipient is None:
         return ""
-    title = recipient.position.title
+    title = recipient.office_title
     if recipient.role == "cc":
         return pgettext("copy footer", "Copy for {office}").format(office=title)
     return pgettext("copy footer", "To {office}").format(office=title)

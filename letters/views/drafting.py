@@ -613,7 +613,7 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             letter,
             "recipients",
             f"recipient-{recipient.pk}",
-            f"Added {recipient.position.title} as {recipient.get_role_display()}.",
+            f"Added {recipient.office_title} as {recipient.get_role_display()}.",
         )
     error = " ".join(str(e) for errors in form.errors.values() for e in errors)
     if form.stale:
@@ -674,9 +674,9 @@ def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Http
             letter,
             "recipients",
             "recipients",
-            f"{recipient.position.title} is already {'first' if direction == 'up' else 'last'}.",
+            f"{recipient.office_title} is already {'first' if direction == 'up' else 'last'}.",
         )
-    return _done(request, letter, "recipients", "recipients", f"Moved {recipient.position.title}.")
+    return _done(request, letter, "recipients", "recipients", f"Moved {recipient.office_title}.")
 
 
 @require_POST
@@ -691,9 +691,7 @@ def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Ht
         drafting.remove_recipient(recipient=recipient)
     except drafting.EditRefused as exc:
         return _refused(request, letter, "recipients", "recipients", str(exc))
-    return _done(
-        request, letter, "recipients", "recipients", f"Removed {recipient.position.title}."
-    )
+    return _done(request, letter, "recipients", "recipients", f"Removed {recipient.office_title}.")
 
 
 # -- signatories ----------------------------------------------------------------------

@@ -116,7 +116,9 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                     reference=data["reference"],
                     subject=data["subject"],
                     date=data["date"],
-                    choices=Choices(form.picked("addressee_"), form.picked("signatory_")),
+                    choices=Choices(
+                        form.picked("addressee_"), form.picked("signatory_"), form.offices()
+                    ),
                     sent_on=data["sent_on"] if data["save_as"] == "sent" else None,
                 )
             except ImportRefused as error:

@@ -133,9 +133,12 @@ def test_saving_as_sent_makes_a_letter_ready_for_follow_ups(client, drafter, add
     assert (recs[1].government.code, recs[1].third_state.code) == ("JP", "CN")
     assert recs[1].reference == "JP-2009-12-R02"
     recipients = list(letter.recipients.order_by("-role", "order"))
-    assert [(r.role, r.position_id) for r in recipients] == [
-        ("to", address_book["pm"].pk),
-        ("cc", address_book["fm"].pk),
+    # The two cc's the address book lacks, left out of it, are kept as the letter printed them.
+    assert [(r.role, r.position_id, r.snapshot_title) for r in recipients] == [
+        ("to", address_book["pm"].pk, "Prime Minister of Japan"),
+        ("cc", address_book["fm"].pk, "Minister for Foreign Affairs"),
+        ("cc", None, "Director-General, Immigration Bureau"),
+        ("cc", None, "Commandant, Japan Coast Guard"),
     ]
     assert recipients[0].snapshot_name == "Mr. Yukio Hatoyama"
     assert recipients[0].snapshot_salutation == "Dear Prime Minister Hatoyama,"
@@ -363,6 +366,41 @@ def test_the_demo_letter_copied_from_its_web_page_comes_back_without_edits(clien
     assert imported.recommendations.count() == 14
     assert imported.recipients.count() == 4
     assert imported.is_followed
+
+
+def test_the_demo_letter_copied_from_its_public_page_leaves_the_page_around_it_out(
+    client, drafter, demo
+):
+    """
+    Done when, on a real web page: the published letter's page goes on after the
+    cc list (the PDF copies, the asks with their status, the press release).
+    """
+    from django.utils import timezone
+
+    from letters.importing_reading import read_html
+
+    Letter.objects.filter(pk=demo.pk).update(status="published", published_at=timezone.now())
+    page = client.get(reverse("public:detail", args=[demo.reference])).content
+    client.force_login(drafter)
+    client.post(START, {"text": read_html(page)})
+    proposal = ImportSession.objects.get().proposal
+
+    asks = [b for b in proposal["blocks"] if b["kind"] == "recommendation"]
+    recs = list(demo.recommendations.order_by("section__order", "order"))
+    assert [b["text"] for b in asks] == [r.text for r in recs]
+    headings = [b["text"] for b in proposal["blocks"] if b["kind"] == "heading"]
+    assert headings == [s.heading for s in demo.sections.order_by("order")]
+    assert [(a["role"], a["position"]) for a in proposal["addressees"]] == [
+        (r.role, r.position_id) for r in demo.recipients.order_by("-role", "order")
+    ]
+    assert proposal["addressees"][1]["title"] == (
+        "Minister for Foreign Affairs, Ministry of Foreign Affairs"
+    )
+    assert [s["organization_id"] for s in proposal["signatories"]] == [
+        s.organization_id for s in demo.signatories.order_by("order")
+    ]
+    every_text = " ".join(b["text"] for b in proposal["blocks"])
+    assert "Press release" not in every_text and "checksum" not in every_text
 
 
 def test_a_correction_of_a_block_that_is_gone_says_so(client, drafter):

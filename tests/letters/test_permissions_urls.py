@@ -315,6 +315,7 @@ URLS = [
     ("recipients:position_edit", pk("position"), any_method(ADMINS)),
     ("recipients:position_preview", pk("position"), post_only(ADMINS)),
     ("recipients:position_verify", pk("position"), post_only(ADMINS)),
+    ("recipients:position_merge", pk("position"), post_only(ADMINS)),
     ("recipients:change_holder", pk("position"), any_method(ADMINS)),
     ("recipients:position_archive", pk("position"), post_only(ADMINS)),
     ("recipients:position_delete", pk("position"), post_only(ADMINS)),
