@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_countries import countries
 
 from letters.links import absolute_url
 from letters.models import (
@@ -842,6 +843,17 @@ def _approval_refusal(signature: CallSignature, letter: Letter) -> str:
     return ""
 
 
+def country_code(typed: str) -> str:
+    """
+    The directory's country for what the public form was given ("Japan",
+    "japan", "JP"), or "" when it names none: the count line counts countries.
+    """
+    typed = typed.strip()
+    if len(typed) == 2 and typed.upper() in countries:
+        return typed.upper()
+    return countries.by_name(typed, insensitive=True) or ""
+
+
 def _approve(
     signature: CallSignature, letter: Letter, *, organization: Organization | None, by
 ) -> None:
@@ -850,6 +862,7 @@ def _approve(
             name__iexact=signature.organization_name
         ).first() or Organization.objects.create(
             name=signature.organization_name,
+            country=country_code(signature.country),
             website=signature.website,
             email=signature.contact_email,
         )
