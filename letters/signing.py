@@ -150,6 +150,9 @@ class Board:
     approved: int
     circulating: bool
     open: bool
+    # Signatories from an open call who approved the current text: one line, not
+    # hundreds of rows (the queue lists them).
+    from_call: int = 0
 
 
 def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
@@ -175,11 +178,17 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
                 ],
             }
         )
+    shown = [
+        row
+        for row in rows
+        if not (row["signatory"].from_open_call and row["state"] == State.APPROVED)
+    ]
     return Board(
-        rows=rows,
+        rows=shown,
         approved=sum(1 for row in rows if row["state"] == State.APPROVED),
         circulating=letter.allows("remind"),
         open=letter.allows("approve_for_lead"),
+        from_call=len(rows) - len(shown),
     )
 
 
