@@ -169,6 +169,7 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
                 "state": state,
                 "state_label": state_label(signatory, state),
                 "is_lead": signatory.role == SignatoryRole.LEAD,
+                "folded": signatory.from_open_call and state == State.APPROVED,
                 "live": live,
                 "link": "",
                 "link_note": link_note(signatory, live=live, now=now),
@@ -178,11 +179,7 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
                 ],
             }
         )
-    shown = [
-        row
-        for row in rows
-        if not (row["signatory"].from_open_call and row["state"] == State.APPROVED)
-    ]
+    shown = [row for row in rows if not row["folded"]]
     return Board(
         rows=shown,
         approved=sum(1 for row in rows if row["state"] == State.APPROVED),
