@@ -98,12 +98,14 @@ def main() -> None:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args()
     setup_test_environment()
+    # Measure what a render costs, even past the limit a request would stop it at.
+    limit, limits.MAX_SECONDS = limits.MAX_SECONDS, 600.0
     call_command("migrate", verbosity=0)
     engine.warm_up()
     if args.out:
         args.out.mkdir(parents=True, exist_ok=True)
     print(f"Load average before: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
-    print(f"median of {args.runs}; limit for one copy: {limits.MAX_SECONDS * 1000:.0f} ms")
+    print(f"median of {args.runs}; limit for one copy: {limit * 1000:.0f} ms")
     counts = [int(c) for c in args.counts.split(",")]
     orgs = {kind: directory(max(counts), kind) for kind in KINDS}
     for count in counts:
@@ -115,7 +117,8 @@ def main() -> None:
                 letter.save(update_fields=["signatory_grouping"])
                 wall, cpu, pages, pdf = measure(letter, args.runs)
                 label = f"{count} {kind}, {grouping}"
-                print(f"{label:<28} {wall:>8.0f} ms  CPU {cpu:>8.0f} ms  {pages:>2} pages")
+                over = "  over the limit" if wall > limit * 1000 else ""
+                print(f"{label:<28} {wall:>8.0f} ms  CPU {cpu:>8.0f} ms  {pages:>2} pages{over}")
                 if args.out:
                     (args.out / f"{count}-{kind}-{grouping}.pdf").write_bytes(pdf)
     print(f"Load average after: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
