@@ -193,6 +193,7 @@ def test_a_coordinator_runs_a_400_organisation_letter_from_call_to_printed_pdf(
     expect(page.get_by_text("199 more: narrow the filter to see them.")).to_be_visible()
     assert_accessible(page)
     every.check()
+    shot(page, "queue_400")
     page.get_by_label("With the selected").select_option("approve")
     page.get_by_role("button", name="Apply").click()
     expect(page.get_by_text("Done for 399 offers (Refugee Rights Osaka,")).to_be_visible()
@@ -218,6 +219,7 @@ def test_a_coordinator_runs_a_400_organisation_letter_from_call_to_printed_pdf(
     expect(page.get_by_role("region", name="Print")).to_be_visible()
     assert Letter.objects.get(pk=letter.pk).status == "final"
     assert_accessible(page)
+    shot(page, "letter_400")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download PDF", exact=True).click()
     words = printed_words(Path(download.value.path()).read_bytes())

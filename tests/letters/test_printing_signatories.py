@@ -219,3 +219,14 @@ def test_the_public_page_shows_the_list_the_letter_printed(client, coordinator):
     assert "Signed by 3 organisations" in page
     assert '<ol class="signatory-names" start="1">' in page
     assert 'class="letter-signature"' not in page
+
+
+def test_the_letter_page_shows_the_list_the_letter_prints(client, coordinator):
+    letter = coalition_letter(30)
+    client.force_login(coordinator)
+    page = client.get(letter.get_absolute_url()).content.decode()
+    assert "Signed by 30 organisations" in page
+    assert '<ol class="signatory-names" start="1">' in page
+    assert "signer to be confirmed" not in page
+    # The side card names a dozen, not the whole coalition again.
+    assert "and 18 more, listed with the letter" in page
