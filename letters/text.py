@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import npgettext, pgettext
 from django_countries import countries
 
 from letters.models import (
@@ -506,21 +507,39 @@ def _type(org) -> str:
     return str(org.get_kind_display()) if org.kind else ""
 
 
-def _plural(count: int, word: str, words: str) -> str:
-    return f"{count:,} {word if count == 1 else words}"
+def _counted(count: int, what: str) -> str:
+    """'400 organisations', '89 countries', '3 individuals', in the active language."""
+    if what == "country":
+        form = npgettext("signatory count", "{n} country", "{n} countries", count)
+    elif what == "individual":
+        form = npgettext("signatory count", "{n} individual", "{n} individuals", count)
+    else:
+        form = npgettext("signatory count", "{n} organisation", "{n} organisations", count)
+    return form.format(n=f"{count:,}")
 
 
 def count_line(signatories: list) -> str:
     """'Signed by 400 organisations from 89 countries' (and individuals, when any)."""
     people = [s for s in signatories if _is_individual(s)]
     orgs = [s for s in signatories if not _is_individual(s)]
-    line = "Signed by " + _plural(len(orgs), "organisation", "organisations")
     countries_named = {_org_country(s.organization) for s in orgs} - {""}
-    if countries_named:
-        line += " from " + _plural(len(countries_named), "country", "countries")
-    if people:
-        line += " and " + _plural(len(people), "individual", "individuals")
-    return line
+    parts = {
+        "organisations": _counted(len(orgs), "organisation"),
+        "countries": _counted(len(countries_named), "country"),
+        "individuals": _counted(len(people), "individual"),
+    }
+    # Whole sentences, so that each language orders the parts its own way.
+    if countries_named and people:
+        line = pgettext(
+            "signatory count", "Signed by {organisations} from {countries} and {individuals}"
+        )
+    elif countries_named:
+        line = pgettext("signatory count", "Signed by {organisations} from {countries}")
+    elif people:
+        line = pgettext("signatory count", "Signed by {organisations} and {individuals}")
+    else:
+        line = pgettext("signatory count", "Signed by {organisations}")
+    return line.format(**parts)
 
 
 def signatory_list(signatories: list, grouping: str) -> SignatoryList:
@@ -539,12 +558,16 @@ def signatory_list(signatories: list, grouping: str) -> SignatoryList:
     if set(buckets) == {""}:
         named: list[tuple[str, list]] = [("", orgs)] if orgs else []
     else:
-        other = "Country not given" if grouping == "country" else "Other organisations"
+        other = (
+            pgettext("signatory list", "Country not given")
+            if grouping == "country"
+            else pgettext("signatory list", "Other organisations")
+        )
         named = [(k or other, buckets[k]) for k in sorted(buckets, key=lambda k: (not k, k))]
     people = [s for s in signatories if _is_individual(s)]
     if people:
         people.sort(key=lambda s: (s.signer_name or s.organization.name).lower())
-        named.append(("Individuals", people))
+        named.append((pgettext("signatory list", "Individuals"), people))
     groups, start = [], 1
     for heading, members in named:
         bands = signatory_bands([_listed_name(s) for s in members], start)

@@ -11,7 +11,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from letters import printing, sending, signing, text
@@ -88,6 +88,20 @@ def test_the_count_line_counts_countries_and_individuals_apart():
         text.count_line(signatories)
         == "Signed by 3 organisations from 2 countries and 1 individual"
     )
+
+
+def test_a_japanese_letter_counts_and_groups_its_signatories_in_japanese():
+    signatories = [
+        org("Asia Group", country="JP"),
+        org("Africa Group", country="KE"),
+        org("Another Tokyo Group", country="JP"),
+        org("Nowhere Group"),
+        person("Jane Doe"),
+    ]
+    with translation.override("ja"):
+        assert text.count_line(signatories) == "2か国の4団体と個人1名が署名"
+        roll = text.signatory_list(signatories, "country")
+    assert [g.heading for g in roll.groups][-2:] == ["国名なし", "個人"]
 
 
 def test_a_list_by_country_groups_alphabetically_with_one_numbering_and_individuals_last():
