@@ -26,6 +26,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django_countries import countries
 
 from letters.links import absolute_url
 from letters.models import (
@@ -150,6 +151,9 @@ class Board:
     approved: int
     circulating: bool
     open: bool
+    # Signatories from an open call who approved the current text: one line, not
+    # hundreds of rows (the queue lists them).
+    from_call: int = 0
 
 
 def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
@@ -166,6 +170,7 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
                 "state": state,
                 "state_label": state_label(signatory, state),
                 "is_lead": signatory.role == SignatoryRole.LEAD,
+                "folded": signatory.from_open_call and state == State.APPROVED,
                 "live": live,
                 "link": "",
                 "link_note": link_note(signatory, live=live, now=now),
@@ -175,11 +180,13 @@ def board(letter: Letter, *, now: dt.datetime | None = None) -> Board:
                 ],
             }
         )
+    shown = [row for row in rows if not row["folded"]]
     return Board(
-        rows=rows,
+        rows=shown,
         approved=sum(1 for row in rows if row["state"] == State.APPROVED),
         circulating=letter.allows("remind"),
         open=letter.allows("approve_for_lead"),
+        from_call=len(rows) - len(shown),
     )
 
 
@@ -929,6 +936,17 @@ def _approval_refusal(signature: CallSignature, letter: Letter) -> str:
     return ""
 
 
+def country_code(typed: str) -> str:
+    """
+    The directory's country for what the public form was given ("Japan",
+    "japan", "JP"), or "" when it names none: the count line counts countries.
+    """
+    typed = typed.strip()
+    if len(typed) == 2 and typed.upper() in countries:
+        return typed.upper()
+    return countries.by_name(typed, insensitive=True) or ""
+
+
 def _approve(
     signature: CallSignature, letter: Letter, *, organization: Organization | None, by
 ) -> None:
@@ -937,6 +955,7 @@ def _approve(
             name__iexact=signature.organization_name
         ).first() or Organization.objects.create(
             name=signature.organization_name,
+            country=country_code(signature.country),
             website=signature.website,
             email=signature.contact_email,
         )

@@ -206,7 +206,13 @@ class ModerationForm(forms.Form):
         help_text="For “Merge”: the existing organisation the offer is from.",
     )
     signatures = forms.ModelMultipleChoiceField(
-        queryset=CallSignature.objects.none(), widget=forms.CheckboxSelectMultiple
+        queryset=CallSignature.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    # Hundreds of offers are moderated at once through the filter, not ticked one by one.
+    everything = forms.BooleanField(
+        required=False, label="Every offer the filter finds, not only the ticked ones"
     )
 
     def __init__(self, *args, call: SignOnCall, **kwargs) -> None:
@@ -219,4 +225,6 @@ class ModerationForm(forms.Form):
         data = super().clean() or {}
         if data.get("action") == Moderation.MERGE and not data.get("organization"):
             self.add_error("organization", "Choose the organisation to merge with.")
+        if not data.get("signatures") and not data.get("everything"):
+            self.add_error("signatures", "Tick the offers to apply this to, or choose every one.")
         return data

@@ -469,11 +469,17 @@ def call_queue(request: HttpRequest, pk: int) -> HttpResponse:
     if call is None:
         return redirect("letters:signing_call_open", pk=letter.pk)
     form = ModerationForm(request.POST or None, call=call)
+    rows, status, query = _queue(call, request)
     if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["everything"]:
+            # The filter in the address the form posts to: what the page showed.
+            chosen = list(rows.values_list("pk", flat=True))
+        else:
+            chosen = [s.pk for s in form.cleaned_data["signatures"]]
         try:
             result = signing.moderate(
                 call=call,
-                signature_pks=[s.pk for s in form.cleaned_data["signatures"]],
+                signature_pks=chosen,
                 action=form.cleaned_data["action"],
                 by=request.user,
                 organization=form.cleaned_data["organization"],
@@ -483,7 +489,6 @@ def call_queue(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             _report_moderation(request, result)
         return redirect(request.get_full_path())
-    rows, status, query = _queue(call, request)
     counts = dict(
         call.signatures.values_list("status").annotate(n=Count("pk")).values_list("status", "n")
     )
@@ -495,7 +500,8 @@ def call_queue(request: HttpRequest, pk: int) -> HttpResponse:
             "call": call,
             "form": form,
             "rows": rows[:QUEUE_PAGE],
-            "more": max(0, rows.count() - QUEUE_PAGE),
+            "total": (total := rows.count()),
+            "more": max(0, total - QUEUE_PAGE),
             "statuses": [(v, label, counts.get(v, 0)) for v, label in CallSignatureStatus.choices],
             "status": status,
             "query": query,
@@ -505,12 +511,21 @@ def call_queue(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _some(names: list[str], most: int = 5) -> str:
+    """A few names and how many more: a bulk action on 400 offers is one line."""
+    if len(names) <= most:
+        return ", ".join(names)
+    return f"{len(names)} offers ({', '.join(names[:most])} and {len(names) - most} more)"
+
+
 def _report_moderation(request: HttpRequest, result: signing.Moderated) -> None:
     if result.done:
-        names = ", ".join(s.organization_name for s in result.done)
-        messages.success(request, f"Done for {names}.")
+        messages.success(request, f"Done for {_some([s.organization_name for s in result.done])}.")
+    skipped: dict[str, list[str]] = {}
     for signature, reason in result.skipped:
-        messages.warning(request, f"{signature.organization_name}: {reason}.")
+        skipped.setdefault(reason, []).append(signature.organization_name)
+    for reason, names in skipped.items():
+        messages.warning(request, f"{_some(names)}: {reason}.")
 
 
 # -- open calls: the public page ---------------------------------------------------

@@ -11,7 +11,7 @@ import io
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
 from letters import printing, sending, signing, text
@@ -90,6 +90,20 @@ def test_the_count_line_counts_countries_and_individuals_apart():
     )
 
 
+def test_a_japanese_letter_counts_and_groups_its_signatories_in_japanese():
+    signatories = [
+        org("Asia Group", country="JP"),
+        org("Africa Group", country="KE"),
+        org("Another Tokyo Group", country="JP"),
+        org("Nowhere Group"),
+        person("Jane Doe"),
+    ]
+    with translation.override("ja"):
+        assert text.count_line(signatories) == "2か国の4団体と個人1名が署名"
+        roll = text.signatory_list(signatories, "country")
+    assert [g.heading for g in roll.groups][-2:] == ["国名の記載なし", "個人"]
+
+
 def test_a_list_by_country_groups_alphabetically_with_one_numbering_and_individuals_last():
     signatories = [
         org("Tokyo Group", country="JP"),
@@ -130,6 +144,52 @@ def test_a_list_by_country_is_alphabetical_where_the_directory_has_no_countries(
         ("", ["a", "B", "C"])
     ]
     assert roll.count_line == "Signed by 3 organisations"
+
+
+def columns(bands) -> list[list[tuple[int, int]]]:
+    """Each band's columns as (first number, how many names)."""
+    return [[(c.start, len(c.names)) for c in band] for band in bands]
+
+
+def test_a_short_group_prints_in_one_band_of_balanced_columns_first_ones_longest():
+    # As CSS columns balance: 5 names go 2, 2, 1; 4 go 2, 2; one stays alone.
+    assert columns(text.signatory_bands(list("abcde"), 7)) == [[(7, 2), (9, 2), (11, 1)]]
+    assert columns(text.signatory_bands(list("abcd"), 1)) == [[(1, 2), (3, 2)]]
+    assert columns(text.signatory_bands(["a"], 1)) == [[(1, 1)]]
+
+
+def test_a_long_group_prints_in_bands_read_down_each_column_numbered_on():
+    names = [f"Group {n}" for n in range(1, 31)]
+    bands = text.signatory_bands(names, 1)
+    depth = text.BAND_LINES
+    assert columns(bands) == [
+        [(1, depth), (1 + depth, depth), (1 + 2 * depth, depth)],
+        [(25, 2), (27, 2), (29, 2)],
+    ]
+    # Every name once, in order.
+    assert [name for band in bands for c in band for name in c.names] == names
+
+
+def test_names_that_wrap_count_as_the_lines_they_take():
+    # 60 Latin characters or 20 Japanese ones take two lines of a column.
+    long = "International Coalition for Human Rights and Refugees 00001"
+    japanese = "北朝鮮帰国者の生命と人権を守る会第1支部"
+    bands = text.signatory_bands([long] * 12 + ["Short"] * 3, 1)
+    assert columns(bands) == [[(1, 4), (5, 4), (9, 4)], [(13, 1), (14, 1), (15, 1)]]
+    # Two-line names are not set beside single ones as if they were as short.
+    assert columns(text.signatory_bands([japanese, japanese, "A", "B"], 1)) == [
+        [(1, 1), (2, 1), (3, 2)]
+    ]
+
+
+def test_an_individual_prints_under_the_name_of_the_person_signing():
+    signatories = [org("Tokyo Group"), person("Jane Doe")]
+    signatories[1].organization.name = "Jane Doe (directory entry)"
+    roll = text.signatory_list(signatories, "alphabetical")
+    assert [c.names for g in roll.groups for band in g.bands for c in band] == [
+        ["Tokyo Group"],
+        ["Jane Doe"],
+    ]
 
 
 def circulated(letter):
@@ -173,3 +233,14 @@ def test_the_public_page_shows_the_list_the_letter_printed(client, coordinator):
     assert "Signed by 3 organisations" in page
     assert '<ol class="signatory-names" start="1">' in page
     assert 'class="letter-signature"' not in page
+
+
+def test_the_letter_page_shows_the_list_the_letter_prints(client, coordinator):
+    letter = coalition_letter(30)
+    client.force_login(coordinator)
+    page = client.get(letter.get_absolute_url()).content.decode()
+    assert "Signed by 30 organisations" in page
+    assert '<ol class="signatory-names" start="1">' in page
+    assert "signer to be confirmed" not in page
+    # The side card names a dozen, not the whole coalition again.
+    assert "and 18 more, listed with the letter" in page

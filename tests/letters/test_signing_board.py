@@ -306,3 +306,35 @@ def test_the_letter_page_query_count_does_not_grow_with_signatories(
     reset_queries()
     with django_assert_max_num_queries(count):
         client.get(bigger.get_absolute_url())
+
+
+def test_approved_signatories_from_an_open_call_fold_into_one_line_of_the_board(
+    client, coordinator, django_assert_max_num_queries
+):
+    from letters.models import Organization, Signatory
+
+    letter = circulate(make_signing_letter(cosigners=1))
+    orgs = Organization.objects.bulk_create(
+        Organization(name=f"Call Member {n:03d}") for n in range(120)
+    )
+    Signatory.objects.bulk_create(
+        Signatory(
+            letter=letter,
+            organization=org,
+            order=10 + n,
+            from_open_call=True,
+            approved_at=timezone.now(),
+            approved_hash=letter.content_hash if n else "an older text",
+        )
+        for n, org in enumerate(orgs)
+    )
+    client.force_login(coordinator)
+    board = board_of(page(client, letter))
+    assert "119 of 122 approved the current text" in board
+    assert "119 organisations from the open call" in board
+    assert "Call Member 001" not in board
+    # One that approved an older text still has its own row, to be chased.
+    assert "Call Member 000" in board
+    assert f"/letters/{letter.pk}/call/queue/?status=approved" in board
+    with django_assert_max_num_queries(60):
+        client.get(letter.get_absolute_url())

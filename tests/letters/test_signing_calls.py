@@ -284,6 +284,66 @@ def test_bulk_reject_and_the_queue_filters(client, coordinator, call):
     assert "<strong>Rights Watch Busan</strong>" not in listed
 
 
+def test_approving_files_the_country_the_form_was_given(client, coordinator, call):
+    signature = submitted(client, call, country="japan")
+    confirm_by_mail(Client(), mail.outbox[0])
+    moderate(client, coordinator, call, signature)
+    assert Organization.objects.get(name="Rights Watch Busan").country == "JP"
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("Japan", "JP"), (" kenya ", "KE"), ("gb", "GB"), ("Viet Nam", "VN"), ("Atlantis", "")],
+)
+def test_a_typed_country_is_read_by_name_or_code(typed, code):
+    assert signing.country_code(typed) == code
+
+
+def confirmed_offers(call: SignOnCall, count: int, **fields) -> None:
+    CallSignature.objects.bulk_create(
+        CallSignature(
+            call=call,
+            organization_name=f"Offer {n}",
+            country="Kenya",
+            contact_name="C",
+            contact_email=f"offer{n}@example.org",
+            status=CallSignatureStatus.CONFIRMED,
+            confirmed_hash=call.letter.content_hash,
+            **fields,
+        )
+        for n in range(count)
+    )
+
+
+def test_every_offer_the_filter_finds_is_moderated_at_once(client, coordinator, call):
+    confirmed_offers(call, 230)
+    waiting = submitted(client, call)
+    client.force_login(coordinator)
+    url = reverse("letters:signing_call_queue", args=[call.letter_id])
+    shown = client.get(url, {"status": "confirmed"}).content.decode()
+    assert "All 230 offers the filter finds (confirmed, to moderate)" in shown
+    response = client.post(
+        f"{url}?status=confirmed", {"action": "approve", "everything": "on"}, follow=True
+    )
+    # More than a page of the queue shows, and one line says so.
+    assert "Done for 230 offers (Offer 0, Offer 1, Offer 2, Offer 3, Offer 4 and 225 more)." in (
+        response.content.decode()
+    )
+    assert call.letter.signatories.filter(from_open_call=True).count() == 230
+    waiting.refresh_from_db()
+    assert waiting.status == CallSignatureStatus.UNCONFIRMED
+
+
+def test_moderating_needs_ticked_offers_or_every_one(client, coordinator, call):
+    confirmed_offers(call, 2)
+    client.force_login(coordinator)
+    url = reverse("letters:signing_call_queue", args=[call.letter_id])
+    response = client.post(url, {"action": "approve"})
+    assert response.status_code == 200
+    assert "Tick the offers to apply this to, or choose every one." in response.content.decode()
+    assert not call.letter.signatories.filter(from_open_call=True).exists()
+
+
 def test_the_queue_takes_a_fixed_number_of_queries(
     client, coordinator, call, django_assert_max_num_queries
 ):
