@@ -262,10 +262,10 @@ def test_a_coalition_s_list_of_signatories_is_counted_and_grouped_in_japanese():
     pages = pages_of(printing.render_letter_pdf(letter, copy_for=justice))
     text = " ".join(pages)
     assert "1か国の23団体と個人1名が署名" in text
-    listing = text[text.index("が署名") :]
-    # Sorted by the names they are known by, not by their legal forms.
-    assert in_order(listing, "日本", "一般社団法人 人権フォーラム関西", "人権団体00", "人権団体19")
-    # The list goes on on page 2, where no letterhead repeats the names.
+    # The list is on page 2 (a band of names never breaks across pages), where
+    # no letterhead repeats the names. Sorted by the names they are known by,
+    # not by their legal forms; a long name wraps inside its column.
+    assert in_order(pages[-1], "日本", "一般社団法人 人権フォーラム関", "人権団体00", "人権団体19")
     assert in_order(
         pages[-1], "人権団体19", "移住者と共に歩む会", "特定非営利活動法人", "個人 山田 花子"
     )
