@@ -8,6 +8,7 @@ with the same figures for people who cannot see it.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from dataclasses import dataclass, field
 
@@ -61,9 +62,22 @@ LABEL_WIDTH = 220
 # Group labels longer than this are shortened on the bar (whole in the table and tooltip).
 LABEL_CHARS = 30
 OVERALL_WIDTH = 300
+# The narrowest column for the totals at the end of the bars; wider when a total needs it.
 TOTAL_WIDTH = 44
 BAR_HEIGHT = 22
 GAP = 8
+# Advance of one character of a 13 px label, a little over DejaVu Sans Bold's
+# digits (9 px): text is measured with it so that no figure is clipped.
+CHAR_WIDTH = 9
+
+
+def figure(n: int) -> str:
+    """A count as the charts print it: with thousands separators (36,500)."""
+    return f"{n:,}"
+
+
+def text_width(text: str) -> int:
+    return len(text) * CHAR_WIDTH
 
 
 @dataclass
@@ -74,6 +88,10 @@ class Segment:
     x: float = 0
     width: float = 0
 
+    @property
+    def count_text(self) -> str:
+        return figure(self.count)
+
 
 @dataclass
 class Row:
@@ -83,6 +101,14 @@ class Row:
     cells: list[int] = field(default_factory=list)
     y: float = 0
     text_y: float = 0
+
+    @property
+    def total_text(self) -> str:
+        return figure(self.total)
+
+    @property
+    def cell_texts(self) -> list[str]:
+        return [figure(n) for n in self.cells]
 
     @property
     def short_label(self) -> str:
@@ -106,6 +132,7 @@ class BarChart:
     width: int = WIDTH
     height: float = 0
     label_width: int = LABEL_WIDTH
+    total_width: int = TOTAL_WIDTH
     total_x: float = WIDTH - TOTAL_WIDTH + 6
 
     @property
@@ -115,8 +142,10 @@ class BarChart:
 
 def _layout(chart: BarChart) -> BarChart:
     biggest = max((row.total for row in chart.rows), default=1) or 1
-    span = chart.width - chart.label_width - TOTAL_WIDTH
-    chart.total_x = chart.width - TOTAL_WIDTH + 6
+    # The totals' column is as wide as the longest total ("100,000" needs 63 px).
+    chart.total_width = max(TOTAL_WIDTH, text_width(figure(biggest)) + 8)
+    span = chart.width - chart.label_width - chart.total_width
+    chart.total_x = chart.width - chart.total_width + 6
     for index, row in enumerate(chart.rows):
         row.y = index * (BAR_HEIGHT + GAP)
         row.text_y = row.y + BAR_HEIGHT / 2 + 4
@@ -130,7 +159,7 @@ def _layout(chart: BarChart) -> BarChart:
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    return f"{figure(n)} {word}{'' if n == 1 else 's'}"
 
 
 def _describe(rows: list[Row], order, what: str, *, recommendations: int | None = None) -> str:
@@ -145,13 +174,13 @@ def _describe(rows: list[Row], order, what: str, *, recommendations: int | None 
             totals[status] += n
     count = sum(totals.values())
     parts = ", ".join(
-        f"{totals[status]} {label.lower()}" for status, label in order if totals[status]
+        f"{figure(totals[status])} {label.lower()}" for status, label in order if totals[status]
     )
     if recommendations is None:
         return f"{_plural(count, 'recommendation')} by {what}: {parts}."
     return (
         f"{_plural(recommendations, 'recommendation')}, counted once per theme "
-        f"({count} in all: {_plural(count - _untagged(rows), 'theme tag')}"
+        f"({figure(count)} in all: {_plural(count - _untagged(rows), 'theme tag')}"
         f"{', the rest without a theme' if _untagged(rows) else ''}), by {what}: {parts}."
     )
 
@@ -310,6 +339,22 @@ class Column:
     height: float = 0
     center: float = 0
 
+    @property
+    def count_text(self) -> str:
+        return figure(self.count)
+
+
+@dataclass
+class Tick:
+    """A line across the plot at a round figure, labelled on the axis."""
+
+    value: int
+    y: float
+
+    @property
+    def text(self) -> str:
+        return figure(self.value)
+
 
 @dataclass
 class ColumnChart:
@@ -326,13 +371,15 @@ class ColumnChart:
     slanted: bool = False
     show_counts: bool = False
     label_y: float = 0
+    axis_x: float = 0
+    ticks: list[Tick] = field(default_factory=list)
 
     @property
     def is_empty(self) -> bool:
         return not self.columns
 
 
-AXIS_X = 40
+AXIS_X = 40  # at least; wider when the top tick's figure needs it
 MIN_SLOT = 20  # wide enough for one slanted 12 px label per column
 SLANT_BELOW = 64  # a slot narrower than this cannot hold "Sep 2010" level
 PLOT_HEIGHT = 170
@@ -405,12 +452,23 @@ def _describe_periods(columns: list[Column], unit: str) -> str:
     busiest = max(columns, key=lambda c: c.count)
     empty = sum(1 for c in columns if not c.count)
     text = (
-        f"{total} follow-up entr{'ies' if total != 1 else 'y'} from {columns[0].label} "
-        f"to {columns[-1].label}; the busiest {unit} was {busiest.label} with {busiest.count}"
+        f"{figure(total)} follow-up entr{'ies' if total != 1 else 'y'} from {columns[0].label} "
+        f"to {columns[-1].label}; the busiest {unit} was {busiest.label} "
+        f"with {figure(busiest.count)}"
     )
     if empty:
         text += f"; {_plural(empty, unit)} without any"
     return text + "."
+
+
+def _nice_step(biggest: int, ticks: int = 4) -> int:
+    """A round step (1, 2, 2.5 or 5 times a power of ten): about `ticks` lines up to `biggest`."""
+    raw = max(biggest / ticks, 1)
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if factor * power >= raw and (factor * power) % 1 == 0:
+            return int(factor * power)
+    return int(10 * power)  # pragma: no cover - 10 always fits
 
 
 def _layout_columns(chart: ColumnChart) -> ColumnChart:
@@ -418,19 +476,29 @@ def _layout_columns(chart: ColumnChart) -> ColumnChart:
     chart.biggest = max((c.count for c in columns), default=0)
     if not columns:
         return chart
-    slot = max((WIDTH - AXIS_X) / len(columns), MIN_SLOT)
-    chart.width = round(AXIS_X + slot * len(columns), 2)
+    # The axis runs to the round figure above the busiest period, with a line at each step.
+    step = _nice_step(chart.biggest)
+    top_value = step * max(math.ceil(chart.biggest / step), 1)
+    chart.axis_x = max(AXIS_X, text_width(figure(top_value)) + 10)
+    slot = max((WIDTH - chart.axis_x) / len(columns), MIN_SLOT)
+    chart.width = round(chart.axis_x + slot * len(columns), 2)
     chart.slanted = slot < SLANT_BELOW
-    chart.show_counts = slot >= 24
+    # A count is printed above its column only when the widest one fits the slot.
+    chart.show_counts = slot >= text_width(figure(chart.biggest)) + 4
     chart.plot_height = PLOT_HEIGHT
     chart.label_y = PLOT_HEIGHT + 18
     # Slanted labels need room below the axis; the counts above the columns need a line.
     chart.height = PLOT_HEIGHT + (70 if chart.slanted else 30)
     chart.bar_width = round(max(slot * 0.7, 1), 2)
     top = 16  # room for the count above the tallest column
+    scale = (PLOT_HEIGHT - top) / top_value
+    chart.ticks = [
+        Tick(value, round(PLOT_HEIGHT - value * scale, 2))
+        for value in range(0, top_value + 1, step)
+    ]
     for index, column in enumerate(columns):
-        column.height = round((PLOT_HEIGHT - top) * column.count / (chart.biggest or 1), 2)
-        column.x = round(AXIS_X + index * slot + (slot - chart.bar_width) / 2, 2)
+        column.height = round(column.count * scale, 2)
+        column.x = round(chart.axis_x + index * slot + (slot - chart.bar_width) / 2, 2)
         column.y = round(PLOT_HEIGHT - column.height, 2)
         column.center = round(column.x + chart.bar_width / 2, 2)
     return chart

@@ -142,15 +142,7 @@ def letter_list(request: HttpRequest) -> HttpResponse:
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    sections = list(
-        Section.objects.filter(letter=letter).prefetch_related(
-            Prefetch(
-                "recommendations",
-                queryset=Recommendation.objects.with_followed_status().prefetch_related("themes"),
-            )
-        )
-    )
-    number_as_printed(sections)
+    sections = _sections_shown(letter)
     # A translation goes to its original's recipients, signed by its signatories.
     shared = letter.original
     recipients = list(shared.recipients.select_related("position", "official"))
@@ -183,8 +175,9 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "numbered": letter.recommendation_style == "numbered",
             "primary_action": primary_action(letter, user),
             "recipients": recipients,
+            "ccs": [r for r in recipients if r.role == "cc"],
             "signatories": signatories,
-            "press_releases": letter.press_releases.all(),
+            "press_releases": list(letter.press_releases.all()),
             "board": board,
             "copies": list(letter.sent_copies.select_related("recipient__position")),
             "imported_from": ImportSession.objects.filter(letter=letter)
@@ -218,6 +211,43 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def organisation_logo(request: HttpRequest, pk: int) -> FileResponse:
     """An organisation's logo, for signed-in readers (the admin links it here)."""
     return image_response(get_object_or_404(Organization, pk=pk).logo)
+
+
+def _sections_shown(letter: Letter) -> list[Section]:
+    """
+    The letter's sections with their recommendations as the page shows them:
+    numbered as printed, each with its themes' names (`theme_names`, from one
+    query on the link table rather than a prefetch of theme objects) and its
+    governments' names (`government_name`, `third_state_name`), looked up once
+    per country: django-countries translates a name on every access, and fifty
+    recommendations usually go to one or two governments.
+    """
+    sections = list(
+        Section.objects.filter(letter=letter).prefetch_related(
+            Prefetch("recommendations", queryset=Recommendation.objects.with_followed_status())
+        )
+    )
+    number_as_printed(sections)
+    themes: dict[int, list[str]] = {}
+    links = Recommendation.themes.through.objects.filter(recommendation__letter=letter)
+    for rec_id, name in links.order_by("theme__name").values_list(
+        "recommendation_id", "theme__name"
+    ):
+        themes.setdefault(rec_id, []).append(name)
+    names: dict[str, str] = {}
+    for section in sections:
+        for rec in section.recommendations.all():
+            rec.theme_names = themes.get(rec.pk, [])  # type: ignore[attr-defined]
+            rec.government_name = _country_name(rec.government, names)  # type: ignore[attr-defined]
+            rec.third_state_name = _country_name(rec.third_state, names)  # type: ignore[attr-defined]
+    return sections
+
+
+def _country_name(country, names: dict[str, str]) -> str:
+    code = country.code if country else ""
+    if code not in names:
+        names[code] = str(country.name) if code else ""
+    return names[code]
 
 
 def number_as_printed(sections: list[Section]) -> None:

@@ -103,6 +103,24 @@ def test_a_bad_choice_is_explained_on_the_form(client, drafter, letters):
     assert "Select a valid choice" in html and "JP-2009-12" not in html
 
 
+def test_the_filter_form_keeps_each_choice_and_escapes_the_names(client, drafter, letters):
+    odd = make_organization(name='Rights & "Reason" <Watch>')
+    client.force_login(drafter)
+    html = listed(client, status="sent", government="KR", year="2011", lead_organization=odd.pk)
+    assert '<option value="sent" selected>Sent</option>' in html
+    assert '<option value="KR" selected>South Korea</option>' in html
+    assert '<option value="JP">Japan</option>' in html
+    assert '<option value="2011" selected>2011</option>' in html
+    assert '<option value="2009">2009</option>' in html
+    assert (
+        f'<option value="{odd.pk}" selected>Rights &amp; &quot;Reason&quot; &lt;Watch&gt;</option>'
+        in html
+    )
+    assert html.count(" selected>") == 4
+    # Nothing chosen: no option is marked, the first (any) shows.
+    assert " selected>" not in listed(client)
+
+
 def test_it_paginates_and_keeps_the_filters_in_page_links(client, drafter):
     for n in range(30):
         make_letter(reference=f"P-{n:03d}", status="draft")

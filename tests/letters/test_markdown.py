@@ -31,3 +31,21 @@ def test_ordinary_markdown_survives():
     html = render("We **urge** you to read [our report](https://example.org).")
     assert "<strong>urge</strong>" in html
     assert 'href="https://example.org"' in html
+
+
+def test_short_texts_are_rendered_once_per_process_long_ones_every_time():
+    from letters import markdown
+
+    markdown._render_cached.cache_clear()
+    text = "We ask the **government** to act. (cache test)"
+    first = render(text)
+    assert render(text) is first  # the same rendering, not a second one
+    assert render(text + " Again.") != first
+    assert markdown._render_cached.cache_info().hits == 1
+    # The cached HTML is as safe as a fresh one.
+    hostile = "<script>alert(1)</script> **x**"
+    assert render(hostile) == markdown._render(hostile)
+    assert "<script" not in render(hostile) and "<strong>x</strong>" in render(hostile)
+    long = "word " * (markdown.CACHED_LENGTH // 5 + 1)
+    assert render(long) is not render(long)
+    assert markdown._render_cached.cache_info().currsize == 3

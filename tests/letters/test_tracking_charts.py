@@ -91,3 +91,47 @@ def test_the_charts_page_follows_the_tracker_filters(client, drafter, recs):
     assert response.context["overall"].rows[0].total == 1
     assert response.context["overall"].kind == "implementation"
     assert b"Charts: implementation" in response.content
+
+
+def test_large_figures_are_grouped_and_never_clipped():
+    """At 100,000 recommendations the totals and the axis once lost their first digits."""
+    bars = tracking_charts._bar_chart(
+        {"CH-1": {"accepted": 36_500, "": 63_500}, "CH-2": {"accepted": 9_999}},
+        kind="response",
+        by="letter",
+    )
+    assert [row.total_text for row in bars.rows] == ["100,000", "9,999"]
+    widest = tracking_charts.text_width("100,000")
+    assert bars.total_x + widest <= bars.width
+    assert max(s.x + s.width for s in bars.rows[0].segments) <= bars.total_x - 6 + 0.02
+    assert bars.description.startswith("109,999 recommendations by government response: 46,499")
+    html = render_to_string("letters/tracking/_chart_bars.html", {"chart": bars})
+    assert 'class="chart-total">100,000</text>' in html
+    assert '<td class="text-end">63,500</td>' in html
+
+    months = [tracking_charts.Column(f"M{i}", n) for i, n in enumerate([36_500, 6_600, 0])]
+    columns = tracking_charts._layout_columns(
+        tracking_charts.ColumnChart(title="t", description="d", columns=months)
+    )
+    # The axis is scaled to the data: round steps, the top one above the busiest month.
+    assert [tick.text for tick in columns.ticks] == ["0", "10,000", "20,000", "30,000", "40,000"]
+    assert columns.ticks[-1].y <= months[0].y  # the top tick is above the tallest column
+    assert months[1].height == pytest.approx(months[0].height * 6_600 / 36_500, abs=0.02)
+    # Every axis label fits left of the axis, every printed count over its column.
+    assert columns.axis_x - 6 - tracking_charts.text_width("40,000") >= 0
+    assert all(c.x >= columns.axis_x for c in months)
+    if columns.show_counts:
+        slot = (columns.width - columns.axis_x) / len(months)
+        assert tracking_charts.text_width("36,500") <= slot
+    html = render_to_string("letters/tracking/_chart_columns.html", {"chart": columns})
+    assert ">40,000</text>" in html and "<title>M0: 36,500</title>" in html
+
+
+def test_many_narrow_columns_of_large_counts_print_no_overlapping_counts():
+    months = [tracking_charts.Column(f"M{i}", 36_500 + i) for i in range(40)]
+    chart = tracking_charts._layout_columns(
+        tracking_charts.ColumnChart(title="t", description="d", columns=months)
+    )
+    assert chart.slanted and not chart.show_counts
+    html = render_to_string("letters/tracking/_chart_columns.html", {"chart": chart})
+    assert 'class="chart-label">36,500</text>' not in html

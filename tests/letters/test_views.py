@@ -5,7 +5,14 @@ import re
 import pytest
 from django.urls import reverse, reverse_lazy
 
-from tests.factories import make_follow_up, make_letter, make_recommendation, make_section
+from tests.factories import (
+    make_follow_up,
+    make_letter,
+    make_recipient,
+    make_recommendation,
+    make_section,
+    make_theme,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -78,6 +85,33 @@ def test_dashboard_query_count_does_not_grow_with_letters(
         make_follow_up(rec, next_review="2010-01-01", response_status="rejected")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(reverse("dashboard"))
+
+
+def test_letter_page_query_count_does_not_grow_with_recommendations(
+    client, drafter, django_assert_max_num_queries
+):
+    letter = make_letter(status="sent")
+    section = make_section(letter)
+    refugees, trade = make_theme(name="Refugees"), make_theme(name="Trade")
+    first = make_recommendation(section, government="KR", third_state="KP")
+    first.themes.set([trade, refugees])
+    make_recipient(letter, role="cc")
+    client.force_login(drafter)
+    with django_assert_max_num_queries(30) as small:
+        client.get(letter.get_absolute_url())
+    for n in range(30):
+        rec = make_recommendation(section, text=f"Ask {n}", government="JP" if n % 2 else "CN")
+        rec.themes.set([refugees])
+        make_follow_up(rec, response_status="accepted")
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(letter.get_absolute_url())
+    html = response.content.decode()
+    # Names looked up once per country and theme still read right on every recommendation.
+    assert "To South Korea, about North Korea</span>" in html
+    assert '<span class="theme-tag">Refugees</span><span class="theme-tag">Trade</span>' in html
+    assert html.count("To Japan</span>") == 15 and html.count("To China</span>") == 15
+    assert html.count('<span class="theme-tag">Refugees</span>') == 31
+    assert '<p class="mt-3 mb-0">cc:</p>' in html
 
 
 def test_letter_detail_escapes_user_text(client, drafter):
