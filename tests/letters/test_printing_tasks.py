@@ -50,14 +50,15 @@ def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
     rendered = []
     real = engine.render_many
 
-    def counting(htmls, **kwargs):
-        rendered.append(len(htmls))
-        return real(htmls, **kwargs)
+    def counting(documents, **kwargs):
+        rendered.append([archival for _, archival in documents])
+        return real(documents, **kwargs)
 
     monkeypatch.setattr(engine, "render_many", counting)
     batch = run_batch(PrintBatch.objects.create(letter=demo).pk, workers=1)
     assert batch.status == "done"
-    assert rendered == [3]
+    # The labels first (plain PDF), in the same pool, then the three copies not cached.
+    assert rendered == [[False, True, True, True]]
     with zipfile.ZipFile(batch.file.open("rb")) as zf:
         assert zf.read("JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard.pdf") == cached
 
@@ -68,7 +69,7 @@ def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
     demo.envelope_window = "us10"
     demo.save()
     htmls = [html for _, html in layout.copies_html(demo, archival=True)]
-    pooled = dict(engine.render_many(htmls, archival=True, workers=2))
+    pooled = dict(engine.render_many([(html, True) for html in htmls], workers=2))
     for index, recipient in enumerate(printing.copies(demo)):
         assert pooled[index] == printing.render_letter_pdf(demo, copy_for=recipient)
 
