@@ -119,8 +119,8 @@ def main() -> None:
     )
     engine.warm_up()
     html = layout.letter_html(letter)
-    floor = endpoint_against_floor(client, url, html, archival=archival, runs=args.runs)
-    cache_hits(client, url, floor, runs=args.runs)
+    floor, floor_cpu = endpoint_against_floor(client, url, html, archival=archival, runs=args.runs)
+    cache_hits(client, url, floor, floor_cpu, runs=args.runs)
     batch_against_sequential(
         letter, coordinator, archival=archival, copies=args.copies, runs=args.batch_runs
     )
@@ -131,8 +131,8 @@ def main() -> None:
 
 def endpoint_against_floor(
     client: Client, url: str, html: str, *, archival: bool, runs: int
-) -> float:
-    """Print the floor and the uncached endpoint; return the floor (ms)."""
+) -> tuple[float, float]:
+    """Print the floor and the uncached endpoint; return the floor (wall ms, CPU s)."""
     floor_render(html, archival)
     pages = len(engine.layout(html).pages)
 
@@ -157,14 +157,21 @@ def endpoint_against_floor(
     print(f"{'  median of paired ratios':<44} {paired:>20.3f}x floor")
     cpu_ratio = statistics.median(endpoint_cpu) / statistics.median(floor_cpu)
     print(f"{'  CPU time, endpoint / floor':<44} {cpu_ratio:>20.3f}x floor")
-    return floor
+    return floor, statistics.median(floor_cpu)
 
 
-def cache_hits(client: Client, url: str, floor: float, *, runs: int) -> None:
+def cache_hits(client: Client, url: str, floor: float, floor_cpu: float, *, runs: int) -> None:
     first = client.get(url)
     etag = first["ETag"]
     hit = median_ms(lambda: client.get(url), runs * 4)
     line("cache hit: GET letters:printing_pdf, cached", hit, floor, "target <= 0.05x")
+    cpu = []
+    for _ in range(runs * 4):
+        start = time.process_time()
+        client.get(url)
+        cpu.append(time.process_time() - start)
+    hit_cpu = statistics.median(cpu) / floor_cpu
+    print(f"{'  CPU time, cache hit / floor':<44} {hit_cpu:>20.3f}x floor")
     not_modified = median_ms(lambda: client.get(url, headers={"if-none-match": etag}), runs * 4)
     line("cache hit: 304 for If-None-Match", not_modified, floor)
 
