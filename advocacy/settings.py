@@ -374,9 +374,10 @@ LOGGING = {
             "propagate": False,
             "filters": ["redact_tokens"],
         },
-        # WeasyPrint and fontTools are chatty at INFO.
+        # WeasyPrint, fontTools and pikepdf (on import) are chatty at INFO.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        "pikepdf": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
     },
 }

@@ -143,24 +143,25 @@ def _render_in_worker(html: str, archival: bool, seconds: float | None) -> bytes
 
 
 def render_many(
-    htmls: list[str], *, archival: bool, workers: int | None = None, seconds: float | None = None
+    documents: list[tuple[str, bool]], *, workers: int | None = None, seconds: float | None = None
 ) -> Iterator[tuple[int, bytes]]:
     """
-    Render many documents on every core, yielding (index, bytes) as each finishes.
-    Layout is CPU-bound Python, so processes, not threads. The pool is forked from
-    a warmed-up parent, so workers inherit its fonts and stylesheet.
+    Render many documents, each (html, archival), on every core, yielding
+    (index, bytes) as each finishes. Layout is CPU-bound Python, so processes,
+    not threads. The pool is forked from a warmed-up parent, so workers inherit
+    its fonts and stylesheet.
     """
     workers = workers or os.cpu_count() or 1
-    if workers <= 1 or len(htmls) <= 1:
-        for index, html in enumerate(htmls):
+    if workers <= 1 or len(documents) <= 1:
+        for index, (html, archival) in enumerate(documents):
             yield index, html_to_pdf(html, archival=archival, seconds=seconds)
         return
     stylesheet()
     context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=min(workers, len(htmls)), mp_context=context) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(documents)), mp_context=context) as pool:
         futures = {
             pool.submit(_render_in_worker, html, archival, seconds): index
-            for index, html in enumerate(htmls)
+            for index, (html, archival) in enumerate(documents)
         }
         try:
             for future in as_completed(futures):

@@ -358,10 +358,12 @@ def labels_html(letter: Letter) -> str:
         r.shown = r.addressee(language=letter.language)
     sheet = LABEL_SHEETS.get(letter.paper_size, LABEL_SHEETS[PaperSize.A4])
     paper_name = PAPER.get(letter.paper_size, PAPER[PaperSize.A4])[0]
+    per_sheet = int(sheet["columns"] * sheet["rows"])
+    sheets = [recipients[i : i + per_sheet] for i in range(0, len(recipients), per_sheet)]
     with translation.override(letter.language):
         return render_to_string(
             "letters/printing/labels.html",
-            {"letter": letter, "recipients": recipients, "sheet": sheet, "paper": paper_name},
+            {"letter": letter, "sheets": sheets, "sheet": sheet, "paper": paper_name},
         )
 
 

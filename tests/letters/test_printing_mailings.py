@@ -82,8 +82,8 @@ def test_a_200_copy_mailing_completes_with_its_progress_bar(
     tasks.run_chunk(first)
     status = reverse("letters:printing_batch_status", args=[letter.pk, batch.pk])
     html = client.get(status, **HTMX).content.decode()
-    assert "Printing copies: 20 of 200" in html
-    assert 'aria-valuenow="20"' in html and 'aria-valuemax="200"' in html
+    assert f"Printing copies: {tasks.CHUNK_SIZE} of 200" in html
+    assert f'aria-valuenow="{tasks.CHUNK_SIZE}"' in html and 'aria-valuemax="200"' in html
     assert 'hx-trigger="every 1s"' in html
 
     for chunk in rest:

@@ -7,6 +7,7 @@ import os
 import re
 import zipfile
 
+import pikepdf
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
@@ -50,14 +51,15 @@ def test_a_batch_reuses_cached_copies_and_renders_the_rest(demo, monkeypatch):
     rendered = []
     real = engine.render_many
 
-    def counting(htmls, **kwargs):
-        rendered.append(len(htmls))
-        return real(htmls, **kwargs)
+    def counting(documents, **kwargs):
+        rendered.append([archival for _, archival in documents])
+        return real(documents, **kwargs)
 
     monkeypatch.setattr(engine, "render_many", counting)
     batch = run_batch(PrintBatch.objects.create(letter=demo).pk, workers=1)
     assert batch.status == "done"
-    assert rendered == [3]
+    # The labels first (plain PDF), in the same pool, then the three copies not cached.
+    assert rendered == [[False, True, True, True]]
     with zipfile.ZipFile(batch.file.open("rb")) as zf:
         assert zf.read("JP-2009-12_2009-12-10_cc_commandant-japan-coast-guard.pdf") == cached
 
@@ -68,7 +70,7 @@ def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
     demo.envelope_window = "us10"
     demo.save()
     htmls = [html for _, html in layout.copies_html(demo, archival=True)]
-    pooled = dict(engine.render_many(htmls, archival=True, workers=2))
+    pooled = dict(engine.render_many([(html, True) for html in htmls], workers=2))
     for index, recipient in enumerate(printing.copies(demo)):
         assert pooled[index] == printing.render_letter_pdf(demo, copy_for=recipient)
 
@@ -128,3 +130,40 @@ def test_prune_pdf_cache_reads_dates_from_any_storage(demo, monkeypatch):
     out = io.StringIO()
     call_command("prune_pdf_cache", "--days", "30", stdout=out)
     assert "Removed 0 cached PDFs" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_the_worker_that_splits_a_batch_makes_its_labels_while_others_print(demo, database_tasks):
+    call_command("prune_pdf_cache", "--days", "-1", stdout=io.StringIO())
+    batch = PrintBatch.objects.create(letter=demo)
+    labels_key, _ = printing.document(demo, kind="labels")
+    assert cache.cached_pdf(labels_key) is None
+
+    tasks.print_all_copies.call(batch.pk)
+
+    # The chunks are only queued, and the labels wait in the cache for the assembly.
+    assert not PrintChunk.objects.filter(batch=batch, finished_at__isnull=False).exists()
+    assert cache.cached_pdf(labels_key) is not None
+
+
+@pytest.mark.django_db
+def test_the_merged_pdf_is_the_copies_put_together_with_their_bookmarks(demo):
+    batch = run_batch(PrintBatch.objects.create(letter=demo).pk, workers=1)
+    with zipfile.ZipFile(batch.file.open("rb")) as zf:
+        copies = [pikepdf.open(io.BytesIO(zf.read(name))) for name in zf.namelist()]
+    merged = pikepdf.open(io.BytesIO(batch.merged.read()))
+
+    assert len(merged.pages) == sum(len(c.pages) for c in copies)
+    page_number = {page.obj.objgen: n for n, page in enumerate(merged.pages)}
+    with merged.open_outline() as outline:
+        tops = list(outline.root)
+        assert [str(t.title) for t in tops] == [demo.subject_line] * len(copies)
+        first_pages = [page_number[t.destination[0].objgen] for t in tops]
+        assert first_pages == [sum(len(c.pages) for c in copies[:i]) for i in range(len(copies))]
+        assert all(len(t.children) == demo.sections.count() for t in tops)
+    # The same page content as each copy's own page, in order.
+    offset = 0
+    for copy in copies:
+        for n, page in enumerate(copy.pages):
+            assert merged.pages[offset + n].Contents.read_bytes() == page.Contents.read_bytes()
+        offset += len(copy.pages)
