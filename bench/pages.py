@@ -417,10 +417,13 @@ def bench_objects(n_recs: int) -> dict:
     user.save()
     user.groups.add(Group.objects.get(name=COORDINATOR))
     n_letters = n_recs // 50
+    month = dt.date(2009, 1, 1) + dt.timedelta(days=n_letters // 2)
     letter = Letter.objects.get(reference=f"B-{n_letters // 4 + 1:05d}")  # sent, not published
     return {
         "letter": letter.pk,
         "letter_ref": f"B-{n_letters // 2:05d}",
+        # A month of letters: bench letters are dated a day apart from 2009-01-02.
+        "letter_dates": f"sent_after={month}&sent_before={month + dt.timedelta(30)}",
         "recommendation": Recommendation.objects.filter(letter=letter).order_by("pk")[7].pk,
         "draft": Letter.objects.get(reference="BENCH-DRAFT").pk,
         "office": Position.objects.filter(title="Prime Minister", country="JP").first().pk,
@@ -540,7 +543,7 @@ def get(port: int, path: str, cookie: str = "", **kwargs) -> http.client.HTTPRes
     body = headers.pop("body", None)
     conn.request("POST" if body else "GET", path, body=body, headers=headers)
     response = conn.getresponse()
-    response.read()
+    response.body = response.read()  # type: ignore[attr-defined]
     conn.close()
     return response
 
@@ -616,7 +619,7 @@ def pages(objects: dict, session: str, signers: list[tuple[str, str]]) -> list[t
         ("tracker, overdue", f"{tracker}?overdue=on"),
         ("tracker, include drafts", f"{tracker}?include_drafts=on"),
         ("tracker, updated range", f"{tracker}?updated_after=2015-01-01&updated_before=2015-03-31"),
-        ("tracker, letter date range", f"{tracker}?sent_after=2012-01-01&sent_before=2012-02-01"),
+        ("tracker, letter date range", f"{tracker}?{objects['letter_dates']}"),
         ("tracker, search words", f"{tracker}?q=refugees"),
         ("tracker, search reference", f"{tracker}?q={objects['letter_ref']}-R07"),
         *(
@@ -650,12 +653,34 @@ def pages(objects: dict, session: str, signers: list[tuple[str, str]]) -> list[t
     ]
 
 
+# Text each page must show: a 200 can still be the wrong page ("open your link again").
+EXPECTED = {
+    "login page (floor)": "password",
+    "dashboard": "Bench letter",
+    "letters list": "Bench letter",
+    "letter page (50 recommendations)": "about food aid and refugees",
+    "editor, large draft": "Ask 10 of section 10",
+    "tracker": "/letters/recommendations/",  # at least one row
+    "charts": "<svg",
+    "recommendation page": "about food aid and refugees",
+    "directory": "Ministry",
+    "office page": "Prime Minister",
+    "public index": "Bench letter",
+    "public letter": "North Korea",
+    "Atom feed": "<feed",
+    "sign-on page": "Ask number 20.",
+}
+
+
 def check_pages(port: int, cases: list[tuple[str, list]]) -> None:
     """One request to each page: anything but 200 means the bench would measure the wrong thing."""
     for name, targets in cases:
         for path, cookie in targets[:3]:
             response = get(port, path, cookie)
+            expected = EXPECTED.get(name) or EXPECTED[name.split(",")[0]]
             if response.status == 200:
+                if expected.encode() not in response.body:  # type: ignore[attr-defined]
+                    raise BenchError(f"{name}: {path} does not show {expected!r}")
                 continue
             location = response.headers.get("Location", "")
             if response.status in (301, 302) and "/login/" in location:
