@@ -148,6 +148,9 @@ def verdict(figures: Figures, floor_p50: float) -> str:
 
 
 def table_row(name: str, figures: Figures, floor_p50: float) -> str:
+    if figures.requests == 0:  # every request took longer than wrk ran
+        slower = f"> {figures.seconds:.0f} s"
+        return f"{name:<34} {slower:>8}  {verdict(figures, 0)}"
     ratio = figures.p50 / floor_p50 if floor_p50 else float("nan")
     return (
         f"{name:<34} {figures.p50:>8.1f} {figures.p90:>8.1f} {figures.p99:>8.1f} "
@@ -171,7 +174,7 @@ def run_wrk(
             "--threads", "1",
             "--connections", str(connections),
             "--duration", f"{max(1, round(seconds))}s",
-            "--timeout", "10s",
+            "--timeout", "60s",  # a slow page's latency, not a socket error
             "--script", str(script),
             base + targets[0][0],
         ],
@@ -536,7 +539,7 @@ def _answers(port: int) -> bool:
 
 def get(port: int, path: str, cookie: str = "", **kwargs) -> http.client.HTTPResponse:
     """One request as the proxy would pass it on (HTTPS terminated, client address added)."""
-    conn = http.client.HTTPConnection(HOST, port, timeout=60)
+    conn = http.client.HTTPConnection(HOST, port, timeout=600)  # a page may be very slow
     headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "10.255.0.1", **kwargs}
     if cookie:
         headers["Cookie"] = cookie

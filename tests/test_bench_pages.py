@@ -120,3 +120,8 @@ def test_real_wrk_runs_the_script_over_every_target_and_counts_errors(tmp_path):
     # Every second request went to the 404, and wrk counted those as errors.
     assert found.non_2xx == pytest.approx(found.requests / 2, abs=2)
     assert 0 < found.p50 <= found.p90 <= found.p99
+
+
+def test_a_page_slower_than_the_run_says_so_rather_than_zero():
+    row = pages.table_row("charts", figures(p50=0, p99=0, requests=0), floor_p50=4)
+    assert row.split() == ["charts", ">", "10", "s", "NO", "REQUESTS"]
