@@ -202,6 +202,9 @@ class Options:
     only: list[str] = field(default_factory=list)
     fill_only: bool = False
 
+    def wants(self, page: str) -> bool:
+        return not self.only or any(word in page for word in self.only)
+
 
 def parse_args(argv: list[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0].strip())
@@ -652,7 +655,7 @@ def pages(objects: dict, session: str, signers: list[tuple[str, str]]) -> list[t
         ("login page (floor)", [("/login/", "")]),
         *((name, [(path, session)]) for name, path in staff),
         *((name, [(path, "")]) for name, path in public),
-        ("sign-on page", signers),
+        *([("sign-on page", signers)] if signers else []),
     ]
 
 
@@ -717,7 +720,7 @@ def measure(options: Options, cases: list[tuple[str, list]], work: Path) -> int:
     print(TABLE_HEAD)
     floor_p50, missed = 0.0, 0
     for n, (name, targets) in enumerate(cases):
-        if n and options.only and not any(word in name for word in options.only):
+        if n and not options.wants(name):
             continue
         figures = run_wrk(
             base, targets, seconds=options.seconds, connections=options.connections, work=work
@@ -726,6 +729,11 @@ def measure(options: Options, cases: list[tuple[str, list]], work: Path) -> int:
             floor_p50 = figures.p50
         print(table_row(name, figures, floor_p50), flush=True)
         missed += verdict(figures, floor_p50) != "ok"
+    # The floor once more: when it moved, so did the machine's load during the run.
+    again = run_wrk(
+        base, cases[0][1], seconds=options.seconds, connections=options.connections, work=work
+    )
+    print(table_row("login page (again, at the end)", again, floor_p50), flush=True)
     return missed
 
 
@@ -756,7 +764,9 @@ def main(argv: list[str] | None = None) -> int:
     server = start_gunicorn(env, options.port, work / "gunicorn.log")
     try:
         session = log_in(options.port)
-        cases = pages(objects, session, sign_on_targets(options.port, objects["sign_tokens"]))
+        # 400 links to open: only when the sign-on page is measured.
+        tokens = objects["sign_tokens"] if options.wants("sign-on page") else []
+        cases = pages(objects, session, sign_on_targets(options.port, tokens))
         check_pages(options.port, cases)
         missed = measure(options, cases, work)
     finally:
