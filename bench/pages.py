@@ -423,12 +423,12 @@ def bench_objects(n_recs: int) -> dict:
     user.save()
     user.groups.add(Group.objects.get(name=COORDINATOR))
     n_letters = n_recs // 50
-    month = dt.date(2009, 1, 1) + dt.timedelta(days=n_letters // 2)
+    month = dt.date(2009, 1, 1) + dt.timedelta(days=n_letters // 2 % 5000)  # as tracker.py
     letter = Letter.objects.get(reference=f"B-{n_letters // 4 + 1:05d}")  # sent, not published
     return {
         "letter": letter.pk,
         "letter_ref": f"B-{n_letters // 2:05d}",
-        # A month of letters: bench letters are dated a day apart from 2009-01-02.
+        # A month of letters: dated a day apart from 2009-01-02, every 5,000 days again.
         "letter_dates": f"sent_after={month}&sent_before={month + dt.timedelta(30)}",
         "recommendation": Recommendation.objects.filter(letter=letter).order_by("pk")[7].pk,
         "draft": Letter.objects.get(reference="BENCH-DRAFT").pk,
