@@ -28,7 +28,7 @@ WRK_OUTPUT = """Running 10s test @ http://127.0.0.1:8105/letters/tracker/
 Requests/sec:    324.78
 Transfer/sec:      9.80MB
 BENCH {"requests": 3251, "duration_us": 10010000, "p50_us": 11840, "p90_us": 15230, \
-"p99_us": 27400, "non_2xx": 0, "socket_errors": 0}
+"p99_us": 27400, "max_us": 41200, "non_2xx": 0, "socket_errors": 0}
 """
 
 
@@ -44,6 +44,7 @@ def test_it_reads_the_figures_the_lua_hook_printed():
     assert (found.p50, found.p90, found.p99) == (11.84, 15.23, 27.4)
     assert found.per_second == pytest.approx(324.78, abs=0.01)
     assert (found.non_2xx, found.socket_errors) == (0, 0)
+    assert found.slowest == 41.2
 
 
 def test_it_fails_loudly_when_wrk_printed_no_figures():
@@ -125,3 +126,10 @@ def test_real_wrk_runs_the_script_over_every_target_and_counts_errors(tmp_path):
 def test_a_page_slower_than_the_run_says_so_rather_than_zero():
     row = pages.table_row("charts", figures(p50=0, p99=0, requests=0), floor_p50=4)
     assert row.split() == ["charts", ">", "10", "s", "NO", "REQUESTS"]
+
+
+def test_the_next_page_waits_while_slow_requests_may_still_hold_the_workers():
+    assert pages.drain_seconds(figures(p50=10, p99=20, slowest=50), connections=4) == 0
+    assert pages.drain_seconds(figures(p50=900, p99=1500, slowest=2000), connections=4) == 4
+    assert pages.drain_seconds(figures(p50=9000, p99=9500, slowest=20000), connections=4) == 30
+    assert pages.drain_seconds(figures(p50=0, p99=0, requests=0), connections=4) == 30
