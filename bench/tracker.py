@@ -54,24 +54,27 @@ def fill(n_recs: int) -> None:
         cur.execute("ANALYZE")
 
 
-def _defaults(model_label: str, given: str) -> tuple[str, str]:
+def _rest(model, written: str, *, escape: bool = True) -> tuple[str, str]:
     """
-    The columns a bench INSERT does not name, with their model defaults as SQL
-    literals, so that a new NOT NULL field does not break the fill.
+    The model's other NOT NULL columns and their defaults as SQL (", a, b", ", 'x', 1"),
+    so the fill keeps working when a field is added: Django sets defaults in Python,
+    not in the table.
     """
-    from django.apps import apps
+    from psycopg2.extensions import adapt
 
-    named = {name.strip().strip('"') for name in given.split(",")}
+    given = {name.strip().strip('"') for name in written.split(",")}
     columns, values = [], []
-    for field in apps.get_model(model_label)._meta.concrete_fields:
-        if field.primary_key or field.column in named or field.null:
+    for f in model._meta.concrete_fields:
+        if f.null or f.primary_key or f.column in given:
             continue
-        # A text field without a default gets "" from get_default(), as in a form.
-        default = field.get_db_prep_save(field.get_default(), connection)
-        columns.append(f'"{field.column}"')
-        values.append(default)
-    literals = ["'" + v.replace("'", "''") + "'" if isinstance(v, str) else str(v) for v in values]
-    return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in literals)
+        default = f.get_default()  # "" for a text field without one
+        if default is None:
+            raise ValueError(f"{model.__name__}.{f.name} needs a value in bench/tracker.py")
+        columns.append(connection.ops.quote_name(f.column))
+        literal = adapt(f.get_db_prep_save(default, connection)).getquoted().decode()
+        # A query with parameters goes through %-formatting.
+        values.append(literal.replace("%", "%%") if escape else literal)
+    return "".join(f", {c}" for c in columns), "".join(f", {v}" for v in values)
 
 
 def _array(values: list[str]) -> str:
@@ -80,43 +83,43 @@ def _array(values: list[str]) -> str:
 
 def _insert_letters(cur, n_letters: int) -> None:
     """Sent letters B-00001 on, one section each."""
-    given = (
-        "reference, subject, date, language, opening, closing, status, version, content_hash,"
-        " paper_size, envelope_window, recommendation_style, created_at, updated_at"
-    )
-    more_columns, more_values = _defaults("letters.Letter", given)
+    from letters.models import Letter, Section
+
+    columns, values = _rest(Letter, "reference, subject, date, status, created_at, updated_at")
     cur.execute(
         f"""
-        INSERT INTO letters_letter ({given}{more_columns})
+        INSERT INTO letters_letter (reference, subject, date, status, created_at,
+            updated_at{columns})
         SELECT 'B-' || lpad(i::text, 5, '0'), 'Bench letter ' || i,
-            date '2009-01-01' + (i %% 5000), 'en', '', '', 'sent', 1, '', 'a4',
-            'dl_left', 'numbered', now(), now(){more_values}
+            date '2009-01-01' + (i %% 5000), 'sent', now(), now(){values}
         FROM generate_series(1, %s) i
         """,
         [n_letters],
     )
-    given = 'letter_id, "order", heading, body, lead_in'
-    more_columns, more_values = _defaults("letters.Section", given)
+    columns, values = _rest(Section, "letter_id, order, heading")
     cur.execute(
         f"""
-        INSERT INTO letters_section ({given}{more_columns})
-        SELECT id, 0, 'Section', '', ''{more_values}
-        FROM letters_letter WHERE reference LIKE 'B-%%'
-        """
+        INSERT INTO letters_section (letter_id, "order", heading{columns})
+        SELECT id, 0, 'Section'{values} FROM letters_letter WHERE reference LIKE 'B-%%'
+        """,
+        [],
     )
 
 
 def _insert_recommendations(cur) -> None:
     """RECS_PER_LETTER in every bench letter's section, each with one of the themes."""
+    from letters.models import Recommendation
+
+    written = "letter_id, section_id, order, number, reference, text, government, third_state"
+    columns, values = _rest(Recommendation, written, escape=False)
     cur.execute(
         f"""
         INSERT INTO letters_recommendation (letter_id, section_id, "order", number,
-            reference, text, government, third_state, current_response,
-            current_implementation)
+            reference, text, government, third_state{columns})
         SELECT s.letter_id, s.id, n, n, l.reference || '-R' || lpad(n::text, 2, '0'),
             'Recommendation ' || n || ' of ' || l.reference || ' about food aid and refugees',
             ({_array(GOVERNMENTS)})[1 + (s.id + n) % {len(GOVERNMENTS)}],
-            ({_array(THIRD_STATES)})[1 + (s.id * 7 + n) % {len(THIRD_STATES)}], '', ''
+            ({_array(THIRD_STATES)})[1 + (s.id * 7 + n) % {len(THIRD_STATES)}]{values}
         FROM letters_section s JOIN letters_letter l ON l.id = s.letter_id
         CROSS JOIN generate_series(1, {RECS_PER_LETTER}) n
         WHERE l.reference LIKE 'B-%%'
@@ -138,21 +141,21 @@ def _insert_recommendations(cur) -> None:
 
 
 def _insert_follow_ups(cur) -> None:
-    given = (
-        "recommendation_id, date, kind, response_status, implementation_status, note,"
-        " evidence_url, evidence_file, next_review, recorded_at, revision"
-    )
-    more_columns, more_values = _defaults("letters.FollowUp", given)
+    from letters.models import FollowUp
+
+    written = "recommendation_id, date, kind, response_status, implementation_status, note, "
+    columns, values = _rest(FollowUp, written + "next_review, recorded_at", escape=False)
     cur.execute(
         f"""
-        INSERT INTO letters_followup ({given}{more_columns})
+        INSERT INTO letters_followup (recommendation_id, date, kind, response_status,
+            implementation_status, note, next_review, recorded_at{columns})
         SELECT r.id, date '2010-01-01' + ((r.id * 13 + k * 97) % 5000)::int, 'reply',
             ({_array(RESPONSES)})[1 + (r.id + k) % {len(RESPONSES)}],
             ({_array(IMPLEMENTATIONS)})[1 + (r.id * 3 + k) % {len(IMPLEMENTATIONS)}],
-            'Entry ' || k, '', '',
+            'Entry ' || k,
             CASE WHEN (r.id + k) % 4 = 0
                  THEN date '2010-01-01' + ((r.id * 17 + k * 31) % 6000)::int END,
-            now() - (k || ' minutes')::interval, 1{more_values}
+            now() - (k || ' minutes')::interval{values}
         FROM letters_recommendation r CROSS JOIN generate_series(1, {FOLLOW_UPS_PER_REC}) k
         WHERE r.reference LIKE 'B-%%'
         """
