@@ -627,7 +627,15 @@ def _org_country(org) -> str:
 
 
 def _type(org) -> str:
-    return str(org.get_kind_display()) if org.kind else ""
+    """The type's heading, in the language the letter prints in."""
+    if not org.kind:
+        return ""
+    heading = {
+        OrganizationKind.INTERNATIONAL: pgettext("signatory group", "International network"),
+        OrganizationKind.NATIONAL: pgettext("signatory group", "National"),
+        OrganizationKind.LOCAL: pgettext("signatory group", "Local"),
+    }.get(org.kind)
+    return heading or str(org.get_kind_display())
 
 
 def count_line(signatories: list) -> str:

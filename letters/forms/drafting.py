@@ -26,6 +26,7 @@ from letters.models import (
     Language,
     Letter,
     LetterRecipient,
+    Organization,
     RecipientRole,
     Recommendation,
     Section,
@@ -566,6 +567,14 @@ class SignatoryForm(VersionedForm, forms.ModelForm):
             "signer_name": "Signer's name",
             "signer_title": "Signer's title",
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Offer only organisations that do not sign yet (a letter signed by 400
+            # listed them all again); a post naming one still gets the clear error below.
+            field = cast(forms.ModelChoiceField, self.fields["organization"])
+            field.queryset = Organization.objects.exclude(signatures__letter=self.letter)
 
     def clean_organization(self):
         organization = self.cleaned_data["organization"]

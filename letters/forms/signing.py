@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
+from django_countries import countries
 
 from letters.models import (
     CallSignature,
@@ -16,7 +18,7 @@ from letters.models import (
     Signatory,
     SignOnCall,
 )
-from letters.signing import DEFAULT_MESSAGE, Moderation
+from letters.signing import DEFAULT_MESSAGE, Moderation, country_code
 from letters.uploads import clean_image
 
 
@@ -150,6 +152,18 @@ class CallSignatureForm(forms.ModelForm):
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
 
+    # A list of every country, not free text: "Republic of Korea" typed by hand
+    # matched no name in the directory and printed under "Country not given".
+    country = forms.CharField(
+        max_length=100,
+        label="Country",
+        widget=forms.Select(attrs={"autocomplete": "country"}),
+        error_messages={
+            "required": "Choose your organisation's country from the list.",
+            "max_length": "Choose your organisation's country from the list.",
+        },
+    )
+
     class Meta:
         model = CallSignature
         fields = [
@@ -175,6 +189,16 @@ class CallSignatureForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.call = call
         self.fields["website"].widget.attrs["placeholder"] = "https://"
+        widget = cast(forms.Select, self.fields["country"].widget)
+        widget.choices = [("", "Choose a country…"), *countries]
+        widget.attrs.pop("maxlength", None)  # not an attribute of a <select>
+
+    def clean_country(self) -> str:
+        # The list sends a code; a script may send a name ("Japan"): both count.
+        code = country_code(self.cleaned_data["country"])
+        if not code:
+            raise ValidationError("Choose your organisation's country from the list.")
+        return code
 
     def is_bot(self) -> bool:
         return bool(self.data.get("nickname"))

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django_countries import countries
 from simple_history.models import HistoricalRecords
 
 from letters.models.letter import Letter, Organization
@@ -279,6 +280,11 @@ class CallSignature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_name} on {self.call}"
+
+    @property
+    def country_name(self) -> str:
+        """The country's name: the form stores a code; offers from before kept typed text."""
+        return countries.name(self.country) or self.country
 
     def needs_reconfirmation(self, content_hash: str) -> bool:
         return (

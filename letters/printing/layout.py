@@ -19,6 +19,7 @@ from django.utils.translation import pgettext
 
 from letters.models import (
     EnvelopeWindow,
+    Language,
     Letter,
     LetterRecipient,
     LetterStatus,
@@ -106,10 +107,36 @@ def watermark(letter: Letter) -> str:
     return ""
 
 
+def watermark_word(letter: Letter) -> str:
+    """The mark as the letter's language writes it ("DRAFT", 「草案」)."""
+    key = watermark(letter)
+    if not key:
+        return ""
+    with translation.override(letter.language):
+        words = {
+            "DRAFT": pgettext("watermark", "DRAFT"),
+            "WITHDRAWN": pgettext("watermark", "WITHDRAWN"),
+        }
+    return words[key]
+
+
+def translated_marks() -> list[tuple[str, str, str]]:
+    """(language, key, image) for each mark a language writes in its own words."""
+    marks = []
+    for language in Language.values:
+        with translation.override(language):
+            for key in ("DRAFT", "WITHDRAWN"):
+                word = pgettext("watermark", key)
+                if word != key:
+                    marks.append((language, key.lower(), watermark_image(word)))
+    return marks
+
+
 WATERMARK_SVG = (
     '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="600" viewBox="0 0 600 600">'
     '<text x="300" y="300" transform="rotate(-35 300 300)" text-anchor="middle"'
-    ' dominant-baseline="middle" font-family="Liberation Sans, DejaVu Sans, sans-serif"'
+    ' dominant-baseline="middle"'
+    ' font-family="Liberation Sans, DejaVu Sans, Noto Sans CJK JP, sans-serif"'
     ' font-weight="bold" font-size="{size}" letter-spacing="12" fill="#b42318"'
     ' fill-opacity="0.13">{word}</text></svg>'
 )
@@ -161,7 +188,7 @@ def sheet_context(letter: Letter, *, copy_for=None, archival: bool = False) -> d
         show_signatures=letter.is_signed,
         for_print=True,
         watermark=watermark(letter),
-        watermark_image=watermark_image(watermark(letter)),
+        watermark_image=watermark_image(watermark_word(letter)),
         authors="; ".join(s.organization.name for s in signatories),
         archival=archival,
         variant=("PDF/A-3b, PDF/UA-1" if archival else "PDF 1.7, tagged"),
@@ -400,6 +427,7 @@ def preview_stylesheet(version: str) -> str:
             "windows": windows,
             "margin": {"top": MARGIN_TOP_FIRST, "side": MARGIN_LEFT, "bottom": MARGIN_BOTTOM},
             "marks": {word: watermark_image(word) for word in ["DRAFT", "WITHDRAWN"]},
+            "translated_marks": translated_marks(),
             "address_sizes": [(address_size_class(pt / 10), pt / 10) for pt in range(70, 101)],
         },
     )

@@ -15,8 +15,9 @@ from collections import Counter
 from django.contrib import messages
 from django.core import signing as django_signing
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -57,6 +58,7 @@ from recipients.forms import search_text
 from recipients.models import MailingList, Position
 
 SEARCH_LIMIT = 20
+SIGNATORIES_PER_PAGE = 25
 DIRECTIONS = {drafting.UP, drafting.DOWN}
 
 
@@ -168,16 +170,61 @@ def recipients_context(letter: Letter, **extra) -> dict:
     }
 
 
-def signatories_context(letter: Letter, **extra) -> dict:
+def signatories_context(
+    letter: Letter,
+    *,
+    q: str = "",
+    page: str | int = 1,
+    show: int | None = None,
+    **extra,
+) -> dict:
+    """
+    One page of the signing organisations (a letter may have hundreds), found by
+    `q`; `show` (a signatory's pk) asks for the page that holds it, the one just changed.
+    """
     add_form = extra.pop("signatory_form", None) or SignatoryForm(
         letter=letter, prefix="signatory-new"
     )
+    everyone = letter.signatories.order_by("order", "pk")
+    total = everyone.count()
+    listed = everyone.select_related("organization")
+    if q:
+        listed = listed.filter(
+            Q(organization__name__icontains=q)
+            | Q(organization__short_name__icontains=q)
+            | Q(group__icontains=q)
+            | Q(signer_name__icontains=q)
+        )
+    elif show is not None:
+        order = everyone.filter(pk=show).values_list("order", flat=True).first()
+        if order is not None:
+            before = everyone.filter(Q(order__lt=order) | Q(order=order, pk__lt=show))
+            page = before.count() // SIGNATORIES_PER_PAGE + 1
+    paginator = Paginator(listed, SIGNATORIES_PER_PAGE)
+    if not q:
+        paginator.count = total  # known already: one query fewer
+    shown = paginator.get_page(page)
+    rows = list(shown)
+    for row in rows:
+        row.at_first = row.at_last = False  # type: ignore[attr-defined]
+    if rows and shown.number == 1:
+        rows[0].at_first = True  # type: ignore[attr-defined]
+    if rows and not shown.has_next():
+        rows[-1].at_last = True  # type: ignore[attr-defined]
     return {
         "letter": letter,
-        "signatories": list(letter.signatories.select_related("organization")),
+        "signatories": rows,
+        "signatory_page": shown,
+        "signatory_total": total,
+        "signatory_q": q,
         "signatory_form": add_form,
         **extra,
     }
+
+
+def signatory_listing(params) -> dict:
+    """The search and page of the signatories a request asks for (GET or POST)."""
+    return {"q": search_text(params, "sq"), "page": str(params.get("spage", "1"))[:6]}
 
 
 def search_positions(letter: Letter, q: str) -> list[Position]:
@@ -207,6 +254,11 @@ def _block(
 ) -> HttpResponse:
     """One block of the editor, for htmx to swap; `saved` tells the page the new version."""
     template, context = BLOCKS[name]
+    if name == "signatories":
+        params = request.POST if request.method == "POST" else request.GET
+        extra = {**signatory_listing(params), **extra}
+        if "show" not in extra and str(params.get("show", "")).isdigit():
+            extra["show"] = int(params["show"])
     response = render(request, template, context(letter, **extra))
     if saved:
         # drafting.js copies it into every form on the page, so the user's own
@@ -216,11 +268,16 @@ def _block(
 
 
 def _done(
-    request: HtmxHttpRequest, letter: Letter, block: str, anchor: str, notice: str = ""
+    request: HtmxHttpRequest,
+    letter: Letter,
+    block: str,
+    anchor: str,
+    notice: str = "",
+    **extra,
 ) -> HttpResponse:
     """After a successful inline change: the fresh block for htmx, a redirect otherwise."""
     if request.htmx:
-        response = _block(request, letter, block, notice=notice)
+        response = _block(request, letter, block, notice=notice, **extra)
         if anchor != block:
             # The item added or changed: static/js/focus.js moves focus there.
             response["X-Focus"] = anchor
@@ -306,7 +363,7 @@ def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     }
     if not letter.is_translation:
         context.update(recipients_context(letter))
-        context.update(signatories_context(letter))
+        context.update(signatories_context(letter, **signatory_listing(request.GET)))
     return render(request, "letters/drafting/edit.html", context)
 
 
@@ -710,6 +767,7 @@ def signatory_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "signatories",
             "signatories",
             f"{signatory.organization} signs as {signatory.get_role_display().lower()}.",
+            show=signatory.pk,
         )
     return _form_response(
         request,
@@ -746,7 +804,12 @@ def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
         signatory.letter = letter
         drafting.save_signatory(signatory=signatory)
         return _done(
-            request, letter, "signatories", "signatories", f"Saved {signatory.organization}."
+            request,
+            letter,
+            "signatories",
+            "signatories",
+            f"Saved {signatory.organization}.",
+            show=signatory.pk,
         )
     return _form_response(
         request,
@@ -777,7 +840,14 @@ def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
             "signatories",
             f"{signatory.organization} is already {where}.",
         )
-    return _done(request, letter, "signatories", "signatories", f"Moved {signatory.organization}.")
+    return _done(
+        request,
+        letter,
+        "signatories",
+        "signatories",
+        f"Moved {signatory.organization}.",
+        show=signatory.pk,
+    )
 
 
 @require_POST

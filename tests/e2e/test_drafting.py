@@ -634,3 +634,46 @@ def test_drafter_writes_to_two_japanese_ministers_in_japanese_and_each_copy_prin
         assert "特定非営利活動法人 難民支援ネットワーク東京 代表理事 森田 愛子" in copy
         assert "一般社団法人 人権フォーラム関西 事務局長 佐藤 健一" in copy
         assert "Dear" not in copy and "Chiba" not in copy and "Page" not in copy
+
+
+def test_a_letter_signed_by_hundreds_shows_a_page_of_signatories_and_keeps_focus(
+    page, live_server, log_in, drafter
+):
+    from letters.models import Organization, Signatory
+    from tests.factories import make_draft
+
+    letter = make_draft(reference="JP-MANY")
+    orgs = Organization.objects.bulk_create(
+        Organization(name=f"Coalition member {i:03d}", country="JP") for i in range(1, 400)
+    )
+    Signatory.objects.bulk_create(
+        Signatory(letter=letter, organization=org, order=i) for i, org in enumerate(orgs, 1)
+    )
+    log_in(drafter)
+    page.goto(f"{live_server.url}/letters/{letter.pk}/edit/#signatories")
+    page.evaluate("window.samePage = true")
+    block = page.locator("#signatories")
+    expect(block.get_by_text("1–25 of 400 signing organisations")).to_be_visible()
+    expect(block.locator("li.signatory")).to_have_count(25)
+    block.get_by_role("link", name="Next page").click()
+    expect(block.get_by_text("26–50 of 400 signing organisations")).to_be_visible()
+    expect(block.get_by_role("link", name="Next page")).to_be_focused()
+    block.screenshot(path="/tmp/i13-editor-signatories-page2.png")
+    # Moving the first of page 2 up follows it to page 1, focus on its button.
+    block.get_by_role("button", name="Move “Coalition member 025” up").click()
+    expect(page.locator(".drafting-notice")).to_have_text("Moved Coalition member 025.")
+    expect(block.get_by_text("1–25 of 400 signing organisations")).to_be_visible()
+    expect(block.get_by_role("button", name="Move “Coalition member 025” up")).to_be_focused()
+    search = block.get_by_label("Find a signing organisation (name, short name, group or signer)")
+    search.fill("member 31")
+    search.press("Enter")
+    expect(block.get_by_text("10 of 400 signing organisations match “member 31”")).to_be_visible()
+    expect(
+        block.get_by_label("Find a signing organisation (name, short name, group or signer)")
+    ).to_be_focused()
+    assert page.evaluate("window.samePage === true")
+    page.screenshot(path="/tmp/i13-editor-signatories.png", full_page=False)
+    block.screenshot(path="/tmp/i13-editor-signatories-block.png")
+    assert_accessible(page)
+    moved = Signatory.objects.get(letter=letter, organization__name="Coalition member 025")
+    assert list(letter.signatories.order_by("order", "pk")).index(moved) == 24

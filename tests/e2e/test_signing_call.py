@@ -62,7 +62,7 @@ def test_an_outsider_signs_confirms_and_is_approved(
     expect(outsider.get_by_text("0 organisations signed")).to_be_visible()
     assert_accessible(outsider)
     outsider.get_by_label("Organisation name").fill("Refugee Rights Osaka")
-    outsider.get_by_label("Country").fill("Japan")
+    outsider.get_by_label("Country").select_option(label="Japan")
     outsider.get_by_label("Website").fill("https://refugee-rights.example.jp")
     outsider.get_by_label("Contact person").fill("Aiko Tanaka")
     outsider.get_by_label("Contact e-mail").fill("aiko@example.jp")
@@ -124,7 +124,7 @@ TYPED = ["Japan", "kenya", "Brazil", "France", "Germany", "India", "Mexico", "Ne
 def sign_on_the_public_page(page, url: str, name: str, country: str, email: str) -> None:
     page.goto(url)
     page.get_by_label("Organisation name").fill(name)
-    page.get_by_label("Country").fill(country)
+    page.get_by_label("Country").select_option(label=country)
     page.get_by_label("Contact person").fill("Contact Person")
     page.get_by_label("Contact e-mail").fill(email)
     page.get_by_label("may be shown publicly").check()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.urls import reverse
 from pypdf import PdfReader
 
 from letters import printing
@@ -184,3 +185,65 @@ def test_address_labels_of_a_japanese_letter_end_with_office_and_name():
     letter = japanese_letter()
     label = text_of(printing.document(letter, kind="labels")[1]())[0]
     assert label.index("〒100-8977") < label.index("法務省") < label.index("法務大臣 千葉景子殿")
+
+
+def japanese_coalition_letter():
+    """The Japanese letter signed as a list grouped by type: a network, national and local."""
+    from letters.models import OrganizationKind, SignatoryGrouping, SignatoryLayout
+
+    letter = japanese_letter()
+    letter.signatory_layout = SignatoryLayout.LIST
+    letter.signatory_grouping = SignatoryGrouping.TYPE
+    letter.save()
+    for name, kind in [
+        ("アジア人権ネットワーク", OrganizationKind.INTERNATIONAL),
+        ("難民支援協会", OrganizationKind.NATIONAL),
+        ("大阪難民の会", OrganizationKind.LOCAL),
+        ("名古屋人権の会", OrganizationKind.LOCAL),
+    ]:
+        factories.make_signatory(letter, factories.make_organization(name=name, kind=kind))
+    return letter
+
+
+def test_a_japanese_list_by_type_prints_its_group_headings_in_japanese():
+    letter = japanese_coalition_letter()
+    everything = " ".join(text_of(printing.render_letter_pdf(letter)))
+    for heading in ["国際ネットワーク", "全国団体", "地域団体"]:
+        assert heading in everything
+    for english in ["International network", "National", "Local", "Other organisations"]:
+        assert english not in everything
+
+
+def test_a_japanese_draft_is_marked_草案_not_draft():
+    letter = japanese_letter()
+    assert layout.watermark(letter) == "DRAFT"  # the key file names and caches use
+    assert layout.watermark_word(letter) == "草案"
+    data = printing.render_letter_pdf(letter)
+    marks = layout.sheet_context(letter)["watermark_image"]
+    assert "%E8%8D%89%E6%A1%88" in marks and "DRAFT" not in marks  # 草案, percent-encoded
+    everything = " ".join(text_of(data))
+    assert "草案" in everything and "DRAFT" not in everything
+    english = factories.make_draft()
+    assert "DRAFT" in layout.sheet_context(english)["watermark_image"]
+
+
+def test_the_letter_page_marks_each_japanese_copy_as_japanese(client, coordinator):
+    letter = japanese_letter()
+    client.force_login(coordinator)
+    page = client.get(letter.get_absolute_url()).content.decode()
+    card = page.split('id="printing"')[1].split("</section>")[0]
+    assert '<span class="visually-hidden">Copy for </span><span lang="ja">法務大臣' in card
+    assert '<span lang="ja">外務大臣' in card
+    english = factories.make_draft()
+    other = client.get(english.get_absolute_url()).content.decode()
+    assert 'lang="ja"' not in other.split('id="printing"')[1].split("</section>")[0]
+
+
+def test_the_preview_of_a_japanese_draft_is_marked_草案_too(client, drafter):
+    client.force_login(drafter)
+    css = client.get(reverse("letters:printing_preview_css")).content.decode()
+    rule = css.split(".printed-letter.mark-draft:lang(ja) {")[1].split("}")[0]
+    assert "%E8%8D%89%E6%A1%88" in rule  # 草案
+    letter = japanese_letter()
+    preview = client.get(reverse("letters:drafting_preview", args=[letter.pk])).content.decode()
+    assert 'class="printed-letter' in preview and 'mark-draft" lang="ja"' in preview

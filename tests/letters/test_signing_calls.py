@@ -62,7 +62,7 @@ def call():
 def offer(**overrides) -> dict:
     data = {
         "organization_name": "Rights Watch Busan",
-        "country": "Republic of Korea",
+        "country": "KR",
         "website": "https://rights.example.kr",
         "contact_name": "Min-ji Park",
         "contact_email": "minji@example.kr",
@@ -523,3 +523,41 @@ def test_private_links_keep_working_beside_the_call(client, call):
     response = client.get(reverse("public:sign", args=[partner.token]), follow=True)
     assert response.status_code == 200
     assert "Stop forced returns." in response.content.decode()
+
+
+def test_the_country_is_a_labelled_list_of_every_country(client, call):
+    html = client.get(page(call)).content.decode()
+    assert 'for="id_country"' in html and 'id="id_country"' in html
+    select = html.split('<select name="country"')[1].split("</select>")[0]
+    assert 'autocomplete="country"' in select
+    assert '<option value="" selected>Choose a country…</option>' in select
+    assert '<option value="KR">' in select and '<option value="JP">' in select
+    assert select.count("<option") > 240
+
+
+def test_korea_chosen_from_the_list_is_filed_as_korea(client, coordinator, call):
+    signature = submitted(client, call, country="KR")
+    assert signature.country == "KR" and signature.country_name == "South Korea"
+    confirm_by_mail(Client(), mail.outbox[0])
+    moderate(client, coordinator, call, signature)
+    assert Organization.objects.get(name="Rights Watch Busan").country == "KR"
+    client.force_login(coordinator)
+    queue = client.get(
+        reverse("letters:signing_call_queue", args=[call.letter.pk]), {"status": "approved"}
+    )
+    assert "South Korea" in queue.content.decode()
+
+
+@pytest.mark.parametrize("country", ["", "Atlantis", "XX", "Republic of Atlantis" * 10])
+def test_a_country_not_on_the_list_is_refused_clearly(client, call, country):
+    response = client.post(page(call), offer(country=country))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Choose your organisation&#x27;s country from the list." in html
+    assert 'value="Rights Watch Busan"' in html and 'value="minji@example.kr"' in html
+    assert not CallSignature.objects.exists() and not mail.outbox
+
+
+def test_the_chosen_country_is_kept_when_another_field_is_wrong(client, call):
+    response = client.post(page(call), offer(contact_email="not an address"))
+    assert '<option value="KR" selected>' in response.content.decode()
