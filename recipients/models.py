@@ -368,12 +368,13 @@ class Position(models.Model):
         if not self.has_postal_address:
             # Delivered by e-mail or by hand: no street, so no country line either.
             return [line for line in office if line]
+        country = self.postal_country
         postal = format_address(
             address_lines=self.address_lines,
             locality=self.locality,
             region=self.region,
             postal_code=self.postal_code,
-            country=self.postal_country,
+            country=country,
             language=language,
         )
         parts = {
@@ -382,7 +383,7 @@ class Position(models.Model):
             "region": self.region,
             "postal_code": self.postal_code,
         }
-        if in_local_order(language, self.postal_country, parts):
+        if in_local_order(language, country, parts):
             # Written in the country's own script and order, the letter is posted
             # inside it: no country line, which would fall between the office and
             # the name that ends a Japanese block.

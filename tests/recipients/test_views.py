@@ -139,6 +139,38 @@ def test_archived_positions_are_hidden_unless_asked_for(client, drafter, positio
     assert list(shown) == [position]
 
 
+def test_directory_rows_show_what_the_models_say(client, admin_user):
+    """Rows are worked out in the view (speed): same holder, links, greeting as the models."""
+    held = make_position(title="Prime Minister", institution="Cabinet", country="JP")
+    past = make_official(family_name="Aso", given_name="Taro")
+    make_term(held, past, start=dt.date(2008, 9, 24), end=dt.date(2009, 9, 15))
+    today = make_official(family_name="Hatoyama", given_name="Yukio", native_name="鳩山由紀夫")
+    make_term(held, today, start=dt.date(2009, 9, 16))
+    vacant = make_position(title="Chief Cabinet Secretary", institution="Cabinet", country="JP")
+    german = make_position(title="Chancellor", institution="", country="DE", last_verified=None)
+    client.force_login(admin_user)
+
+    response = client.get(reverse("recipients:list"))
+
+    countries = response.context["countries"]
+    assert [c["name"] for c in countries] == ["Germany", "Japan"]
+    assert [g["institution"] for g in countries[1]["groups"]] == ["Cabinet"]
+    rows = {row["pk"]: row for c in countries for g in c["groups"] for row in g["rows"]}
+    assert rows[held.pk]["url"] == held.get_absolute_url()
+    assert rows[held.pk]["verify_url"] == reverse("recipients:position_verify", args=[held.pk])
+    assert rows[held.pk]["holder_url"] == today.get_absolute_url()
+    assert rows[held.pk]["salutation"] == held.salutation(today)
+    assert rows[held.pk]["address_lines"] == held.address_lines_list()
+    assert rows[vacant.pk]["holder_url"] == ""
+    assert rows[vacant.pk]["salutation"] == vacant.salutation(None)
+    assert rows[german.pk]["stale"] is True
+    html = response.content.decode()
+    assert f'<a href="{today.get_absolute_url()}">{today.full_name}</a>' in html
+    assert '<span class="small text-secondary" lang="ja">鳩山由紀夫</span>' in html
+    assert "Aso" not in html
+    assert f'action="{rows[german.pk]["verify_url"]}"' in html
+
+
 def test_directory_query_count_does_not_grow_with_rows(
     client, drafter, django_assert_max_num_queries
 ):
