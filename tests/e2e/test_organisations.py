@@ -49,11 +49,18 @@ def test_a_400_line_paste_is_matched_with_duplicates_flagged_and_added(
     )
     page.get_by_role("button", name="Add the ticked organisations").first.click()
 
-    expect(page.locator("#signatories")).to_contain_text("Fresh Group 244")
     expect(page.get_by_role("status").or_(page.locator(".alert-success")).first).to_contain_text(
         "Added 396 signing organisations"
     )
     assert letter.signatories.filter(group="Coalition").count() == 396
+    # The editor shows a page of them at a time, with the whole count, and finds any one.
+    total = letter.signatories.count()
+    expect(page.locator("#signatory-count")).to_contain_text(f"of {total} signing organisations")
+    search = page.get_by_label("Find a signing organisation (name, short name, group or signer)")
+    search.fill("Fresh Group 244")
+    search.press("Enter")
+    expect(page.locator("#signatories")).to_contain_text("Fresh Group 244")
+    expect(page.locator("#signatory-count")).to_contain_text(f"1 of {total} signing organisations")
     assert Organization.objects.filter(name__startswith="Fresh Group").count() == 245
 
     page.goto(f"{live_server.url}/letters/organisations/?country=KR")
