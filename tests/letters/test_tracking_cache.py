@@ -18,6 +18,7 @@ from letters import tracking, tracking_cache, tracking_charts
 from letters.models import FollowUp, Recommendation
 from tests.factories import (
     make_letter,
+    make_organization,
     make_recommendation,
     make_section,
     make_theme,
@@ -230,3 +231,10 @@ def test_the_public_index_is_drawn_once_per_write_and_follows_each_write(client)
     other.status = "sent"
     other.save()
     assert "A second letter" not in client.get(index).content.decode()
+    lead = make_organization(name="Lead Org")
+    letter.lead_organization = lead
+    letter.save()
+    assert "led by Lead Org" in client.get(index).content.decode()
+    lead.name = "Renamed Org"
+    lead.save()
+    assert "led by Renamed Org" in client.get(index).content.decode()
