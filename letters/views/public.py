@@ -49,7 +49,7 @@ def _published_list() -> str:
         Letter.objects.published()
         .select_related("lead_organization")
         .with_recommendation_count()
-        .order_by("-published_at")
+        .order_by("-published_at", "-pk")  # letters published at once: a fixed order
     )
     # Escaped by the template.
     return render_to_string("public/_published_list.html", {"letters": letters})
