@@ -25,9 +25,10 @@ def _connect_tracking_cache() -> None:
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from letters import tracking_cache
-    from letters.models import FollowUp, Letter, Recommendation, Theme
+    from letters.models import FollowUp, Letter, Organization, Recommendation, Theme
 
-    for model in (FollowUp, Letter, Recommendation, Theme):
+    # Organisations: the public index names each letter's lead.
+    for model in (FollowUp, Letter, Organization, Recommendation, Theme):
         uid = f"letters.tracking_cache.{model.__name__}"
         post_save.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
         post_delete.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)

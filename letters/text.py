@@ -206,7 +206,8 @@ def _numbered_sections(letter: Letter) -> tuple[list[Section], int]:
         Section.objects.filter(letter=letter).prefetch_related(
             Prefetch(
                 "recommendations",
-                queryset=Recommendation.objects.order_by("order", "pk").prefetch_related("themes"),
+                # No themes: no letter text shows them.
+                queryset=Recommendation.objects.order_by("order", "pk"),
             )
         )
     )

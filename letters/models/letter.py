@@ -11,7 +11,7 @@ from typing import Any, cast
 from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, NullIf
 from django.urls import reverse
 from django.utils import timezone
@@ -264,6 +264,15 @@ class LetterQuerySet(models.QuerySet):
 
     def published(self) -> LetterQuerySet:
         return self.filter(status=LetterStatus.PUBLISHED)
+
+    def with_recommendation_count(self) -> LetterQuerySet:
+        """
+        `num_recommendations` as a subquery, run only for the rows fetched: a
+        join and GROUP BY would count every recommendation of every letter.
+        """
+        recs = Recommendation.objects.filter(letter=OuterRef("pk")).order_by().values("letter")
+        count = Subquery(recs.annotate(n=Count("pk")).values("n"))
+        return self.annotate(num_recommendations=Coalesce(count, 0))
 
 
 # A translation circulates with its original: its signatories' links are the

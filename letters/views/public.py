@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
+from letters import tracking_cache
 from letters.models import (
     Letter,
     LetterStatus,
@@ -35,13 +37,22 @@ def _published(reference: str) -> Letter:
 
 @login_not_required
 def published_index(request: HttpRequest) -> HttpResponse:
+    # Every published letter, drawn once per write: the list changes only when a
+    # letter or a recommendation does (letters.tracking_cache), and drawing some
+    # hundreds of cards cost more than the rest of the page.
+    letters = tracking_cache.cached_by_key("public index", "", _published_list)
+    return render(request, "public/published_index.html", {"letters": mark_safe(letters)})
+
+
+def _published_list() -> str:
     letters = (
         Letter.objects.published()
         .select_related("lead_organization")
-        .annotate(num_recommendations=Count("recommendations"))
-        .order_by("-published_at")
+        .with_recommendation_count()
+        .order_by("-published_at", "-pk")  # letters published at once: a fixed order
     )
-    return render(request, "public/published_index.html", {"letters": letters})
+    # Escaped by the template.
+    return render_to_string("public/_published_list.html", {"letters": letters})
 
 
 def public_signatories(context: dict) -> list:

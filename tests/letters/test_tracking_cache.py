@@ -18,6 +18,8 @@ from letters import tracking, tracking_cache, tracking_charts
 from letters.models import FollowUp, Recommendation
 from tests.factories import (
     make_letter,
+    make_organization,
+    make_recommendation,
     make_section,
     make_theme,
     make_tracked_recommendation,
@@ -209,3 +211,30 @@ def test_a_page_reads_the_token_once_from_the_shared_cache(client, drafter, sett
             assert 1 <= len(token_reads) <= 2, url  # a read, and an add() if none was there
     finally:
         caches["default"].clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_public_index_is_drawn_once_per_write_and_follows_each_write(client):
+    letter = make_letter(status="published", subject="Stop <forced> returns")
+    make_recommendation(make_section(letter))
+    index = reverse("public:index")
+    html = client.get(index).content.decode()
+    assert "Stop &lt;forced&gt; returns" in html and "1 recommendation<" in html
+    with CaptureQueriesContext(connection) as cached:
+        client.get(index)
+    assert not any("letters_letter" in q["sql"] for q in cached.captured_queries)
+
+    make_recommendation(letter.sections.get())
+    assert "2 recommendations" in client.get(index).content.decode()
+    other = make_letter(status="published", subject="A second letter")
+    assert "A second letter" in client.get(index).content.decode()
+    other.status = "sent"
+    other.save()
+    assert "A second letter" not in client.get(index).content.decode()
+    lead = make_organization(name="Lead Org")
+    letter.lead_organization = lead
+    letter.save()
+    assert "led by Lead Org" in client.get(index).content.decode()
+    lead.name = "Renamed Org"
+    lead.save()
+    assert "led by Renamed Org" in client.get(index).content.decode()

@@ -87,6 +87,24 @@ def test_dashboard_query_count_does_not_grow_with_letters(
         client.get(reverse("dashboard"))
 
 
+def test_dashboard_shows_the_eight_latest_letters_of_each_status_and_counts_all(client, drafter):
+    drafts = [make_letter(subject=f"Draft {n}") for n in range(10)]
+    for n, letter in enumerate(drafts):
+        for _ in range(n % 3):
+            make_recommendation(make_section(letter))
+    make_letter(status="sent", subject="The sent one")
+    client.force_login(drafter)
+    columns = {
+        status: (shown, total) for _, status, shown, total in client.get("/").context["columns"]
+    }
+    shown, total = columns["draft"]
+    assert total == 10
+    assert [letter.subject for letter in shown] == [f"Draft {n}" for n in range(9, 1, -1)]
+    assert [letter.num_recommendations for letter in shown] == [n % 3 for n in range(9, 1, -1)]
+    assert [letter.subject for letter in columns["sent"][0]] == ["The sent one"]
+    assert set(columns) == {"draft", "sent"}
+
+
 def test_letter_page_query_count_does_not_grow_with_recommendations(
     client, drafter, django_assert_max_num_queries
 ):
