@@ -22,6 +22,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator, format_lazy, slugify
 from django_countries.fields import Country
 
+from letters.forms.widgets import LongSelect
 from letters.models import (
     Language,
     Letter,
@@ -207,6 +208,7 @@ class LetterForm(VersionedForm, forms.ModelForm):
         widgets = {
             "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "enclosures": forms.Textarea(attrs={"rows": 2}),
+            "lead_organization": LongSelect,
         }
         labels = {
             "lead_organization": "Lead organisation",
@@ -561,6 +563,7 @@ class SignatoryForm(VersionedForm, forms.ModelForm):
     class Meta:
         model = Signatory
         fields = ["organization", "role", "group", "signer_name", "signer_title"]
+        widgets = {"organization": LongSelect}
         labels = {
             "organization": "Organisation",
             "group": "Group (optional, e.g. a region)",

@@ -154,7 +154,9 @@ def sections_context(letter: Letter, **extra) -> dict:
 
 def recipients_context(letter: Letter, **extra) -> dict:
     recipients = list(
-        letter.recipients.select_related("position").prefetch_related("position__terms__official")
+        letter.recipients.select_related("position")
+        .prefetch_related("position__terms__official")
+        .order_by("-role", "order", "pk")  # within the letter: no join to every letter
     )
     for recipient in recipients:
         recipient.shown = recipient.addressee()

@@ -149,12 +149,16 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     sections = _sections_shown(letter)
     # A translation goes to its original's recipients, signed by its signatories.
     shared = letter.original
-    recipients = list(shared.recipients.select_related("position", "official"))
+    # Ordered within the letter: the models' default orderings start with "letter",
+    # which joins the letters table and sorts by its date (a scan of every letter).
+    recipients = list(
+        shared.recipients.select_related("position", "official").order_by("-role", "order", "pk")
+    )
     # Those that declined or withdrew do not sign: the board says what they did.
     signatories = list(
-        shared.signatories.filter(
-            declined_at__isnull=True, withdrawn_at__isnull=True
-        ).select_related("organization")
+        shared.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
+        .select_related("organization")
+        .order_by("order", "pk")
     )
     user = request.user
     if letter.is_translation:
@@ -183,7 +187,11 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "signatories": signatories,
             "press_releases": list(letter.press_releases.all()),
             "board": board,
-            "copies": list(letter.sent_copies.select_related("recipient__position")),
+            "copies": list(
+                letter.sent_copies.select_related("recipient__position").order_by(
+                    "-recipient__role", "recipient__order", "recipient__pk"
+                )
+            ),
             "imported_from": ImportSession.objects.filter(letter=letter)
             .only("source_name")
             .first(),
@@ -227,8 +235,13 @@ def _sections_shown(letter: Letter) -> list[Section]:
     recommendations usually go to one or two governments.
     """
     sections = list(
-        Section.objects.filter(letter=letter).prefetch_related(
-            Prefetch("recommendations", queryset=Recommendation.objects.with_followed_status())
+        Section.objects.filter(letter=letter)
+        .order_by("order", "pk")  # not by the letter's date first (a join to every letter)
+        .prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.with_followed_status().order_by("order", "pk"),
+            )
         )
     )
     number_as_printed(sections)
