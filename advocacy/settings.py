@@ -259,6 +259,10 @@ CACHES = {
             else "django.core.cache.backends.db.DatabaseCache",
         ),
         "LOCATION": env("CACHE_LOCATION", "" if DEBUG else "django_cache"),
+        # The tracker's figures and pages are cached per query string until the next
+        # write (letters/tracking_cache.py); Django's default of 300 entries culled them
+        # under load. Old entries expire after 10 minutes anyway.
+        "OPTIONS": {"MAX_ENTRIES": envint("CACHE_MAX_ENTRIES", "20000")},
     }
 }
 
