@@ -235,6 +235,21 @@ def _mark_sent(
 
 
 @transaction.atomic
+def _add_recipients(letter: Letter, positions: list, greeting: str, sent_on) -> None:
+    """
+    Each addressee and cc once, in the order read: linked to its office, or, on a
+    letter already sent, kept as the snapshot the text gives when it has none.
+    """
+    seen: set[int] = set()
+    for addressee, position in positions:
+        if position is None and sent_on is not None:
+            _add_unlinked(letter, addressee, greeting, sent_on)
+        if position is None or position.pk in seen:
+            continue
+        seen.add(position.pk)
+        drafting.add_recipient(letter=letter, position=position, role=addressee["role"])
+
+
 def save_import(
     *,
     session: ImportSession,
@@ -283,14 +298,7 @@ def save_import(
     drafting.create_letter(letter=letter, by=by)
     _add_text(letter, sections)
     greeting = session.proposal.get("greeting", "")
-    seen: set[int] = set()
-    for addressee, position in positions:
-        if position is None and sent_on is not None:
-            _add_unlinked(letter, addressee, greeting, sent_on)
-        if position is None or position.pk in seen:
-            continue
-        seen.add(position.pk)
-        drafting.add_recipient(letter=letter, position=position, role=addressee["role"])
+    _add_recipients(letter, positions, greeting, sent_on)
     _add_signatories(letter, signing)
     if sent_on is not None:
         imported = {p.pk: a for a, p in reversed(positions) if p is not None}

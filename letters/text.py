@@ -245,8 +245,30 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
     salutation = greeting(letter, recipients, copy_for=copy_for)
     greetings = copy_greetings(letter, recipients)
 
-    # Organisations that declined or withdrew do not sign: they are left out of the
-    # preview exactly as they are left out of the PDF.
+    signatories = _signing(letter, shared)
+    return {
+        "letter": letter,
+        "sections": sections,
+        "recommendation_count": number,
+        "to_recipients": to,
+        "cc_recipients": cc,
+        "addressee": addressee,
+        "salutation": salutation,
+        "japanese": japanese_greeting(letter, recipients) if is_japanese(letter) else None,
+        "copy_greetings": greetings,
+        # Worth listing only when the copies do not all say the same.
+        "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
+        "signatories": signatories,
+        "numbered": letter.recommendation_style == "numbered",
+    }
+
+
+def _signing(letter: Letter, shared: Letter) -> list[Signatory]:
+    """
+    Who signs the letter, each marked `signed` when it approved this exact text.
+    Organisations that declined or withdrew do not sign: they are left out of the
+    preview exactly as they are left out of the PDF.
+    """
     signatories = list(
         shared.signatories.filter(declined_at__isnull=True, withdrawn_at__isnull=True)
         .select_related("organization")
@@ -268,21 +290,7 @@ def letter_context(letter: Letter, *, copy_for=None) -> dict:
             signatory.signed = approvals.get(signatory.pk) == letter.content_hash
         else:
             signatory.signed = signatory.has_approved(letter.content_hash)
-    return {
-        "letter": letter,
-        "sections": sections,
-        "recommendation_count": number,
-        "to_recipients": to,
-        "cc_recipients": cc,
-        "addressee": addressee,
-        "salutation": salutation,
-        "japanese": japanese_greeting(letter, recipients) if is_japanese(letter) else None,
-        "copy_greetings": greetings,
-        # Worth listing only when the copies do not all say the same.
-        "greetings_differ": len({c["greeting"] for c in greetings}) > 1,
-        "signatories": signatories,
-        "numbered": letter.recommendation_style == "numbered",
-    }
+    return signatories
 
 
 # -- the approvable text -----------------------------------------------------------

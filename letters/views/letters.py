@@ -144,6 +144,29 @@ def letter_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _signing_board(request: HttpRequest, letter: Letter) -> signing.Board:
+    board = signing.board(letter)
+    for row in board.rows:
+        # The address the coordinator is using, which is what they will share.
+        if row["live"]:
+            row["link"] = signing.link_for(row["signatory"], request)
+    return board
+
+
+def _print_card(letter: Letter, user, recipients: list, sections: list) -> dict:
+    """The letter page's printing card: one copy per addressee, then per cc."""
+    return {
+        "recipients": [r for r in recipients if r.role == "to"]
+        + [r for r in recipients if r.role == "cc"],
+        "batch": letter.print_batches.first(),
+        "can_batch": user.has_perm(printing.BATCH_PERMISSION),
+        "archival": printing.is_archival(letter),
+        "watermark": printing.watermark(letter),
+        "pages": printing.estimated_pages(letter, sections),
+        "large": printing.is_large_mailing(letter, copies=len(recipients), sections=sections),
+    }
+
+
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
     sections = _sections_shown(letter)
@@ -166,11 +189,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # Each of the original's signatories, and whether it approved this text.
         for s in signatories:
             s.signed = signing.approves(s, letter, approvals)
-    board = signing.board(letter)
-    for row in board.rows:
-        # The address the coordinator is using, which is what they will share.
-        if row["live"]:
-            row["link"] = signing.link_for(row["signatory"], request)
+    board = _signing_board(request, letter)
     # Follow-ups are recorded on the original's recommendations: a translation shows theirs.
     summary = tracking_charts.status_summary(Recommendation.objects.filter(letter=shared))
     return render(
@@ -195,18 +214,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "imported_from": ImportSession.objects.filter(letter=letter)
             .only("source_name")
             .first(),
-            "print_card": {
-                "recipients": [r for r in recipients if r.role == "to"]
-                + [r for r in recipients if r.role == "cc"],
-                "batch": letter.print_batches.first(),
-                "can_batch": user.has_perm(printing.BATCH_PERMISSION),
-                "archival": printing.is_archival(letter),
-                "watermark": printing.watermark(letter),
-                "pages": printing.estimated_pages(letter, sections),
-                "large": printing.is_large_mailing(
-                    letter, copies=len(recipients), sections=sections
-                ),
-            },
+            "print_card": _print_card(letter, user, recipients, sections),
             "follow_up": {
                 "summary": summary,
                 "is_followed": letter.is_followed,
