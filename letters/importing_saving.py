@@ -234,7 +234,6 @@ def _mark_sent(
     Letter.objects.filter(pk=letter.pk).update(finalized_at=sent_at, sent_at=sent_at)
 
 
-@transaction.atomic
 def _add_recipients(letter: Letter, positions: list, greeting: str, sent_on) -> None:
     """
     Each addressee and cc once, in the order read: linked to its office, or, on a
@@ -250,6 +249,7 @@ def _add_recipients(letter: Letter, positions: list, greeting: str, sent_on) -> 
         drafting.add_recipient(letter=letter, position=position, role=addressee["role"])
 
 
+@transaction.atomic
 def save_import(
     *,
     session: ImportSession,
