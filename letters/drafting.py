@@ -346,6 +346,21 @@ def save_letter(*, letter: Letter, lead_changed: bool, reference_changed: bool) 
     return letter
 
 
+def _carried_over(letter: Letter) -> dict:
+    """What a copy and a translation both take from the letter: its text's frame and layout."""
+    return {
+        "lead_organization": letter.lead_organization,
+        "opening": letter.opening,
+        "closing": letter.closing,
+        "paper_size": letter.paper_size,
+        "envelope_window": letter.envelope_window,
+        "recommendation_style": letter.recommendation_style,
+        "signatory_layout": letter.signatory_layout,
+        "signatory_grouping": letter.signatory_grouping,
+        "letterhead": letter.letterhead,
+    }
+
+
 @transaction.atomic
 def copy_letter(
     letter: Letter,
@@ -367,15 +382,7 @@ def copy_letter(
         reference=reference,
         subject=subject or letter.subject,
         language=letter.language,
-        lead_organization=letter.lead_organization,
-        opening=letter.opening,
-        closing=letter.closing,
-        paper_size=letter.paper_size,
-        envelope_window=letter.envelope_window,
-        recommendation_style=letter.recommendation_style,
-        signatory_layout=letter.signatory_layout,
-        signatory_grouping=letter.signatory_grouping,
-        letterhead=letter.letterhead,
+        **_carried_over(letter),
         repeats_letter=letter,
         created_by=by,
     )
@@ -464,16 +471,8 @@ def create_translation(*, letter: Letter, language: str, reference: str, by=None
         greeting_punctuation=letter.greeting_punctuation,
         date=letter.date,
         language=language,
-        lead_organization=letter.lead_organization,
-        opening=letter.opening,
-        closing=letter.closing,
         enclosures=letter.enclosures,
-        paper_size=letter.paper_size,
-        envelope_window=letter.envelope_window,
-        recommendation_style=letter.recommendation_style,
-        signatory_layout=letter.signatory_layout,
-        signatory_grouping=letter.signatory_grouping,
-        letterhead=letter.letterhead,
+        **_carried_over(letter),
         translation_of=letter,
         created_by=by,
     )
