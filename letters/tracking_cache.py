@@ -125,7 +125,8 @@ class _Kept:
     The last texts read in this process, in front of the shared cache: a key names
     its token, and what is stored under one never changes, so a copy here is as
     good as the shared one; it saves a database query per block with the database
-    cache. Only text (rendered blocks): it cannot be changed in place by a reader.
+    cache. Only text and numbers (rendered blocks, counts): a reader cannot change
+    them in place.
     Kept no longer than the shared cache keeps it (TIMEOUT), so a lost token
     change heals here too.
     """
@@ -144,7 +145,7 @@ class _Kept:
             return kept[1]
 
     def put(self, key: str, value: Any) -> None:
-        if not isinstance(value, str) or len(value) > self.largest:
+        if not isinstance(value, str | int) or isinstance(value, str) and len(value) > self.largest:
             return
         with self.lock:
             self.values[key] = (time.monotonic() + TIMEOUT, value)

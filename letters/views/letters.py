@@ -153,8 +153,14 @@ def _signing_board(request: HttpRequest, letter: Letter) -> signing.Board:
     return board
 
 
-def _print_card(letter: Letter, user, recipients: list, sections: list) -> dict:
+def _print_card(letter: Letter, user, recipients: list) -> dict:
     """The letter page's printing card: one copy per addressee, then per cc."""
+    # From the length of the text, which changes only with the letter's version.
+    pages = tracking_cache.cached_by_key(
+        "estimated-pages",
+        f"{letter.pk}:{letter.version}",
+        partial(printing.estimated_pages, letter),
+    )
     return {
         "recipients": [r for r in recipients if r.role == "to"]
         + [r for r in recipients if r.role == "cc"],
@@ -162,14 +168,15 @@ def _print_card(letter: Letter, user, recipients: list, sections: list) -> dict:
         "can_batch": user.has_perm(printing.BATCH_PERMISSION),
         "archival": printing.is_archival(letter),
         "watermark": printing.watermark(letter),
-        "pages": printing.estimated_pages(letter, sections),
-        "large": printing.is_large_mailing(letter, copies=len(recipients), sections=sections),
+        "pages": pages,
+        "large": len(recipients) * pages > printing.LARGE_MAILING_PAGES,
     }
 
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    sections = _sections_shown(letter)
+    # A callable: the template reads the sections only when its cached block is missing.
+    sections = partial(_sections_shown, letter)
     # A translation goes to its original's recipients, signed by its signatories.
     shared = letter.original
     # Ordered within the letter: the models' default orderings start with "letter",
@@ -214,7 +221,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "imported_from": ImportSession.objects.filter(letter=letter)
             .only("source_name")
             .first(),
-            "print_card": _print_card(letter, user, recipients, sections),
+            "print_card": _print_card(letter, user, recipients),
             "follow_up": {
                 "summary": summary,
                 "is_followed": letter.is_followed,

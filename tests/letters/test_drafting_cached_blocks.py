@@ -20,6 +20,7 @@ from django.urls import reverse
 from letters.models import Recommendation
 from tests.factories import (
     make_draft,
+    make_follow_up,
     make_official,
     make_organization,
     make_position,
@@ -135,3 +136,20 @@ def test_a_new_recipient_appears_in_the_recipients_block(client, drafter):
     make_recipient(letter, make_position(title="Minister of Justice"), role="cc")
     letter.touch()  # as drafting.add_recipient does
     assert "Minister of Justice" in editor(client, letter)
+
+
+def test_the_letter_page_draws_its_recommendations_once_and_follows_a_follow_up(client, drafter):
+    from tests.factories import make_letter, make_recommendation, make_section
+
+    letter = make_letter(status="sent")
+    rec = make_recommendation(make_section(letter), text="Ratify the convention.")
+    client.force_login(drafter)
+    page = reverse("letters:detail", args=[letter.pk])
+    assert "Ratify the convention." in client.get(page).content.decode()
+    with CaptureQueriesContext(connection) as second:
+        html = client.get(page).content.decode()
+    assert "Ratify the convention." in html and "Accepted" not in html
+    assert not [q for q in second.captured_queries if 'FROM "letters_section"' in q["sql"]]
+
+    make_follow_up(rec, response_status="accepted")
+    assert "Accepted" in client.get(page).content.decode()
