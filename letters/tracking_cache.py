@@ -133,7 +133,7 @@ class _Kept:
 
     def __init__(self, entries: int, largest: int) -> None:
         self.entries, self.largest = entries, largest
-        self.values: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self.values: OrderedDict[str, tuple[float, str | int]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: str) -> Any:
