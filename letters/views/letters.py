@@ -13,7 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from letters import printing, signing, tracking_cache, tracking_charts
@@ -39,6 +41,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(SEE_LETTERS):
         return render(request, "letters/no_role.html", status=403)
 
+    # Everything below the header reads whole tables and changes only with a write
+    # (letters, follow-ups, the address book) or the day: drawn once until then.
+    board = tracking_cache.cached_by_key("dashboard-board", "", _dashboard_board)
+    # The board is our template's output, escaped as it was drawn.
+    return render(request, "letters/dashboard.html", {"board": mark_safe(board)})
+
+
+def _dashboard_board() -> str:
+    """The dashboard below its header, as HTML: the same for every reader, on one day."""
     columns, empty_statuses = _letter_board()
     today = timezone.localdate()
     # Sorting every rejected ask by its letter's date reads thousands of rows:
@@ -52,9 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     summary = tracking_charts.status_summary(
         Recommendation.objects.originals().filter(letter__status__in=LetterStatus.followed())
     )
-    return render(
-        request,
-        "letters/dashboard.html",
+    return render_to_string(
+        "letters/_dashboard_board.html",
         {
             "columns": columns,
             "empty_statuses": empty_statuses,

@@ -238,3 +238,19 @@ def test_the_public_index_is_drawn_once_per_write_and_follows_each_write(client)
     lead.name = "Renamed Org"
     lead.save()
     assert "led by Renamed Org" in client.get(index).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_is_drawn_once_and_follows_the_address_book(client, drafter):
+    from tests.factories import make_position
+
+    office = make_position(title="Minister of Justice", last_verified=None)
+    client.force_login(drafter)
+    assert "Minister of Justice" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert "Minister of Justice" in client.get("/").content.decode()
+    assert not [q for q in again.captured_queries if "letters_letter" in q["sql"]]
+
+    office.last_verified = dt.date.today()
+    office.save()
+    assert "Minister of Justice" not in client.get("/").content.decode()
