@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from letters import tracking, tracking_cache, tracking_charts
 from letters.models import FollowUp, Recommendation
@@ -251,6 +252,6 @@ def test_the_dashboard_is_drawn_once_and_follows_the_address_book(client, drafte
         assert "Minister of Justice" in client.get("/").content.decode()
     assert not [q for q in again.captured_queries if "letters_letter" in q["sql"]]
 
-    office.last_verified = dt.date.today()
+    office.last_verified = timezone.localdate()
     office.save()
     assert "Minister of Justice" not in client.get("/").content.decode()
