@@ -125,15 +125,15 @@ class _Kept:
     The last texts read in this process, in front of the shared cache: a key names
     its token, and what is stored under one never changes, so a copy here is as
     good as the shared one; it saves a database query per block with the database
-    cache. Only text and numbers (rendered blocks, counts): a reader cannot change
-    them in place.
+    cache. Only text, numbers and tuples of them (rendered blocks, counts, option
+    lists): a reader cannot change them in place.
     Kept no longer than the shared cache keeps it (TIMEOUT), so a lost token
     change heals here too.
     """
 
     def __init__(self, entries: int, largest: int) -> None:
         self.entries, self.largest = entries, largest
-        self.values: OrderedDict[str, tuple[float, str | int]] = OrderedDict()
+        self.values: OrderedDict[str, tuple[float, str | int | tuple]] = OrderedDict()
         self.lock = threading.Lock()
 
     def get(self, key: str) -> Any:
@@ -145,7 +145,7 @@ class _Kept:
             return kept[1]
 
     def put(self, key: str, value: Any) -> None:
-        if not isinstance(value, str | int) or isinstance(value, str) and len(value) > self.largest:
+        if not isinstance(value, str | int | tuple) or len(str(value)) > self.largest:
             return
         with self.lock:
             self.values[key] = (time.monotonic() + TIMEOUT, value)

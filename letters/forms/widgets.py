@@ -57,16 +57,10 @@ class LongSelect(forms.Select):
 
     def _render_model_choices(self, name: str, value: Any, attrs: dict | None) -> SafeString:
         """
-        A model's rows as options, escaped once and cached until the next write the
-        tracker's cache hears of (organisations are among them): reading and
-        labelling 400 organisations cost the editor two queries and ~10 ms a list.
+        A model's rows as options (`model_options`): reading and labelling 400
+        organisations cost the editor two queries and ~10 ms a list.
         """
-        from letters import tracking_cache  # the forms load before the app registry is ready
-
-        iterator = cast(ModelChoiceIterator, self.choices)
-        options = tracking_cache.cached(
-            "long-select", iterator.queryset, lambda: _escaped_options(iterator)
-        )
+        options = model_options(cast(ModelChoiceIterator, self.choices))
         chosen = {_escaped(v) for v in self.format_value(value)}
         final_attrs = self.build_attrs(self.attrs, attrs)
         parts = [f'<select name="{_escaped(name)}"{_attributes(final_attrs)}>']
@@ -80,5 +74,14 @@ class LongSelect(forms.Select):
         return mark_safe("".join(parts))  # every value and label was escaped
 
 
-def _escaped_options(iterator: ModelChoiceIterator) -> list[tuple[str, str]]:
-    return [(_escaped(str(value)), _escaped(label)) for value, label in iterator]
+def model_options(iterator: ModelChoiceIterator) -> tuple[tuple[str, str], ...]:
+    """
+    A model choice field's (value, label) pairs, escaped, read once until the next
+    write the tracker's cache hears of (organisations are among them).
+    """
+    from letters import tracking_cache  # the forms load before the app registry is ready
+
+    def read() -> tuple[tuple[str, str], ...]:
+        return tuple((_escaped(str(value)), _escaped(label)) for value, label in iterator)
+
+    return tracking_cache.cached("model-options", iterator.queryset, read)

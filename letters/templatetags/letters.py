@@ -5,12 +5,14 @@ import json
 import re
 
 from django import template
+from django.forms.models import ModelChoiceIterator
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from letters import markdown, text
+from letters.forms.widgets import model_options
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
 
 register = template.Library()
@@ -30,6 +32,14 @@ def select_options(field) -> str:
     which took most of the page's time to draw.
     """
     current = str(field.value())
+    if isinstance(field.field.choices, ModelChoiceIterator):  # e.g. 400 organisations
+        chosen = html.escape(current)
+        return mark_safe(  # model_options escaped every value and label
+            "".join(
+                f'<option value="{value}"{" selected" if value == chosen else ""}>{label}</option>'
+                for value, label in model_options(field.field.choices)
+            )
+        )
     return mark_safe(  # every value and label escaped here
         "".join(
             f'<option value="{html.escape(str(value))}"'

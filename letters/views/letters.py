@@ -139,7 +139,10 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letters = letters.none()
     else:
         letters = letter_filter.qs
-    page = Paginator(letters, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(letters, LETTERS_PER_PAGE)
+    # Counting every letter (or every match) on each view: counted once per write.
+    paginator.count = tracking_cache.cached("letter-count", letters, letters.count)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

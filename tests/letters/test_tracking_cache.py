@@ -255,3 +255,16 @@ def test_the_dashboard_is_drawn_once_and_follows_the_address_book(client, drafte
     office.last_verified = timezone.localdate()
     office.save()
     assert "Minister of Justice" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_letter_list_counts_and_years_follow_a_new_letter(client, drafter):
+    make_letter(date=dt.date(2009, 12, 10))
+    client.force_login(drafter)
+    before = client.get(reverse("letters:list")).content.decode()
+    assert '<option value="2009">2009</option>' in before
+    assert '<option value="2031">' not in before
+    make_letter(date=dt.date(2031, 1, 5), subject="From the future")
+    after = client.get(reverse("letters:list")).content.decode()
+    assert '<option value="2031">2031</option>' in after and "From the future" in after
+    assert "2 letters" in after
