@@ -21,14 +21,17 @@ class LettersConfig(AppConfig):
 
 
 def _connect_tracking_cache() -> None:
-    """Every write the tracker's cached figures read from makes them out of date."""
+    """Every write the cached figures and blocks read from makes them out of date."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from letters import tracking_cache
     from letters.models import FollowUp, Letter, Organization, Recommendation, Theme
+    from recipients.models import MailingList, Official, Position, Term
 
-    # Organisations: the public index names each letter's lead.
-    for model in (FollowUp, Letter, Organization, Recommendation, Theme):
+    # Organisations: the public index names each letter's lead, the editor lists them.
+    # The address book: the editor's recipients show who holds each office now.
+    address_book = (MailingList, Official, Position, Term)
+    for model in (FollowUp, Letter, Organization, Recommendation, Theme, *address_book):
         uid = f"letters.tracking_cache.{model.__name__}"
         post_save.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
         post_delete.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)

@@ -231,9 +231,14 @@ def _country_choices() -> tuple[tuple[str, str], ...]:
     return _country_choices_in(get_language() or "")
 
 
-def _letter_years() -> list[tuple[int, int]]:
-    years = Letter.objects.filter(date__isnull=False).dates("date", "year", order="DESC")
-    return [(d.year, d.year) for d in years]
+def _letter_years() -> tuple[tuple[int, int], ...]:
+    """The years letters are dated in: a scan of every letter, so read once per write."""
+
+    def read() -> tuple[tuple[int, int], ...]:
+        years = Letter.objects.filter(date__isnull=False).dates("date", "year", order="DESC")
+        return tuple((d.year, d.year) for d in years)
+
+    return tracking_cache.cached_by_key("letter-years", "", read)
 
 
 class LetterFilter(django_filters.FilterSet):

@@ -24,6 +24,7 @@ from django_countries import countries
 from import_export import fields, resources
 from simple_history.utils import bulk_create_with_history
 
+from letters import tracking_cache
 from letters.importing_matching import match_signatories
 from letters.models import Organization, OrganizationKind, Signatory
 from recipients.resources import FORMULA_STARTS, ImportOutcome, ImportRow, read_upload
@@ -448,6 +449,7 @@ def organizations_for(
     created = {
         org.name: org for org in bulk_create_with_history(fresh, Organization, default_user=by)
     }
+    tracking_cache.changed()  # bulk_create sends no post_save
     known = Organization.objects.in_bulk([w for w in wanted if isinstance(w, int)])
     chosen = [created[w.name] if isinstance(w, Organization) else known.get(w) for w in wanted]
     return [org for org in chosen if org is not None]

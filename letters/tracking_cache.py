@@ -1,9 +1,11 @@
 """
 Tracking figures that read the whole table (status counts, the charts, the
-dashboard's lists, the tracker's country choices), cached until the next write
+dashboard's lists, the tracker's country choices), and the editor's long blocks
+and lists (`{% cached_block %}`, `LongSelect`), cached until the next write
 that could change them.
 
-Every such write (a follow-up, a recommendation, its themes, a letter) puts a
+Every such write (a follow-up, a recommendation, its themes, a letter, an
+organisation, an office, official, term or mailing list: letters/apps.py) puts a
 new random token in the cache once its transaction commits; figures are cached
 under the token current when they were read. A token is set once and never
 comes back, so after a write commits no reader finds figures that miss it:
@@ -20,10 +22,13 @@ Recommendation.refresh_status().
 from __future__ import annotations
 
 import hashlib
+import threading
+import time
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -105,8 +110,49 @@ def cached_by_key(name: str, key: str, compute: Callable[[], T]) -> T:
         return compute()
     digest = hashlib.sha256(f"{name}\n{timezone.localdate()}\n{key}".encode()).hexdigest()
     key = f"tracking:{token()}:{digest[:32]}"
-    value = cache.get(key)
+    value = _kept.get(key)
     if value is None:
-        value = compute()
-        cache.set(key, value, TIMEOUT)
+        value = cache.get(key)
+        if value is None:
+            value = compute()
+            cache.set(key, value, TIMEOUT)
+        _kept.put(key, value)
     return value
+
+
+class _Kept:
+    """
+    The last texts read in this process, in front of the shared cache: a key names
+    its token, and what is stored under one never changes, so a copy here is as
+    good as the shared one; it saves a database query per block with the database
+    cache. Only text, numbers and tuples of them (rendered blocks, counts, option
+    lists): a reader cannot change them in place.
+    Kept no longer than the shared cache keeps it (TIMEOUT), so a lost token
+    change heals here too.
+    """
+
+    def __init__(self, entries: int, largest: int) -> None:
+        self.entries, self.largest = entries, largest
+        self.values: OrderedDict[str, tuple[float, str | int | tuple]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self.lock:
+            kept = self.values.get(key)
+            if kept is None or kept[0] < time.monotonic():
+                return None
+            self.values.move_to_end(key)
+            return kept[1]
+
+    def put(self, key: str, value: Any) -> None:
+        if not isinstance(value, str | int | tuple) or len(str(value)) > self.largest:
+            return
+        with self.lock:
+            self.values[key] = (time.monotonic() + TIMEOUT, value)
+            self.values.move_to_end(key)
+            while len(self.values) > self.entries:
+                self.values.popitem(last=False)
+
+
+# At most 200 texts of up to 1 MB each (a 100-recommendation editor block is 270 KB).
+_kept = _Kept(entries=200, largest=1_000_000)

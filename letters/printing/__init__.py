@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.db.models import Prefetch
 from django.utils.text import slugify
 
-from letters.models import Letter, LetterRecipient
+from letters.models import Letter, LetterRecipient, Recommendation
 from letters.printing import cache, engine, layout
 from letters.printing.layout import is_archival, watermark
 from letters.printing.limits import PdfError
@@ -108,7 +109,13 @@ def estimated_pages(letter: Letter, sections=None) -> int:
     sections with their recommendations prefetched, where a page has them.
     """
     if sections is None:
-        sections = letter.sections.prefetch_related("recommendations")
+        # Unordered: the default orderings start with the letter (a join to every letter).
+        sections = letter.sections.order_by().prefetch_related(
+            Prefetch(
+                "recommendations",
+                queryset=Recommendation.objects.order_by().only("section", "text"),
+            )
+        )
     chars = len(letter.subject) + len(letter.opening) + len(letter.closing)
     for section in sections:
         chars += sum(len(t or "") for t in (section.heading, section.body, section.lead_in))

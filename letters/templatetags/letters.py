@@ -1,15 +1,18 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 
 from django import template
+from django.forms.models import ModelChoiceIterator
 from django.utils import dateformat
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
 from letters import markdown, text
+from letters.forms.widgets import model_options
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
 
 register = template.Library()
@@ -29,6 +32,14 @@ def select_options(field) -> str:
     which took most of the page's time to draw.
     """
     current = str(field.value())
+    if isinstance(field.field.choices, ModelChoiceIterator):  # e.g. 400 organisations
+        chosen = html.escape(current)
+        return mark_safe(  # model_options escaped every value and label
+            "".join(
+                f'<option value="{value}"{" selected" if value == chosen else ""}>{label}</option>'
+                for value, label in model_options(field.field.choices)
+            )
+        )
     return mark_safe(  # every value and label escaped here
         "".join(
             f'<option value="{html.escape(str(value))}"'
@@ -148,3 +159,53 @@ def page_counter() -> str:
 def signatory_list(signatories: list, grouping: str) -> text.SignatoryList:
     """The numbered, grouped list a letter prints instead of signature blocks."""
     return text.signatory_list(signatories, grouping)
+
+
+# Stands for the request's CSRF token in a cached block: the block is shared by
+# everyone who opens the same version, the token is each visitor's own.
+CSRF_STAND_IN = "csrf-stand-in-8f41c0d2"
+
+
+class CachedBlockNode(template.Node):
+    def __init__(self, nodelist, name: str, key_parts: list, unless=None) -> None:
+        self.nodelist, self.name, self.key_parts, self.unless = nodelist, name, key_parts, unless
+
+    def render(self, context) -> str:
+        from letters import tracking_cache  # the templatetag library loads before the models
+
+        if self.unless is not None and self.unless.resolve(context):
+            return self.nodelist.render(context)
+        key = json.dumps([str(part.resolve(context)) for part in self.key_parts])
+
+        def rendered() -> str:
+            with context.push(csrf_token=CSRF_STAND_IN):
+                return self.nodelist.render(context)
+
+        html = tracking_cache.cached_by_key(f"block:{self.name}", key, rendered)
+        return html.replace(CSRF_STAND_IN, str(context.get("csrf_token", "")))
+
+
+@register.tag
+def cached_block(parser, token) -> CachedBlockNode:
+    """
+    `{% cached_block "name" letter.pk letter.version %}…{% endcached_block %}`:
+    the block as rendered for these values, until the next write the tracker's
+    cache hears of (tracking_cache: letters, recommendations, themes,
+    organisations, follow-ups). Anything the block shows must be named by the
+    values or written through those models; nothing in it may depend on who
+    asks, except the CSRF token, which is put back per request. Lists the block
+    loops over should be callables, so a cached block does not query them.
+    `… unless form.is_bound %}` renders it afresh when that is true (a form
+    with the user's input and its errors).
+    """
+    bits = token.split_contents()
+    unless = None
+    if len(bits) > 2 and bits[-2] == "unless":
+        unless = parser.compile_filter(bits[-1])
+        bits = bits[:-2]
+    if len(bits) < 3:
+        raise template.TemplateSyntaxError("cached_block takes a name and at least one value")
+    nodelist = parser.parse(("endcached_block",))
+    parser.delete_first_token()
+    key_parts = [parser.compile_filter(bit) for bit in bits[2:]]
+    return CachedBlockNode(nodelist, bits[1].strip("\"'"), key_parts, unless)

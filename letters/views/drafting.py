@@ -11,6 +11,7 @@ version check and the edit happen atomically.
 from __future__ import annotations
 
 from collections import Counter
+from functools import partial
 
 from django.contrib import messages
 from django.core import signing as django_signing
@@ -143,7 +144,8 @@ def _sections(letter: Letter) -> list[Section]:
 def sections_context(letter: Letter, **extra) -> dict:
     # Each section links to its own "add a recommendation" form rather than
     # carrying one: 250-country selects in every section made long letters slow.
-    sections = _sections(letter)
+    # A callable: the template reads the sections only when its cached block is missing.
+    sections = partial(_sections, letter)
     add_form = extra.pop("section_form", None) or SectionForm(letter=letter, prefix="section-new")
     context = {"letter": letter, "sections": sections, "section_form": add_form, **extra}
     if letter.is_translation:
@@ -152,9 +154,9 @@ def sections_context(letter: Letter, **extra) -> dict:
     return context
 
 
-def recipients_context(letter: Letter, **extra) -> dict:
+def _recipient_rows(letter: Letter) -> dict[str, list[LetterRecipient]]:
     recipients = list(
-        letter.recipients.select_related("position")
+        letter.recipients.select_related("position", "mailing_list")
         .prefetch_related("position__terms__official")
         .order_by("-role", "order", "pk")  # within the letter: no join to every letter
     )
@@ -164,9 +166,16 @@ def recipients_context(letter: Letter, **extra) -> dict:
         # The greeting this recipient's copy will print, which the letter decides.
         recipient.copy_greeting = greeting(letter, recipients, copy_for=recipient)
     return {
+        "to": [r for r in recipients if r.role == RecipientRole.TO],
+        "cc": [r for r in recipients if r.role == RecipientRole.CC],
+    }
+
+
+def recipients_context(letter: Letter, **extra) -> dict:
+    return {
         "letter": letter,
-        "to_recipients": [r for r in recipients if r.role == RecipientRole.TO],
-        "cc_recipients": [r for r in recipients if r.role == RecipientRole.CC],
+        # A callable: the template reads the recipients only when its cached block is missing.
+        "recipient_rows": partial(_recipient_rows, letter),
         "mailing_lists": list(MailingList.objects.order_by("name").values_list("pk", "name")),
         **extra,
     }

@@ -13,7 +13,9 @@ from django.core.paginator import Paginator
 from django.db.models import F, Prefetch, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from letters import printing, signing, tracking_cache, tracking_charts
@@ -39,6 +41,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not request.user.has_perm(SEE_LETTERS):
         return render(request, "letters/no_role.html", status=403)
 
+    # Everything below the header reads whole tables and changes only with a write
+    # (letters, follow-ups, the address book) or the day: drawn once until then.
+    board = tracking_cache.cached_by_key("dashboard-board", "", _dashboard_board)
+    # The board is our template's output, escaped as it was drawn.
+    return render(request, "letters/dashboard.html", {"board": mark_safe(board)})
+
+
+def _dashboard_board() -> str:
+    """The dashboard below its header, as HTML: the same for every reader, on one day."""
     columns, empty_statuses = _letter_board()
     today = timezone.localdate()
     # Sorting every rejected ask by its letter's date reads thousands of rows:
@@ -52,9 +63,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     summary = tracking_charts.status_summary(
         Recommendation.objects.originals().filter(letter__status__in=LetterStatus.followed())
     )
-    return render(
-        request,
-        "letters/dashboard.html",
+    return render_to_string(
+        "letters/_dashboard_board.html",
         {
             "columns": columns,
             "empty_statuses": empty_statuses,
@@ -129,7 +139,10 @@ def letter_list(request: HttpRequest) -> HttpResponse:
         letters = letters.none()
     else:
         letters = letter_filter.qs
-    page = Paginator(letters, LETTERS_PER_PAGE).get_page(request.GET.get("page"))
+    paginator = Paginator(letters, LETTERS_PER_PAGE)
+    # Counting every letter (or every match) on each view: counted once per write.
+    paginator.count = tracking_cache.cached("letter-count", letters, letters.count)
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -153,8 +166,14 @@ def _signing_board(request: HttpRequest, letter: Letter) -> signing.Board:
     return board
 
 
-def _print_card(letter: Letter, user, recipients: list, sections: list) -> dict:
+def _print_card(letter: Letter, user, recipients: list) -> dict:
     """The letter page's printing card: one copy per addressee, then per cc."""
+    # From the length of the text, which changes only with the letter's version.
+    pages = tracking_cache.cached_by_key(
+        "estimated-pages",
+        f"{letter.pk}:{letter.version}",
+        partial(printing.estimated_pages, letter),
+    )
     return {
         "recipients": [r for r in recipients if r.role == "to"]
         + [r for r in recipients if r.role == "cc"],
@@ -162,14 +181,15 @@ def _print_card(letter: Letter, user, recipients: list, sections: list) -> dict:
         "can_batch": user.has_perm(printing.BATCH_PERMISSION),
         "archival": printing.is_archival(letter),
         "watermark": printing.watermark(letter),
-        "pages": printing.estimated_pages(letter, sections),
-        "large": printing.is_large_mailing(letter, copies=len(recipients), sections=sections),
+        "pages": pages,
+        "large": len(recipients) * pages > printing.LARGE_MAILING_PAGES,
     }
 
 
 def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_letter_for(request, pk, SEE_LETTERS)
-    sections = _sections_shown(letter)
+    # A callable: the template reads the sections only when its cached block is missing.
+    sections = partial(_sections_shown, letter)
     # A translation goes to its original's recipients, signed by its signatories.
     shared = letter.original
     # Ordered within the letter: the models' default orderings start with "letter",
@@ -214,7 +234,7 @@ def letter_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "imported_from": ImportSession.objects.filter(letter=letter)
             .only("source_name")
             .first(),
-            "print_card": _print_card(letter, user, recipients, sections),
+            "print_card": _print_card(letter, user, recipients),
             "follow_up": {
                 "summary": summary,
                 "is_followed": letter.is_followed,

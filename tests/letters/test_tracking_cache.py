@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from letters import tracking, tracking_cache, tracking_charts
 from letters.models import FollowUp, Recommendation
@@ -238,3 +239,32 @@ def test_the_public_index_is_drawn_once_per_write_and_follows_each_write(client)
     lead.name = "Renamed Org"
     lead.save()
     assert "led by Renamed Org" in client.get(index).content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_dashboard_is_drawn_once_and_follows_the_address_book(client, drafter):
+    from tests.factories import make_position
+
+    office = make_position(title="Minister of Justice", last_verified=None)
+    client.force_login(drafter)
+    assert "Minister of Justice" in client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as again:
+        assert "Minister of Justice" in client.get("/").content.decode()
+    assert not [q for q in again.captured_queries if "letters_letter" in q["sql"]]
+
+    office.last_verified = timezone.localdate()
+    office.save()
+    assert "Minister of Justice" not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_letter_list_counts_and_years_follow_a_new_letter(client, drafter):
+    make_letter(date=dt.date(2009, 12, 10))
+    client.force_login(drafter)
+    before = client.get(reverse("letters:list")).content.decode()
+    assert '<option value="2009">2009</option>' in before
+    assert '<option value="2031">' not in before
+    make_letter(date=dt.date(2031, 1, 5), subject="From the future")
+    after = client.get(reverse("letters:list")).content.decode()
+    assert '<option value="2031">2031</option>' in after and "From the future" in after
+    assert "2 letters" in after
