@@ -16,8 +16,13 @@ wrk (`apt-get install wrk`) with 4 connections for 10 s against each page.
 It prints per page p50, p90 and p99 latency, requests per second and p50 as a
 multiple of the login page's p50 (a page with no queries of ours: the floor),
 and whether the page meets the targets of issue 15: p99 <= 100 ms and
-p50 <= 8x login. Exit status: 0 when every page meets them, 1 when some page
-does not, 2 when the bench itself could not run (no wrk, a page not 200).
+p50 <= 8x login. Each run keeps its figures in figures.json in its folder under
+the temporary folder; `--scale` compares each page with the last run at 100,000
+(`growth`: the page's p50 over the login page's, at 1,000,000, divided by the
+same at 100,000, so a machine busier in one run than in the other is not counted
+as growth) and holds it to at most 1.5x. Exit status: 0 when every page meets
+them, 1 when some page does not, 2 when the bench itself could not run (no wrk,
+a page not 200).
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"  # loopback only: the bench's server is never reachable from outside
 P99_LIMIT_MS = 100.0
 P50_LIMIT_RATIO = 8.0
+GROWTH_LIMIT = 1.5  # at 1,000,000 recommendations, against the same page at 100,000
 GUNICORN_TIMEOUT = 30.0  # gunicorn's default: a worker silent this long is restarted
 SIGN_LETTERS, COSIGNERS = 8, 50  # 400 links: the per-link rate limit (30/min) is never hit
 BENCH_PASSWORD = "bench-pages-" + secrets.token_hex(8)
@@ -136,7 +142,7 @@ def parse_wrk(output: str) -> Figures:
     )
 
 
-def verdict(figures: Figures, floor_p50: float) -> str:
+def verdict(figures: Figures, floor_p50: float, growth: float | None = None) -> str:
     """'ok', or what is wrong: errors first, then each target missed."""
     if figures.non_2xx or figures.socket_errors:
         return f"ERRORS ({figures.non_2xx} non-2xx, {figures.socket_errors} socket)"
@@ -147,18 +153,30 @@ def verdict(figures: Figures, floor_p50: float) -> str:
         missed.append(f"p99 > {P99_LIMIT_MS:.0f} ms")
     if floor_p50 and figures.p50 > P50_LIMIT_RATIO * floor_p50:
         missed.append(f"p50 > {P50_LIMIT_RATIO:.0f}x login")
+    if growth is not None and growth > GROWTH_LIMIT:
+        missed.append(f"p50 grew {growth:.1f}x > {GROWTH_LIMIT}x")
     return ", ".join(missed) or "ok"
 
 
-def table_row(name: str, figures: Figures, floor_p50: float) -> str:
+def table_row(name: str, figures: Figures, floor_p50: float, growth: float | None = None) -> str:
     if figures.requests == 0:  # every request took longer than wrk ran
         slower = f"> {figures.seconds:.0f} s"
         return f"{name:<34} {slower:>8}  {verdict(figures, 0)}"
     ratio = figures.p50 / floor_p50 if floor_p50 else float("nan")
+    grown = f" {growth:>7.2f}x" if growth is not None else ""
     return (
         f"{name:<34} {figures.p50:>8.1f} {figures.p90:>8.1f} {figures.p99:>8.1f} "
-        f"{figures.per_second:>8.1f} {ratio:>7.1f}x  {verdict(figures, floor_p50)}"
+        f"{figures.per_second:>8.1f} {ratio:>7.1f}x{grown}  "
+        f"{verdict(figures, floor_p50, growth)}"
     )
+
+
+def growth(name: str, figures: Figures, floor_p50: float, reference: dict) -> float | None:
+    """The page's p50 in login floors, here over the same at 100,000 (None: not measured there)."""
+    before = reference.get("pages", {}).get(name)
+    if not before or not floor_p50 or not figures.requests:
+        return None
+    return (figures.p50 / floor_p50) / (before["p50"] / reference["floor_p50"])
 
 
 TABLE_HEAD = (
@@ -709,6 +727,12 @@ def check_pages(port: int, cases: list[tuple[str, list]]) -> None:
             raise BenchError(f"{name}: {path} answered {response.status} {location}".strip())
 
 
+def commit() -> str:
+    return subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+
+
 def describe(options: Options) -> str:
     from django.db import connection
 
@@ -718,22 +742,37 @@ def describe(options: Options) -> str:
     if vendor == "postgresql":
         vendor = f"PostgreSQL {connection.pg_version // 10000}"
     recs, follow_ups = Recommendation.objects.count(), FollowUp.objects.count()
-    commit = subprocess.run(
-        ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
-    ).stdout.strip()
     return (
-        f"{vendor}: {recs:,} recommendations, {follow_ups:,} follow-ups; commit {commit}; "
+        f"{vendor}: {recs:,} recommendations, {follow_ups:,} follow-ups; commit {commit()}; "
         f"gunicorn 2 sync workers, DEBUG off; wrk {options.connections} connections x "
         f"{options.seconds:g} s per page; load average {os.getloadavg()[0]:.1f} "
         f"on {os.cpu_count()} cores; {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"
     )
 
 
+def reference_figures(options: Options) -> dict:
+    """With --scale: the last run at 100,000 recommendations (its figures.json), or {}."""
+    if not options.scale:
+        return {}
+    path = Path(tempfile.gettempdir()) / "bench-pages-advocacy_bench" / "figures.json"
+    if not path.exists():
+        print(f"no run at 100,000 to compare with ({path}): run bench/pages.py first")
+        return {}
+    reference = json.loads(path.read_text())
+    print(
+        f"growth: against the run at 100,000 of commit {reference['commit']}, "
+        f"{reference['time']} (login p50 {reference['floor_p50']:.1f} ms)"
+    )
+    return reference
+
+
 def measure(options: Options, cases: list[tuple[str, list]], work: Path) -> int:
     """Run wrk on each page and print the table; the number of pages off target."""
     base = f"http://{HOST}:{options.port}"
-    print(TABLE_HEAD)
+    reference = reference_figures(options)
+    print(TABLE_HEAD + ("   growth" if reference else ""))
     floor_p50, missed = 0.0, 0
+    kept: dict[str, dict] = {}
     for n, (name, targets) in enumerate(cases):
         if n and not options.wants(name):
             continue
@@ -742,9 +781,15 @@ def measure(options: Options, cases: list[tuple[str, list]], work: Path) -> int:
         )
         if n == 0:
             floor_p50 = figures.p50
-        print(table_row(name, figures, floor_p50), flush=True)
+        grown = growth(name, figures, floor_p50, reference) if n else None
+        print(table_row(name, figures, floor_p50, grown), flush=True)
+        kept[name] = {"p50": figures.p50, "p99": figures.p99}
         time.sleep(drain_seconds(figures, options.connections))
-        missed += verdict(figures, floor_p50) != "ok"
+        missed += verdict(figures, floor_p50, grown) != "ok"
+    record = {"commit": commit(), "time": f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC"}
+    (work / "figures.json").write_text(
+        json.dumps({**record, "floor_p50": floor_p50, "pages": kept}, indent=1)
+    )
     # The floor once more: when it moved, so did the machine's load during the run.
     again = run_wrk(
         base, cases[0][1], seconds=options.seconds, connections=options.connections, work=work

@@ -133,3 +133,15 @@ def test_the_next_page_waits_while_slow_requests_may_still_hold_the_workers():
     assert pages.drain_seconds(figures(p50=900, p99=1500, slowest=2000), connections=4) == 4
     assert pages.drain_seconds(figures(p50=9000, p99=9500, slowest=20000), connections=4) == 30
     assert pages.drain_seconds(figures(p50=0, p99=0, requests=0), connections=4) == 30
+
+
+def test_growth_compares_pages_in_login_floors_with_the_run_at_100_000():
+    reference = {"floor_p50": 4.0, "pages": {"tracker": {"p50": 20.0, "p99": 40.0}}}
+    # Twice as slow on a machine twice as busy (login 8 ms): no growth.
+    assert pages.growth("tracker", figures(p50=40, p99=90), 8.0, reference) == 1.0
+    grown = pages.growth("tracker", figures(p50=40, p99=90), 4.0, reference)
+    assert grown == 2.0
+    assert pages.verdict(figures(p50=40, p99=90), 8.0, grown) == "p50 grew 2.0x > 1.5x"
+    assert pages.growth("charts", figures(p50=40, p99=90), 4.0, reference) is None
+    row = pages.table_row("tracker", figures(p50=40, p99=90), 8.0, 1.0)
+    assert row.split()[-2:] == ["1.00x", "ok"]
