@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,6 +192,42 @@ def test_directory_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12) as many:
         client.get(reverse("recipients:list"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_directory_is_read_from_the_cache_until_the_address_book_changes(client, drafter, position):
+    client.force_login(drafter)
+    client.get(reverse("recipients:list"))
+    with CaptureQueriesContext(connection) as cached:
+        html = client.get(reverse("recipients:list")).content.decode()
+    assert "Dear Prime Minister Hatoyama," in html
+    assert not [q for q in cached.captured_queries if '"recipients_position"' in q["sql"]]
+    assert len(cached.captured_queries) <= 7
+
+    position.terms.get().delete()  # a term ends, or a holder changes
+    make_term(position, make_official(given_name="Naoto", family_name="Kan"))
+    assert "Dear Prime Minister Kan," in client.get(reverse("recipients:list")).content.decode()
+    position.title = "Prime Minister of Japan"
+    position.save()
+    assert "Prime Minister of Japan" in client.get(reverse("recipients:list")).content.decode()
+
+
+def test_each_editor_posts_from_the_cached_directory_with_its_own_csrf_token(admin_user, position):
+    other = make_user("admin2", role="Admin")
+    for user in (admin_user, other, admin_user):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        html = browser.get(reverse("recipients:list")).content.decode()
+        verify = reverse("recipients:position_verify", args=[position.pk])
+        form = html[html.index(f'action="{verify}"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token and "placeholder" not in token.group(1)
+        response = browser.post(
+            verify,
+            {"csrfmiddlewaretoken": token.group(1), "next": reverse("recipients:list")},
+        )
+        assert response.status_code == 302
+        position.last_verified = None  # stale again, so the next page shows the form
+        position.save()
 
 
 # -- forms --
