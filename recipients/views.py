@@ -193,23 +193,50 @@ def _directory_body(request: HttpRequest, editable: bool, extra: dict) -> str:
     )
 
 
+# Where the office page's cached part leaves room for the letters to the office,
+# which change with letters, not with the address book.
+LETTERS_HERE = mark_safe("<!-- letters to this office -->")
+
+
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
-    position = get_object_or_404(Position.objects.select_related("proposed_by"), pk=pk)
-    terms = position.terms.select_related("official").order_by("-start")
+    position = get_object_or_404(Position, pk=pk)
     editable = can_edit(request)
-    merge = MergeProposedForm(proposed=position) if editable and position.proposed else None
+    body = directory_cache.cached_page(
+        request,
+        "position",
+        f"{editable}\n{pk}",
+        lambda extra: _position_body(request, pk, editable, extra),
+    )
+    before, _, after = body.partition(LETTERS_HERE)
     return render(
         request,
         "recipients/position_detail.html",
+        {"position": position, "before": mark_safe(before), "after": mark_safe(after)},
+    )
+
+
+def _position_body(request: HttpRequest, pk: int, editable: bool, extra: dict) -> str:
+    # Every term with its holder in one query: the list, today's holder and the
+    # greeting (current_holder() reads prefetched terms) all use it.
+    terms = Prefetch("terms", queryset=Term.objects.select_related("official").order_by("-start"))
+    position = Position.objects.select_related("proposed_by").prefetch_related(terms).get(pk=pk)
+    holder = position.current_holder()
+    merge = MergeProposedForm(proposed=position) if editable and position.proposed else None
+    return render_to_string(
+        "recipients/_position_detail.html",
         {
             "position": position,
-            "holder": position.current_holder(),
-            "terms": terms,
+            "holder": holder,
+            "salutation": position.salutation(holder),
+            "terms": position.terms.all(),
             "history": position_history(position),
             "can_edit": editable,
             "merge_form": merge,
+            "letters_here": LETTERS_HERE,
+            **extra,
         },
+        request,
     )
 
 

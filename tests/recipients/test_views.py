@@ -601,6 +601,38 @@ def test_position_page_lists_the_letters_to_the_office(client, coordinator, posi
     assert "still being drafted" not in html
 
 
+def test_cached_position_page_shows_new_letters_and_a_new_holder_at_once(
+    client, coordinator, position, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    client.get(position.get_absolute_url())
+    make_recipient(make_letter(reference="JP-2010-09", subject="Six months on"), position)
+    with django_assert_max_num_queries(8):  # session, user, roles, office, cache, letters
+        html = client.get(position.get_absolute_url()).content.decode()
+    assert "JP-2010-09: Six months on" in html
+    assert "Dear Prime Minister Hatoyama," in html
+
+    position.terms.get().delete()
+    make_term(position, make_official(given_name="Naoto", family_name="Kan"))
+    html = client.get(position.get_absolute_url()).content.decode()
+    assert "Dear Prime Minister Kan," in html and "JP-2010-09" in html
+
+
+def test_position_page_query_count_does_not_grow_with_terms_or_changes(
+    client, coordinator, position, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(12) as few:
+        client.get(position.get_absolute_url())
+    for year in range(1990, 2008):
+        make_term(position, make_official(), start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+        position.phone = f"+81 3 {year}"
+        position.save()
+    with django_assert_max_num_queries(12) as many:
+        client.get(position.get_absolute_url())
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
 def test_person_page_lists_the_letters_sent_to_them(client, coordinator, position):
     hatoyama = position.current_holder()
     sent = make_letter(reference="JP-2009-12", subject="Rights first", status=LetterStatus.SENT)
