@@ -12,7 +12,7 @@ it is never older than its key says. Today's date is in the key too (who holds a
 which offices need checking).
 
 A cached page may hold forms: it is stored with a placeholder for the CSRF
-token, and each reader gets its own token put back.
+token, and each reader gets its own token put back (advocacy/fragments.py).
 """
 
 from __future__ import annotations
@@ -23,15 +23,14 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest
-from django.middleware.csrf import get_token
 from django.utils import timezone
 
+from advocacy.fragments import placeholder_token, with_csrf_token
 from recipients.models import Official, Position, Term
 
-# Old versions expire by themselves; a new deploy starts with its own templates' key.
+# A page cached by older templates lives at most TIMEOUT after a deploy; VERSION skips it.
 TIMEOUT = 10 * 60
 VERSION = "1"
-CSRF_PLACEHOLDER = "csrf-token-placeholder"
 
 
 def address_book_version() -> str:
@@ -47,7 +46,7 @@ def address_book_version() -> str:
 
 def cached_page(request: HttpRequest, name: str, key: str, render: Callable[[dict], str]) -> str:
     """
-    render({"csrf_token": placeholder}) for `name` and `key`, or what it gave
+    render(placeholder_token()) for `name` and `key`, or what it gave
     under the address book's current version and today's date, with this
     request's CSRF token in place of the placeholder.
     """
@@ -55,8 +54,6 @@ def cached_page(request: HttpRequest, name: str, key: str, render: Callable[[dic
     cache_key = f"recipients:{VERSION}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
     html = cache.get(cache_key)
     if html is None:
-        html = render({"csrf_token": CSRF_PLACEHOLDER})
+        html = render(placeholder_token())
         cache.set(cache_key, html, TIMEOUT)
-    # Only the csrf_token tag writes the placeholder inside quotes: any text
-    # from the address book has its quotes escaped.
-    return html.replace(f'value="{CSRF_PLACEHOLDER}"', f'value="{get_token(request)}"')
+    return with_csrf_token(html, request)
