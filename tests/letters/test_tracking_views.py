@@ -307,3 +307,19 @@ def test_recommendation_page_is_cached_until_a_follow_up_and_per_role(coordinato
     assert "Refugees and forced returns" in page
     page = browser.get(rec.get_absolute_url()).content.decode()
     assert "Record a follow-up" in page and "Refugees and forced returns" in page
+
+
+def test_recommendation_page_query_count_does_not_grow_with_follow_ups(
+    client, coordinator, rec, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    make_follow_up(rec, note="A meeting", recorded_by=coordinator)
+    with django_assert_max_num_queries(16) as few:
+        client.get(rec.get_absolute_url())
+    for day in range(1, 21):
+        entry = make_follow_up(rec, date=dt.date(2010, 3, day), recorded_by=coordinator)
+        entry.note = "Corrected"
+        entry.save()
+    with django_assert_max_num_queries(16) as many:
+        client.get(rec.get_absolute_url())
+    assert len(many.captured_queries) == len(few.captured_queries)
