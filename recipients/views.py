@@ -16,13 +16,15 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Prefetch, ProtectedError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
-from recipients import holders, proposals
+from recipients import directory_cache, holders, proposals
 from recipients.addresses import needed_parts
 from recipients.filters import PositionFilter
 from recipients.forms import (
@@ -151,6 +153,19 @@ def directory_countries(positions) -> list[dict]:
 
 def directory(request: HttpRequest) -> HttpResponse:
     require_reader(request)
+    editable = can_edit(request)
+    # Everything below the header is the same for every reader of the same
+    # query, editors apart: cached until the address book changes.
+    body = directory_cache.cached_page(
+        request,
+        "directory",
+        f"{editable}\n{request.get_full_path()}",
+        lambda extra: _directory_body(request, editable, extra),
+    )
+    return render(request, "recipients/directory.html", {"body": mark_safe(body)})
+
+
+def _directory_body(request: HttpRequest, editable: bool, extra: dict) -> str:
     filterset = PositionFilter(request.GET, queryset=Position.objects.all())
     # Today's terms in a list (to_attr: no queryset per row, as `with_current_terms` makes).
     today = Term.objects.covering().select_related("official")
@@ -162,38 +177,66 @@ def directory(request: HttpRequest) -> HttpResponse:
     page = Paginator(positions, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "recipients/directory.html",
+    return render_to_string(
+        "recipients/_directory.html",
         {
             "filter": filterset,
             "page": page,
             "countries": directory_countries(page.object_list),
             "here": request.get_full_path(),
             "query": query.urlencode(),
-            "can_edit": can_edit(request),
-            "proposed_count": Position.objects.proposed().count() if can_edit(request) else 0,
+            "can_edit": editable,
+            "proposed_count": Position.objects.proposed().count() if editable else 0,
+            **extra,
         },
+        request,
     )
+
+
+# Where the office page's cached part leaves room for the letters to the office,
+# which change with letters, not with the address book.
+LETTERS_HERE = mark_safe("<!-- letters to this office -->")
 
 
 def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     require_reader(request)
-    position = get_object_or_404(Position.objects.select_related("proposed_by"), pk=pk)
-    terms = position.terms.select_related("official").order_by("-start")
+    position = get_object_or_404(Position, pk=pk)
     editable = can_edit(request)
-    merge = MergeProposedForm(proposed=position) if editable and position.proposed else None
+    body = directory_cache.cached_page(
+        request,
+        "position",
+        f"{editable}\n{pk}",
+        lambda extra: _position_body(request, pk, editable, extra),
+    )
+    before, _, after = body.partition(LETTERS_HERE)
     return render(
         request,
         "recipients/position_detail.html",
+        {"position": position, "before": mark_safe(before), "after": mark_safe(after)},
+    )
+
+
+def _position_body(request: HttpRequest, pk: int, editable: bool, extra: dict) -> str:
+    # Every term with its holder in one query: the list, today's holder and the
+    # greeting (current_holder() reads prefetched terms) all use it.
+    terms = Prefetch("terms", queryset=Term.objects.select_related("official").order_by("-start"))
+    position = Position.objects.select_related("proposed_by").prefetch_related(terms).get(pk=pk)
+    holder = position.current_holder()
+    merge = MergeProposedForm(proposed=position) if editable and position.proposed else None
+    return render_to_string(
+        "recipients/_position_detail.html",
         {
             "position": position,
-            "holder": position.current_holder(),
-            "terms": terms,
+            "holder": holder,
+            "salutation": position.salutation(holder),
+            "terms": position.terms.all(),
             "history": position_history(position),
             "can_edit": editable,
             "merge_form": merge,
+            "letters_here": LETTERS_HERE,
+            **extra,
         },
+        request,
     )
 
 

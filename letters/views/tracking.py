@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
+from advocacy import fragments
 from letters import tracking, tracking_cache, tracking_charts, tracking_csv
 from letters.filters import RecommendationFilter
 from letters.forms.tracking import CorrectionForm, FollowUpForm, ImportForm
@@ -107,7 +108,36 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(rec)
     elif request.user.has_perm("letters.add_followup"):
         form = FollowUpForm(initial={"date": timezone.localdate()})
+    context = {
+        "rec": rec,
+        "followed": followed,
+        "letter": rec.letter,
+        "form": form,
+        "can_correct": request.user.has_perm("letters.change_followup"),
+        "is_following": followed.followers.filter(pk=request.user.pk).exists(),
+    }
+    if recording:  # a form with its errors is nobody else's page
+        body = _recommendation_body(request, context)
+    else:
+        # The same for everyone with the same rights until the next tracking write
+        # (letters.tracking_cache); the section is not one of those, so its heading
+        # is in the key. The empty form's date is today's, which the key holds too.
+        rights = (form is not None, context["can_correct"], context["is_following"])
+        key = "\n".join(str(value) for value in (rec.pk, rec.section.heading, *rights))
+        body = tracking_cache.cached_by_key(
+            "recommendation page", key, lambda: _recommendation_body(request, context)
+        )
+    return render(
+        request,
+        "letters/tracking/recommendation_detail.html",
+        {"rec": rec, "body": mark_safe(fragments.with_csrf_token(body, request))},
+        status=400 if form is not None and form.is_bound else 200,
+    )
 
+
+def _recommendation_body(request: HttpRequest, context: dict) -> str:
+    """The page below its title: the recommendation, its timeline and the follow-up form."""
+    rec, followed = context["rec"], context["followed"]
     entries = list(
         followed.follow_ups.select_related("recorded_by").order_by("-date", "-recorded_at", "-pk")
     )
@@ -120,25 +150,22 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         entry.versions = versions.get(entry.pk, [])
         entry.corrections = [v for v in entry.versions if v.history_type == "~"]
     earlier, later = _chain(followed)
-    return render(
-        request,
-        "letters/tracking/recommendation_detail.html",
+    languages = [
+        other
+        for other in [followed, *followed.translations.select_related("letter")]
+        if other.pk != rec.pk
+    ]
+    return render_to_string(
+        "letters/tracking/_recommendation_detail.html",
         {
-            "rec": rec,
-            "followed": followed,
-            "languages": [
-                other
-                for other in [followed, *followed.translations.select_related("letter")]
-                if other.pk != rec.pk
-            ],
-            "letter": rec.letter,
+            **context,
+            "languages": languages,
             "entries": entries,
             "earlier": earlier,
             "later": later,
-            "form": form,
-            "is_following": followed.followers.filter(pk=request.user.pk).exists(),
+            **fragments.placeholder_token(),
         },
-        status=400 if form is not None and form.is_bound else 200,
+        request,
     )
 
 

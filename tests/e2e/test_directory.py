@@ -13,6 +13,7 @@ from letters import drafting
 from letters.models import Letter
 from recipients.models import Position
 from tests.e2e.conftest import assert_accessible
+from tests.factories import make_official, make_position, make_term
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -188,3 +189,26 @@ def test_admin_adds_a_person_and_sees_the_name_order_live(page, live_server, log
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_role("heading", name="H.E. Lee Myung-bak")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_long_email_wraps_inside_its_column(page, live_server, log_in, drafter, width):
+    email = "public-relations-office.cabinet-secretariat.government@kantei.example.go.jp"
+    position = make_position(title="Prime Minister", email=email, phone="+81 3 3581 0101")
+    make_term(position, make_official(given_name="Yukio", family_name="Hatoyama"))
+    page.set_viewport_size({"width": width, "height": 900})
+    log_in(drafter)
+    page.goto(live_server.url + reverse("recipients:list"))
+    link = page.get_by_role("link", name=email)
+    expect(link).to_be_visible()
+    cell = link.locator("xpath=ancestor::td")
+    greeting = page.get_by_role("cell", name="Dear Prime Minister Hatoyama,")
+    # Every line of the address stays left of the Salutation column, at any width.
+    right = max(box["right"] for box in link.evaluate_all(
+        "links => [...links[0].getClientRects()].map(r => ({right: r.right}))"
+    ))  # fmt: skip
+    assert right <= cell.bounding_box()["x"] + cell.bounding_box()["width"]
+    assert right <= greeting.bounding_box()["x"]
+    assert_accessible(page)
+    link.scroll_into_view_if_needed()  # on a phone the table scrolls sideways
+    shot(page, f"long_email_{width}")

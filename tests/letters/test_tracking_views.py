@@ -2,9 +2,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -270,3 +274,52 @@ def test_the_blank_choices_say_what_leaving_them_empty_means():
         assert choices[0] == ("", "No change")
         assert [value for value, _ in choices].count("") == 1
     assert '<option value="" selected>No change</option>' in str(form["response_status"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recommendation_page_is_cached_until_a_follow_up_and_per_role(coordinator, admin_user):
+    rec = make_tracked_recommendation(text="Press China to stop forced returns.")
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(coordinator)
+    browser.get(rec.get_absolute_url())
+    with CaptureQueriesContext(connection) as cached:
+        page = browser.get(rec.get_absolute_url()).content.decode()
+    assert not [q for q in cached.captured_queries if "letters_followup" in q["sql"]]
+    assert len(cached.captured_queries) <= 9
+    # The cached form posts with this reader's own CSRF token.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.split("Record a")[1])
+    assert token and "placeholder" not in token.group(1)
+    response = browser.post(
+        rec.get_absolute_url(), {**ENTRY, "csrfmiddlewaretoken": token.group(1)}
+    )
+    assert response.status_code == 302
+    assert (
+        "Written reply from the ministry." in browser.get(rec.get_absolute_url()).content.decode()
+    )
+
+    # An Admin reads the same page without the form; a new heading shows at once.
+    rec.section.heading = "Refugees and forced returns"
+    rec.section.save()
+    reader = Client()
+    reader.force_login(admin_user)
+    page = reader.get(rec.get_absolute_url()).content.decode()
+    assert "Record a follow-up" not in page and "Written reply from the ministry." in page
+    assert "Refugees and forced returns" in page
+    page = browser.get(rec.get_absolute_url()).content.decode()
+    assert "Record a follow-up" in page and "Refugees and forced returns" in page
+
+
+def test_recommendation_page_query_count_does_not_grow_with_follow_ups(
+    client, coordinator, rec, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    make_follow_up(rec, note="A meeting", recorded_by=coordinator)
+    with django_assert_max_num_queries(16) as few:
+        client.get(rec.get_absolute_url())
+    for day in range(1, 21):
+        entry = make_follow_up(rec, date=dt.date(2010, 3, day), recorded_by=coordinator)
+        entry.note = "Corrected"
+        entry.save()
+    with django_assert_max_num_queries(16) as many:
+        client.get(rec.get_absolute_url())
+    assert len(many.captured_queries) == len(few.captured_queries)

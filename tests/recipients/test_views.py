@@ -1,8 +1,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -188,6 +192,42 @@ def test_directory_query_count_does_not_grow_with_rows(
     with django_assert_max_num_queries(12) as many:
         client.get(reverse("recipients:list"))
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_directory_is_read_from_the_cache_until_the_address_book_changes(client, drafter, position):
+    client.force_login(drafter)
+    client.get(reverse("recipients:list"))
+    with CaptureQueriesContext(connection) as cached:
+        html = client.get(reverse("recipients:list")).content.decode()
+    assert "Dear Prime Minister Hatoyama," in html
+    assert not [q for q in cached.captured_queries if '"recipients_position"' in q["sql"]]
+    assert len(cached.captured_queries) <= 7
+
+    position.terms.get().delete()  # a term ends, or a holder changes
+    make_term(position, make_official(given_name="Naoto", family_name="Kan"))
+    assert "Dear Prime Minister Kan," in client.get(reverse("recipients:list")).content.decode()
+    position.title = "Prime Minister of Japan"
+    position.save()
+    assert "Prime Minister of Japan" in client.get(reverse("recipients:list")).content.decode()
+
+
+def test_each_editor_posts_from_the_cached_directory_with_its_own_csrf_token(admin_user, position):
+    other = make_user("admin2", role="Admin")
+    for user in (admin_user, other, admin_user):
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(user)
+        html = browser.get(reverse("recipients:list")).content.decode()
+        verify = reverse("recipients:position_verify", args=[position.pk])
+        form = html[html.index(f'action="{verify}"') :]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+        assert token and "placeholder" not in token.group(1)
+        response = browser.post(
+            verify,
+            {"csrfmiddlewaretoken": token.group(1), "next": reverse("recipients:list")},
+        )
+        assert response.status_code == 302
+        position.last_verified = None  # stale again, so the next page shows the form
+        position.save()
 
 
 # -- forms --
@@ -559,6 +599,38 @@ def test_position_page_lists_the_letters_to_the_office(client, coordinator, posi
     assert "JP-2009-12: Rights first" in html
     assert "JP-2010-09: Six months on" in html
     assert "still being drafted" not in html
+
+
+def test_cached_position_page_shows_new_letters_and_a_new_holder_at_once(
+    client, coordinator, position, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    client.get(position.get_absolute_url())
+    make_recipient(make_letter(reference="JP-2010-09", subject="Six months on"), position)
+    with django_assert_max_num_queries(8):  # session, user, roles, office, cache, letters
+        html = client.get(position.get_absolute_url()).content.decode()
+    assert "JP-2010-09: Six months on" in html
+    assert "Dear Prime Minister Hatoyama," in html
+
+    position.terms.get().delete()
+    make_term(position, make_official(given_name="Naoto", family_name="Kan"))
+    html = client.get(position.get_absolute_url()).content.decode()
+    assert "Dear Prime Minister Kan," in html and "JP-2010-09" in html
+
+
+def test_position_page_query_count_does_not_grow_with_terms_or_changes(
+    client, coordinator, position, django_assert_max_num_queries
+):
+    client.force_login(coordinator)
+    with django_assert_max_num_queries(12) as few:
+        client.get(position.get_absolute_url())
+    for year in range(1990, 2008):
+        make_term(position, make_official(), start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
+        position.phone = f"+81 3 {year}"
+        position.save()
+    with django_assert_max_num_queries(12) as many:
+        client.get(position.get_absolute_url())
+    assert len(many.captured_queries) == len(few.captured_queries)
 
 
 def test_person_page_lists_the_letters_sent_to_them(client, coordinator, position):
