@@ -38,6 +38,8 @@ from django.db.models import QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
+from advocacy.fragments import code_version
+
 TOKEN_KEY = "tracking:token"
 # A token change lost between a commit and the cache (a crash there) heals by itself.
 TIMEOUT = 10 * 60
@@ -108,7 +110,8 @@ def cached_by_key(name: str, key: str, compute: Callable[[], T]) -> T:
         connection.tracking_written = False  # type: ignore[attr-defined]
     elif getattr(connection, "tracking_written", False):
         return compute()
-    digest = hashlib.sha256(f"{name}\n{timezone.localdate()}\n{key}".encode()).hexdigest()
+    day = timezone.localdate()
+    digest = hashlib.sha256(f"{name}\n{day}\n{code_version()}\n{key}".encode()).hexdigest()
     key = f"tracking:{token()}:{digest[:32]}"
     value = _kept.get(key)
     if value is None:

@@ -25,12 +25,10 @@ from django.db import connection
 from django.http import HttpRequest
 from django.utils import timezone
 
-from advocacy.fragments import placeholder_token, with_csrf_token
+from advocacy.fragments import code_version, placeholder_token, with_csrf_token
 from recipients.models import Official, Position, Term
 
-# A page cached by older templates lives at most TIMEOUT after a deploy; VERSION skips it.
 TIMEOUT = 10 * 60
-VERSION = "1"
 
 
 def address_book_version() -> str:
@@ -51,7 +49,7 @@ def cached_page(request: HttpRequest, name: str, key: str, render: Callable[[dic
     request's CSRF token in place of the placeholder.
     """
     raw = f"{name}\n{key}\n{timezone.localdate()}\n{address_book_version()}"
-    cache_key = f"recipients:{VERSION}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
+    cache_key = f"recipients:{code_version()}:{hashlib.sha256(raw.encode()).hexdigest()[:32]}"
     html = cache.get(cache_key)
     if html is None:
         html = render(placeholder_token())

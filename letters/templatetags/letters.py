@@ -11,6 +11,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import pgettext
 
+from advocacy import fragments
 from letters import markdown, text
 from letters.forms.widgets import model_options
 from letters.models import ImplementationStatus, LetterRecipient, ResponseStatus
@@ -161,11 +162,6 @@ def signatory_list(signatories: list, grouping: str) -> text.SignatoryList:
     return text.signatory_list(signatories, grouping)
 
 
-# Stands for the request's CSRF token in a cached block: the block is shared by
-# everyone who opens the same version, the token is each visitor's own.
-CSRF_STAND_IN = "csrf-stand-in-8f41c0d2"
-
-
 class CachedBlockNode(template.Node):
     def __init__(self, nodelist, name: str, key_parts: list, unless=None) -> None:
         self.nodelist, self.name, self.key_parts, self.unless = nodelist, name, key_parts, unless
@@ -178,11 +174,12 @@ class CachedBlockNode(template.Node):
         key = json.dumps([str(part.resolve(context)) for part in self.key_parts])
 
         def rendered() -> str:
-            with context.push(csrf_token=CSRF_STAND_IN):
+            # Shared by everyone who opens the same version; the token is each visitor's own.
+            with context.push(**fragments.placeholder_token()):
                 return self.nodelist.render(context)
 
         html = tracking_cache.cached_by_key(f"block:{self.name}", key, rendered)
-        return html.replace(CSRF_STAND_IN, str(context.get("csrf_token", "")))
+        return fragments.put_token(html, str(context.get("csrf_token", "")))
 
 
 @register.tag

@@ -66,7 +66,7 @@ def test_each_visitor_gets_their_own_csrf_token_in_the_shared_blocks():
         assert len(found) == 1, "every form of one page carries the visitor's token"
         tokens.append(found.pop())
     assert tokens[0] != tokens[1]
-    assert "csrf-stand-in" not in html
+    assert "csrf-token-placeholder" not in html
 
     # The second visitor's token, read from a cached row's form, is accepted.
     rec = Recommendation.objects.get(text="Press China to stop forced returns.")
