@@ -435,6 +435,7 @@ def _follow_up(t, rec_pk: int, k: int, now: dt.datetime):
 
 def bench_objects(n_recs: int) -> dict:
     """The objects the pages show, made once: found by reference on later runs."""
+    from axes.models import AccessAttempt
     from django.conf import settings
     from django.contrib.auth.models import Group, User
     from django.core.management import call_command
@@ -452,9 +453,11 @@ def bench_objects(n_recs: int) -> dict:
             _add_bench_objects()
 
     user, _ = User.objects.get_or_create(username="bench", defaults={"first_name": "Bench"})
-    user.set_password(BENCH_PASSWORD)
+    user.set_password(BENCH_PASSWORD)  # this run's: a run before it may have been stopped
     user.save()
     user.groups.add(Group.objects.get(name=COORDINATOR))
+    # Logins of earlier runs that another run's password made fail would lock it out.
+    AccessAttempt.objects.filter(username="bench").delete()
     n_letters = n_recs // 50
     month = dt.date(2009, 1, 1) + dt.timedelta(days=n_letters // 2 % 5000)  # as tracker.py
     letter = Letter.objects.get(reference=f"B-{n_letters // 4 + 1:05d}")  # sent, not published
