@@ -21,14 +21,45 @@ class LettersConfig(AppConfig):
 
 
 def _connect_tracking_cache() -> None:
-    """Every write the tracker's cached figures read from makes them out of date."""
+    """Every write the cached figures and pages read from makes them out of date."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from letters import tracking_cache
-    from letters.models import FollowUp, Letter, Organization, Recommendation, Theme
+    from letters.models import (
+        FollowUp,
+        Letter,
+        LetterRecipient,
+        Organization,
+        PressRelease,
+        Quote,
+        Recommendation,
+        Section,
+        SentCopy,
+        Signatory,
+        Theme,
+    )
+    from recipients.models import Official, Position, Term
 
-    # Organisations: the public index names each letter's lead.
-    for model in (FollowUp, Letter, Organization, Recommendation, Theme):
+    # Organisations: the public index names each letter's lead. The rest: a
+    # published letter's page and a sign-on page's letter text are cached under
+    # the token too (letters/views/public.py, letters/views/signing.py), and a
+    # draft's addressee is its office's current holder.
+    for model in (
+        FollowUp,
+        Letter,
+        Organization,
+        Recommendation,
+        Theme,
+        Section,
+        LetterRecipient,
+        Signatory,
+        PressRelease,
+        Quote,
+        SentCopy,
+        Position,
+        Term,
+        Official,
+    ):
         uid = f"letters.tracking_cache.{model.__name__}"
         post_save.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
         post_delete.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
