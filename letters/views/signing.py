@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation as i18n
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_ratelimit import core as ratelimit_core
 from django_ratelimit.core import ALL, is_ratelimited
@@ -364,46 +364,64 @@ def _int(value: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
-def _letter_text(letter: Letter) -> SafeString:
+def _shared(letter: Letter) -> dict:
     """
-    The letter as it prints, without signatures: the same for every partner, so
-    drawn once per write (letters.tracking_cache: the token changes with the
-    letter's parts, signatories and the offices it is addressed to).
+    What every partner's page shows alike: the letter as it prints (without
+    signatures), each translation's text, and which organisations approved
+    this text. Drawn once per write (letters.tracking_cache: the token changes
+    with the letter, its translations, parts and signatories, and the offices
+    it is addressed to); nothing in it depends on whose link it is.
     """
-    text = tracking_cache.cached_by_key(
-        "sign-on text",
+    return tracking_cache.cached_by_key(
+        "sign-on letter",
         f"{letter.pk}:{letter.version}:{letter.content_hash}:{i18n.get_language()}",
-        lambda: render_to_string(
-            "letters/_letter_text.html", {**letter_context(letter), "show_signatures": False}
-        ),
+        lambda: {
+            "text": _text(letter),
+            "translations": [
+                (translated, _text(translated))
+                for translated in letter.translations.order_by("language")
+            ],
+            # Signatory.has_approved, in the letter's order.
+            "approved": list(
+                letter.signatories.filter(
+                    approved_at__isnull=False,
+                    approved_hash=letter.content_hash,
+                    declined_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                )
+                .order_by("order", "pk")
+                .values_list("pk", "organization__name")
+            ),
+        },
     )
-    return mark_safe(text)  # escaped by the template
 
 
-def _translations(letter: Letter, signatory: Signatory) -> list[dict]:
+def _text(letter: Letter) -> str:
+    with i18n.override(letter.language if letter.is_translation else i18n.get_language()):
+        return render_to_string(
+            "letters/_letter_text.html", {**letter_context(letter), "show_signatures": False}
+        )
+
+
+def _translations(shared: dict, signatory: Signatory) -> list[dict]:
     """Each translation's text as it prints, and whether this organisation approved it."""
-    translations = list(letter.translations.order_by("language"))
-    if not translations:
+    if not shared["translations"]:
         return []
     approved = dict(
         TranslationApproval.objects.filter(signatory=signatory).values_list(
             "translation_id", "content_hash"
         )
     )
-    rows = []
-    for translated in translations:
-        with i18n.override(translated.language):
-            text = _letter_text(translated)
-        rows.append(
-            {
-                "letter": translated,
-                "text": text,
-                "approved": approved.get(translated.pk) == translated.content_hash,
-                "approved_older": approved.get(translated.pk, translated.content_hash)
-                != translated.content_hash,
-            }
-        )
-    return rows
+    return [
+        {
+            "letter": translated,
+            "text": mark_safe(text),  # escaped by the template
+            "approved": approved.get(translated.pk) == translated.content_hash,
+            "approved_older": approved.get(translated.pk, translated.content_hash)
+            != translated.content_hash,
+        }
+        for translated, text in shared["translations"]
+    ]
 
 
 def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
@@ -417,28 +435,16 @@ def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpRespon
         ).first()
         if seen is not None:
             changes = diff_snapshots(seen.snapshot, approvable_text(letter))
-    # Who approved this exact text (Signatory.has_approved), in the letter's order.
-    others = (
-        letter.signatories.filter(
-            approved_at__isnull=False,
-            approved_hash=letter.content_hash,
-            declined_at__isnull=True,
-            withdrawn_at__isnull=True,
-        )
-        .exclude(pk=signatory.pk)
-        .select_related("organization")
-        .only("organization__name")
-        .order_by("order", "pk")
-    )
+    shared = _shared(letter)
     context = {
         "letter": letter,
-        "letter_text": _letter_text(letter),
+        "letter_text": mark_safe(shared["text"]),  # escaped by the template
         "signatory": signatory,
         "state": state,
         "state_label": signing.State.LABELS[state],
         "changes": changes,
-        "others": others,
-        "translations": _translations(letter, signatory),
+        "others": [name for pk, name in shared["approved"] if pk != signatory.pk],
+        "translations": _translations(shared, signatory),
         **forms,
     }
     response = render(request, "letters/signing/sign.html", context)
