@@ -220,8 +220,15 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/signing/too_many_requests.html", status=429)
 
 
+def _address_key(group: str, request: HttpRequest) -> str:
+    return ratelimit_core._get_ip(request)  # what key="ip" counts
+
+
 # The limits of the sign-on links, as django-ratelimit counts them for `sign`.
-_SIGN_LIMITS = (("sign-ip", SIGN_RATE_PER_ADDRESS, "ip"), ("sign", SIGN_RATE_PER_LINK, _link_key))
+_SIGN_LIMITS = (
+    ("sign-ip", SIGN_RATE_PER_ADDRESS, _address_key),
+    ("sign", SIGN_RATE_PER_LINK, _link_key),
+)
 
 
 def _count_attempt(request: HttpRequest) -> bool:
@@ -242,7 +249,7 @@ def _over_limit(request: HttpRequest) -> bool:
     keys = {}
     for group, rate, key in _SIGN_LIMITS:
         limit, period = ratelimit_core._split_rate(rate)
-        value = ratelimit_core._get_ip(request) if key == "ip" else key(group, request)
+        value = key(group, request)
         window = ratelimit_core._get_window(value, period)
         keys[ratelimit_core._make_cache_key(group, window, rate, value, ALL)] = limit
     counts = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].get_many(keys)
