@@ -3,9 +3,12 @@ Tracking figures that read the whole table (status counts, the charts, the
 dashboard's lists, the tracker's country choices), cached until the next write
 that could change them.
 
-Every such write (a follow-up, a recommendation, its themes, a letter) puts a
-new random token in the cache once its transaction commits; figures are cached
-under the token current when they were read. A token is set once and never
+The public pages (the index, a published letter, the feed) and the text
+every partner of a sign-on reads are cached the same way. Every write they or
+the figures read (a follow-up, a recommendation, its themes, a letter, its
+parts and signatories, a press release, an office and its holders: see
+letters.apps) puts a new random token in the cache once its transaction
+commits; figures are cached under the token current when they were read. A token is set once and never
 comes back, so after a write commits no reader finds figures that miss it:
 figures stored under an older token, even computed during the write, are never
 asked for again. No atomic increment is needed, so any shared cache works (the
