@@ -8,11 +8,12 @@ every partner of a sign-on reads are cached the same way. Every write they or
 the figures read (a follow-up, a recommendation, its themes, a letter, its
 parts and signatories, a press release, an office and its holders: see
 letters.apps) puts a new random token in the cache once its transaction
-commits; figures are cached under the token current when they were read. A token is set once and never
-comes back, so after a write commits no reader finds figures that miss it:
-figures stored under an older token, even computed during the write, are never
-asked for again. No atomic increment is needed, so any shared cache works (the
-database cache in production, on several machines).
+commits; figures are cached under the token current when they were read. A
+token is set once and never comes back, so after a write commits no reader
+finds figures that miss it: figures stored under an older token, even computed
+during the write, are never asked for again. No atomic increment is needed,
+so any shared cache works (the database cache in production, on several
+machines).
 
 Inside a transaction that has written, figures are computed, not cached: they
 would include writes that may still roll back. Writes that bypass save()
@@ -71,6 +72,11 @@ def changed(*args, **kwargs) -> None:
         return  # m2m_changed says it twice: before and after
     if connection.in_atomic_block:
         connection.tracking_written = True  # type: ignore[attr-defined]
+        # One new token per commit will do (circulating saves every signatory):
+        # a queued one runs unless a savepoint it was queued in rolls back, and
+        # this write, made inside every open savepoint, would roll back with it.
+        if any(func is _new_token for _, func, _ in connection.run_on_commit):
+            return
     transaction.on_commit(_new_token)
 
 
