@@ -75,7 +75,7 @@ def changed(*args, **kwargs) -> None:
         # One new token per commit will do (circulating saves every signatory):
         # a queued one runs unless a savepoint it was queued in rolls back, and
         # this write, made inside every open savepoint, would roll back with it.
-        if any(func is _new_token for _, func, _ in connection.run_on_commit):
+        if any(queued[1] is _new_token for queued in connection.run_on_commit):
             return
     transaction.on_commit(_new_token)
 
