@@ -21,17 +21,47 @@ class LettersConfig(AppConfig):
 
 
 def _connect_tracking_cache() -> None:
-    """Every write the cached figures and blocks read from makes them out of date."""
+    """Every write the cached figures and pages read from makes them out of date."""
     from django.db.models.signals import m2m_changed, post_delete, post_save
 
     from letters import tracking_cache
-    from letters.models import FollowUp, Letter, Organization, Recommendation, Theme
+    from letters.models import (
+        FollowUp,
+        Letter,
+        LetterRecipient,
+        Organization,
+        PressRelease,
+        Quote,
+        Recommendation,
+        Section,
+        SentCopy,
+        Signatory,
+        Theme,
+    )
     from recipients.models import MailingList, Official, Position, Term
 
     # Organisations: the public index names each letter's lead, the editor lists them.
-    # The address book: the editor's recipients show who holds each office now.
-    address_book = (MailingList, Official, Position, Term)
-    for model in (FollowUp, Letter, Organization, Recommendation, Theme, *address_book):
+    # The rest: a published letter's page, a sign-on page's letter text and the
+    # editor's blocks ({% cached_block %}) are cached under the token too
+    # (letters/views/public.py, letters/views/signing.py), and a draft's
+    # addressee is its office's current holder (the address book).
+    for model in (
+        FollowUp,
+        Letter,
+        Organization,
+        Recommendation,
+        Theme,
+        Section,
+        LetterRecipient,
+        Signatory,
+        PressRelease,
+        Quote,
+        SentCopy,
+        Position,
+        Term,
+        Official,
+        MailingList,
+    ):
         uid = f"letters.tracking_cache.{model.__name__}"
         post_save.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)
         post_delete.connect(tracking_cache.changed, sender=model, dispatch_uid=uid)

@@ -4,14 +4,17 @@ dashboard's lists, the tracker's country choices), and the editor's long blocks
 and lists (`{% cached_block %}`, `LongSelect`), cached until the next write
 that could change them.
 
-Every such write (a follow-up, a recommendation, its themes, a letter, an
-organisation, an office, official, term or mailing list: letters/apps.py) puts a
-new random token in the cache once its transaction commits; figures are cached
-under the token current when they were read. A token is set once and never
-comes back, so after a write commits no reader finds figures that miss it:
-figures stored under an older token, even computed during the write, are never
-asked for again. No atomic increment is needed, so any shared cache works (the
-database cache in production, on several machines).
+The public pages (the index, a published letter, the feed), the text every
+partner of a sign-on reads and the other pages' long parts are cached the same
+way. Every write they or the figures read (a follow-up, a recommendation, its
+themes, a letter, its parts and signatories, a press release, an organisation,
+the address book: see letters.apps) puts a new random token in the cache once
+its transaction commits; figures are cached under the token current when they
+were read. A token is set once and never comes back, so after a write commits
+no reader finds figures that miss it: figures stored under an older token, even
+computed during the write, are never asked for again. No atomic increment is
+needed, so any shared cache works (the database cache in production, on
+several machines).
 
 Inside a transaction that has written, figures are computed, not cached: they
 would include writes that may still roll back. Writes that bypass save()
@@ -75,6 +78,11 @@ def changed(*args, **kwargs) -> None:
         return  # m2m_changed says it twice: before and after
     if connection.in_atomic_block:
         connection.tracking_written = True  # type: ignore[attr-defined]
+        # One new token per commit will do (circulating saves every signatory):
+        # a queued one runs unless a savepoint it was queued in rolls back, and
+        # this write, made inside every open savepoint, would roll back with it.
+        if any(queued[1] is _new_token for queued in connection.run_on_commit):
+            return
     transaction.on_commit(_new_token)
 
 

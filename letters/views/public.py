@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
 from letters import tracking_cache
@@ -63,6 +64,20 @@ def public_signatories(context: dict) -> list:
 @login_not_required
 def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
     letter = _published(reference)
+    # Drawn once per write, like the index: the page changes only with the
+    # letter, its parts, its signatories' consent, its recommendations' status
+    # and its press releases, each of which changes the token (letters.apps).
+    # Nothing in it depends on who asks (base.html adds the CSRF token).
+    body = tracking_cache.cached_by_key(
+        "public letter",
+        f"{letter.pk}:{letter.version}:{letter.content_hash}:{get_language()}",
+        lambda: _published_body(letter),
+    )
+    context = {"letter": letter, "body": mark_safe(body)}
+    return render(request, "public/published_detail.html", context)
+
+
+def _published_body(letter: Letter) -> str:
     context = letter_context(letter)
     named = public_signatories(context)
     # The archived PDFs carry every signature: offer them only when every
@@ -91,7 +106,8 @@ def published_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "logos": [s.organization for s in named if s.organization.logo],
         }
     )
-    return render(request, "public/published_detail.html", context)
+    # Escaped by the template.
+    return render_to_string("public/_published_body.html", context)
 
 
 def serve_copy(copy: SentCopy, *, download: bool = False) -> FileResponse:
@@ -140,6 +156,23 @@ class PublishedFeed(Feed):
     title = "Published joint letters"
     subtitle = "Joint advocacy letters and what became of them"
 
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        # Drawn once per write, like the index (letters.tracking_cache). Its
+        # links are absolute: one copy per address the site is reached at.
+        content, headers = tracking_cache.cached_by_key(
+            "public feed",
+            f"{request.scheme}://{request.get_host()}",
+            lambda: self._drawn(request, *args, **kwargs),
+        )
+        response = HttpResponse(content)
+        for name, value in headers.items():
+            response[name] = value
+        return response
+
+    def _drawn(self, request: HttpRequest, *args, **kwargs) -> tuple[bytes, dict[str, str]]:
+        response = super().__call__(request, *args, **kwargs)
+        return response.content, dict(response.items())
+
     def link(self) -> str:
         return reverse("public:index")
 
@@ -147,7 +180,9 @@ class PublishedFeed(Feed):
         return (
             Letter.objects.published()
             .select_related("lead_organization")
-            .order_by("-published_at")[:50]
+            # Only what an entry shows: letters carry long texts.
+            .only("reference", "subject", "published_at", "lead_organization__name")
+            .order_by("-published_at", "-pk")[:50]
         )
 
     def item_title(self, item: Letter) -> str:

@@ -6,17 +6,22 @@ representative opens their link (no account) and approves or declines.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.cache import caches
 from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils import translation as i18n
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_ratelimit import core as ratelimit_core
+from django_ratelimit.core import ALL, is_ratelimited
 from django_ratelimit.decorators import ratelimit
 
-from letters import signing
+from letters import signing, tracking_cache
 from letters.forms.signing import (
     ApproveForm,
     CallSignatureForm,
@@ -215,6 +220,42 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(request, "letters/signing/too_many_requests.html", status=429)
 
 
+def _address_key(group: str, request: HttpRequest) -> str:
+    return ratelimit_core._get_ip(request)  # what key="ip" counts
+
+
+# The limits of the sign-on links, as django-ratelimit counts them for `sign`.
+_SIGN_LIMITS = (
+    ("sign-ip", SIGN_RATE_PER_ADDRESS, _address_key),
+    ("sign", SIGN_RATE_PER_LINK, _link_key),
+)
+
+
+def _count_attempt(request: HttpRequest) -> bool:
+    """Count this request against both limits; True when it goes over either."""
+    over = [
+        is_ratelimited(request, group=group, key=key, rate=rate, method=ALL, increment=True)
+        for group, rate, key in _SIGN_LIMITS
+    ]
+    return any(over)
+
+
+def _over_limit(request: HttpRequest) -> bool:
+    """
+    True when either limit is used up, so that one more counted request would
+    be refused. Read in one query, without counting this request; the keys are
+    django-ratelimit's own (its private helpers: the version is pinned).
+    """
+    keys = {}
+    for group, rate, key in _SIGN_LIMITS:
+        limit, period = ratelimit_core._split_rate(rate)
+        value = key(group, request)
+        window = ratelimit_core._get_window(value, period)
+        keys[ratelimit_core._make_cache_key(group, window, rate, value, ALL)] = limit
+    counts = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")].get_many(keys)
+    return any(counts.get(key, 0) >= limit for key, limit in keys.items())
+
+
 @login_not_required
 @require_http_methods(["GET", "POST"])
 @ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
@@ -239,17 +280,20 @@ def sign(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_not_required
 @require_http_methods(["GET", "POST"])
-@ratelimit(key="ip", rate=SIGN_RATE_PER_ADDRESS, method=ratelimit.ALL, block=False, group="sign-ip")
-@ratelimit(key=_link_key, rate=SIGN_RATE_PER_LINK, method=ratelimit.ALL, block=False, group="sign")
 def sign_page(request: HttpRequest, signatory_pk: int) -> HttpResponse:
-    if getattr(request, "limited", False):
-        return _too_many(request)
     token = request.session.get(SESSION_TOKENS, {}).get(str(signatory_pk))
+    signatory = signing.signatory_for_token(token) if token else None
+    live = signatory is not None and signatory.pk == signatory_pk
+    # Failed and answering requests count against the limits, as every
+    # request to /sign/<token>/ does; showing a live link's page only checks
+    # them (one read), so a partner reading the letter costs no write.
+    counted = request.method == "POST" or not live
+    if _count_attempt(request) if counted else _over_limit(request):
+        return _too_many(request)
     if token is None:
         # Another browser, or a session that ended: the address alone grants nothing.
         return render(request, "letters/signing/open_link_again.html")
-    signatory = signing.signatory_for_token(token)
-    if signatory is None or signatory.pk != signatory_pk:
+    if signatory is None or not live:
         return _link_not_working(request)
     letter = signatory.letter
     forms = {
@@ -327,36 +371,69 @@ def _int(value: str) -> int:
     return int(value) if value.isascii() and value.isdigit() and len(value) < 18 else 0
 
 
-def _translations(letter: Letter, signatory: Signatory) -> list[dict]:
+def _shared(letter: Letter) -> dict:
+    """
+    What every partner's page shows alike: the letter as it prints (without
+    signatures), each translation's text, and which organisations approved
+    this text. Drawn once per write (letters.tracking_cache: the token changes
+    with the letter, its translations, parts and signatories, and the offices
+    it is addressed to); nothing in it depends on whose link it is.
+    """
+    return tracking_cache.cached_by_key(
+        "sign-on letter",
+        f"{letter.pk}:{letter.version}:{letter.content_hash}:{i18n.get_language()}",
+        lambda: {
+            "text": _text(letter),
+            "translations": [
+                (translated, _text(translated))
+                for translated in letter.translations.order_by("language")
+            ],
+            # Signatory.has_approved, in the letter's order.
+            "approved": list(
+                letter.signatories.filter(
+                    approved_at__isnull=False,
+                    approved_hash=letter.content_hash,
+                    declined_at__isnull=True,
+                    withdrawn_at__isnull=True,
+                )
+                .order_by("order", "pk")
+                .values_list("pk", "organization__name")
+            ),
+        },
+    )
+
+
+def _text(letter: Letter) -> str:
+    with i18n.override(letter.language if letter.is_translation else i18n.get_language()):
+        return render_to_string(
+            "letters/_letter_text.html", {**letter_context(letter), "show_signatures": False}
+        )
+
+
+def _translations(shared: dict, signatory: Signatory) -> list[dict]:
     """Each translation's text as it prints, and whether this organisation approved it."""
+    if not shared["translations"]:
+        return []
     approved = dict(
         TranslationApproval.objects.filter(signatory=signatory).values_list(
             "translation_id", "content_hash"
         )
     )
-    rows = []
-    for translated in letter.translations.order_by("language"):
-        with i18n.override(translated.language):
-            text = render_to_string(
-                "letters/_letter_text.html",
-                {**letter_context(translated), "show_signatures": False},
-            )
-        rows.append(
-            {
-                "letter": translated,
-                "text": text,
-                "approved": approved.get(translated.pk) == translated.content_hash,
-                "approved_older": approved.get(translated.pk, translated.content_hash)
-                != translated.content_hash,
-            }
-        )
-    return rows
+    return [
+        {
+            "letter": translated,
+            "text": mark_safe(text),  # escaped by the template
+            "approved": approved.get(translated.pk) == translated.content_hash,
+            "approved_older": approved.get(translated.pk, translated.content_hash)
+            != translated.content_hash,
+        }
+        for translated, text in shared["translations"]
+    ]
 
 
 def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpResponse:
     """The exact text, where this organisation stands, and what changed since it approved."""
     letter = signatory.letter
-    context = letter_context(letter)
     state = signing.sign_on_state(signatory, letter)
     changes = None
     if state == signing.State.APPROVED_OLDER:
@@ -365,25 +442,18 @@ def _page(request: HttpRequest, signatory: Signatory, forms: dict) -> HttpRespon
         ).first()
         if seen is not None:
             changes = diff_snapshots(seen.snapshot, approvable_text(letter))
-    others = [
-        s
-        for s in context["signatories"]
-        if s.pk != signatory.pk and s.has_approved(letter.content_hash)
-    ]
-    context.update(
-        {
-            "signatory": signatory,
-            "state": state,
-            "state_label": signing.State.LABELS[state],
-            "changes": changes,
-            "others": others,
-            "translations": _translations(letter, signatory),
-            **forms,
-            # Uploaded images are served to logged-in staff only; the page
-            # says a signature is on file instead of showing a broken image.
-            "show_signatures": False,
-        }
-    )
+    shared = _shared(letter)
+    context = {
+        "letter": letter,
+        "letter_text": mark_safe(shared["text"]),  # escaped by the template
+        "signatory": signatory,
+        "state": state,
+        "state_label": signing.State.LABELS[state],
+        "changes": changes,
+        "others": [name for pk, name in shared["approved"] if pk != signatory.pk],
+        "translations": _translations(shared, signatory),
+        **forms,
+    }
     response = render(request, "letters/signing/sign.html", context)
     # The page shows what the session's token grants: keep it out of shared
     # caches.

@@ -11,6 +11,9 @@ import django_ratelimit.core
 import pytest
 from django.core import mail
 from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -307,6 +310,95 @@ def test_the_sign_page_needs_a_fixed_number_of_queries(
     cache.clear()
     with django_assert_max_num_queries(count):
         client.get(page)
+
+
+def test_reading_a_live_link_s_page_does_not_use_up_its_limits(client, circulating):
+    page = sign_url(client, partner(circulating))
+    assert [client.get(page).status_code for _ in range(40)] == [200] * 40
+
+
+def test_a_live_link_s_page_is_refused_once_its_address_used_up_its_limit(client, circulating):
+    page = sign_url(client, partner(circulating))  # counts once
+    for n in range(118):
+        client.get(reverse("public:sign", args=[f"guess-{n}"]))
+    assert client.get(page).status_code == 200
+    client.get(reverse("public:sign", args=["guess-last"]))
+    assert client.get(page).status_code == 429
+
+
+def test_with_the_database_cache_reading_a_page_checks_the_limits_in_one_read(
+    client, circulating, settings
+):
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "sign_limits_test",
+        }
+    }
+    call_command("createcachetable", verbosity=0)
+    try:
+        page = sign_url(client, partner(circulating))
+        client.get(page)
+        with CaptureQueriesContext(connection) as read:
+            assert client.get(page).status_code == 200
+        # Both counters in one SELECT; nothing added, counted or culled. (The
+        # letter's text is drawn, not cached, inside the test's transaction.)
+        on_cache = [q["sql"] for q in read.captured_queries if "sign_limits_test" in q["sql"]]
+        assert len(on_cache) == 1
+        assert on_cache[0].startswith("SELECT") and on_cache[0].count(":rl:") == 2
+    finally:
+        caches["default"].clear()
+
+
+def test_answers_on_the_page_count_against_its_limit(client, circulating):
+    page = sign_url(client, partner(circulating))
+    statuses = [client.post(page, {"action": "neither"}).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+
+
+def test_opening_the_page_without_its_link_counts_against_its_limit(client, circulating):
+    url = reverse("public:sign_page", args=[partner(circulating).pk])
+    statuses = [client.get(url).status_code for _ in range(31)]
+    assert statuses[:30] == [200] * 30
+    assert statuses[30] == 429
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_text_is_drawn_once_for_every_partner_and_follows_the_office_it_addresses(
+    client, circulating
+):
+    page = sign_url(client, partner(circulating, 0))
+    assert "Stop forced returns." in client.get(page).content.decode()
+    other = Client()
+    other_page = sign_url(other, partner(circulating, 1))
+    with CaptureQueriesContext(connection) as cached:
+        html = other.get(other_page).content.decode()
+    assert "Stop forced returns." in html and "Prime Minister" in html
+    assert not any("letters_section" in q["sql"] for q in cached.captured_queries)
+    with CaptureQueriesContext(connection) as again:
+        other.get(other_page)
+    # The session and the link (the cache is in memory here), and no write:
+    # reading the page counts nothing.
+    statements = [q["sql"].split()[0] for q in again.captured_queries]
+    assert statements.count("SELECT") <= 2
+    assert not {"INSERT", "UPDATE", "DELETE"} & set(statements)
+    position = circulating.recipients.get().position
+    position.title = "Acting Prime Minister"
+    position.save()
+    assert "Acting Prime Minister" in client.get(page).content.decode()
+    section = circulating.sections.get()
+    section.heading = "Returns to the North"
+    section.save()
+    circulating.touch()
+    assert "Returns to the North" in other.get(other_page).content.decode()
+    circulating.refresh_from_db()
+    client.post(page, approve_data(circulating))
+    html = other.get(other_page).content.decode()
+    assert "Partner 1</li>" in html.split("Who else has signed")[1].split("</section>")[0]
 
 
 # -- coordinator views ---------------------------------------------------------------

@@ -268,3 +268,30 @@ def test_the_letter_list_counts_and_years_follow_a_new_letter(client, drafter):
     after = client.get(reverse("letters:list")).content.decode()
     assert '<option value="2031">2031</option>' in after and "From the future" in after
     assert "2 letters" in after
+
+
+@pytest.mark.django_db(transaction=True)
+def test_many_writes_in_one_transaction_renew_the_token_once():
+    letter = make_letter()
+    before = tracking_cache.token()
+    with transaction.atomic():
+        for n in range(5):
+            make_section(letter, heading=f"Part {n}")
+        queued = [f for _, f, _ in connection.run_on_commit if f is tracking_cache._new_token]
+        assert len(queued) == 1
+    assert tracking_cache.token() != before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_after_a_rolled_back_savepoint_still_renews_the_token():
+    letter = make_letter()
+    before = tracking_cache.token()
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                make_section(letter, heading="Dropped")
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        make_section(letter, heading="Kept")
+    assert tracking_cache.token() != before
