@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import io
 import os
 import re
@@ -73,6 +74,21 @@ def test_copies_from_the_pool_match_copies_rendered_one_by_one(demo):
     pooled = dict(engine.render_many([(html, True) for html in htmls], workers=2))
     for index, recipient in enumerate(printing.copies(demo)):
         assert pooled[index] == printing.render_letter_pdf(demo, copy_for=recipient)
+
+
+def test_many_renders_keep_the_collector_off_the_heap_and_give_it_back(monkeypatch):
+    seen = []
+
+    def render(html, *, archival=False, seconds=None):
+        seen.append(gc.get_freeze_count())
+        return html.encode()
+
+    monkeypatch.setattr(engine, "html_to_pdf", render)
+    before = gc.get_freeze_count()  # 0: nothing else freezes it
+    assert dict(engine.render_many([("a", False), ("b", False)], workers=1)) == {0: b"a", 1: b"b"}
+    # What the process held before was frozen while rendering, and is not afterwards.
+    assert all(count > before for count in seen)
+    assert gc.get_freeze_count() == before
 
 
 @pytest.mark.django_db
