@@ -13,6 +13,7 @@ import weasyprint
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage, default_storage
 
+from letters import tracking_cache
 from letters.models import Letter
 from letters.printing.engine import ARCHIVAL_VARIANT
 from letters.printing.layout import copy_label, is_archival, template_version, watermark
@@ -101,10 +102,26 @@ def pdf_cache_key(
         kind,
         copy_for.pk if copy_for is not None else None,
         ARCHIVAL_VARIANT if archival else "plain",
-        key_inputs(letter) if inputs is None else inputs,
+        inputs_digest(inputs) if inputs is not None else letter_digest(letter),
     ]
-    encoded = json.dumps(payload, default=str, ensure_ascii=False).encode()
+    return hashlib.sha256(json.dumps(payload).encode()).hexdigest()
+
+
+def inputs_digest(inputs: list) -> str:
+    encoded = json.dumps(inputs, default=str, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest()
+
+
+def letter_digest(letter: Letter) -> str:
+    """
+    `inputs_digest(key_inputs(letter))`, read once until the next write that could
+    change what prints (every model `key_inputs` reads renews the tracking cache's
+    token: letters.apps) or the day (who holds an office): a cache hit then reads
+    no part of the letter. The template's and WeasyPrint's versions are in the key,
+    since no write changes them.
+    """
+    key = f"{letter.pk}:{letter.version}:{template_version()}:{weasyprint.__version__}"
+    return tracking_cache.cached_by_key("print-key", key, lambda: inputs_digest(key_inputs(letter)))
 
 
 CACHE_DIR = "pdf-cache"
