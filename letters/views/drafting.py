@@ -11,7 +11,7 @@ version check and the edit happen atomically.
 from __future__ import annotations
 
 from collections import Counter
-from functools import partial
+from functools import partial, wraps
 
 from django.contrib import messages
 from django.core import signing as django_signing
@@ -61,6 +61,23 @@ from recipients.models import MailingList, Position
 SEARCH_LIMIT = 20
 SIGNATORIES_PER_PAGE = 25
 DIRECTIONS = {drafting.UP, drafting.DOWN}
+
+
+def atomic_writes(view):
+    """
+    The view in one transaction when it may write (POST), in none when it only
+    reads: on SQLite every transaction takes the database's write lock at BEGIN,
+    so two readers of the editor waited on each other (p99 near a second).
+    """
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method in ("GET", "HEAD"):
+            return view(request, *args, **kwargs)
+        with transaction.atomic():
+            return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 # -- access ------------------------------------------------------------------
@@ -341,7 +358,7 @@ def letter_create(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def letter_edit(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     if request.method == "POST":
@@ -474,7 +491,7 @@ def block(request: HtmxHttpRequest, pk: int, name: str) -> HttpResponse:
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def section_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     form = SectionForm(request.POST, letter=letter, prefix="section-new")
@@ -493,7 +510,7 @@ def section_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def section_edit(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
@@ -514,7 +531,7 @@ def section_edit(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResp
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def section_move(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
@@ -536,7 +553,7 @@ def section_move(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResp
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def section_delete(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
@@ -554,7 +571,7 @@ def section_delete(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpRe
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def recommendation_add(request: HtmxHttpRequest, pk: int, section_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     section = get_object_or_404(Section, pk=section_pk, letter=letter)
@@ -585,7 +602,7 @@ def _get_recommendation(letter: Letter, rec_pk: int) -> Recommendation:
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def recommendation_edit(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=request.method == "POST")
     rec = _get_recommendation(letter, rec_pk)
@@ -612,7 +629,7 @@ def recommendation_edit(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpR
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recommendation_move(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     rec = _get_recommendation(letter, rec_pk)
@@ -633,7 +650,7 @@ def recommendation_move(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpR
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recommendation_delete(request: HtmxHttpRequest, pk: int, rec_pk: int) -> HttpResponse:
     letter = get_draft(request, pk, lock=True)
     rec = _get_recommendation(letter, rec_pk)
@@ -668,7 +685,7 @@ def recipient_search(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     form = RecipientForm(request.POST, letter=letter)
@@ -690,7 +707,7 @@ def recipient_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recipient_add_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     form = MailingListForm(request.POST, letter=letter)
@@ -728,7 +745,7 @@ def _get_recipient(letter: Letter, recipient_pk: int) -> LetterRecipient:
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
@@ -748,7 +765,7 @@ def recipient_move(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Http
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     recipient = _get_recipient(letter, recipient_pk)
@@ -766,7 +783,7 @@ def recipient_remove(request: HtmxHttpRequest, pk: int, recipient_pk: int) -> Ht
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def signatory_add(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     form = SignatoryForm(request.POST, letter=letter, prefix="signatory-new")
@@ -798,7 +815,7 @@ def _get_signatory(letter: Letter, signatory_pk: int) -> Signatory:
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=request.method == "POST")
     signatory = _get_signatory(letter, signatory_pk)
@@ -834,7 +851,7 @@ def signatory_edit(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
@@ -862,7 +879,7 @@ def signatory_move(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> Http
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def signatory_remove(request: HtmxHttpRequest, pk: int, signatory_pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     signatory = _get_signatory(letter, signatory_pk)
@@ -884,7 +901,7 @@ PICK_LIMIT = 300
 
 
 @require_http_methods(["GET", "POST"])
-@transaction.atomic
+@atomic_writes
 def signatory_add_many(request: HttpRequest, pk: int) -> HttpResponse:
     """Tick organisations in the directory, or paste a list matched against it."""
     letter = get_original_draft(request, pk, lock=request.method == "POST")
@@ -976,7 +993,7 @@ def _added_many(request: HttpRequest, letter: Letter, count: int) -> HttpRespons
 
 
 @require_POST
-@transaction.atomic
+@atomic_writes
 def signatory_sort(request: HttpRequest, pk: int) -> HttpResponse:
     letter = get_original_draft(request, pk, lock=True)
     drafting.sort_signatories(letter=letter, by=request.user)

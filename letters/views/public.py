@@ -7,8 +7,12 @@ private sign-on page is in `letters/views/signing.py`.)
 
 from __future__ import annotations
 
+from math import ceil
+
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.syndication.views import Feed
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
@@ -36,24 +40,38 @@ def _published(reference: str) -> Letter:
     )
 
 
+PUBLISHED_PER_PAGE = 25
+
+
 @login_not_required
 def published_index(request: HttpRequest) -> HttpResponse:
-    # Every published letter, drawn once per write: the list changes only when a
-    # letter or a recommendation does (letters.tracking_cache), and drawing some
-    # hundreds of cards cost more than the rest of the page.
-    letters = tracking_cache.cached_by_key("public index", "", _published_list)
-    return render(request, "public/published_index.html", {"letters": mark_safe(letters)})
+    # A page of published letters, drawn once per write: the list changes only
+    # when a letter or a recommendation does (letters.tracking_cache). Pages, not
+    # every letter at once: a coalition publishing for years would send thousands.
+    letters = _published_letters()
+    total = tracking_cache.cached("public count", letters, letters.count)
+    last = max(1, ceil(total / PUBLISHED_PER_PAGE))
+    asked = str(request.GET.get("page", ""))
+    number = min(int(asked), last) if asked.isdigit() and int(asked) > 0 else 1
+    html = tracking_cache.cached_by_key(
+        "public index", str(number), lambda: _published_page(letters, number)
+    )
+    return render(request, "public/published_index.html", {"letters": mark_safe(html)})
 
 
-def _published_list() -> str:
-    letters = (
+def _published_letters() -> QuerySet[Letter]:
+    return (
         Letter.objects.published()
         .select_related("lead_organization")
         .with_recommendation_count()
         .order_by("-published_at", "-pk")  # letters published at once: a fixed order
     )
+
+
+def _published_page(letters: QuerySet[Letter], number: int) -> str:
+    page = Paginator(letters, PUBLISHED_PER_PAGE).page(number)
     # Escaped by the template.
-    return render_to_string("public/_published_list.html", {"letters": letters})
+    return render_to_string("public/_published_list.html", {"page": page})
 
 
 def public_signatories(context: dict) -> list:

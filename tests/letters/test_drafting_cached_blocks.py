@@ -153,3 +153,26 @@ def test_the_letter_page_draws_its_recommendations_once_and_follows_a_follow_up(
 
     make_follow_up(rec, response_status="accepted")
     assert "Accepted" in client.get(page).content.decode()
+
+
+def test_reading_the_editor_takes_no_transaction_and_saving_takes_one(client, drafter, monkeypatch):
+    # On SQLite a transaction takes the write lock at BEGIN: readers must not queue on it.
+    from letters.views import drafting as views
+
+    seen = []
+    sections = views._sections
+
+    def watched(letter):
+        seen.append(connection.in_atomic_block)
+        return sections(letter)
+
+    monkeypatch.setattr(views, "_sections", watched)
+    letter = make_draft()
+    client.force_login(drafter)
+    editor(client, letter)
+    client.post(
+        reverse("letters:drafting_section_add", args=[letter.pk]),
+        {"section-new-heading": "Detention", "section-new-version": letter.version},
+        HTTP_HX_REQUEST="true",  # answered with the sections block, drawn in the transaction
+    )
+    assert seen == [False, True]

@@ -109,3 +109,32 @@ def test_the_feed_is_drawn_once_per_write_with_links_to_the_address_asked(client
 
     published("Partner Two", subject="Second letter")
     assert "Second letter" in client.get(feed).content.decode()
+
+
+def test_the_index_shows_the_latest_letters_a_page_at_a_time(client):
+    from letters.views.public import PUBLISHED_PER_PAGE
+
+    for n in range(PUBLISHED_PER_PAGE + 2):
+        make_letter(
+            status="published",
+            published_at=timezone.now() + timezone.timedelta(minutes=n),
+            subject=f"Public letter number {n}",
+        )
+    index = reverse("public:index")
+    first = client.get(index).content.decode()
+    count = PUBLISHED_PER_PAGE + 2
+    assert f"{count} letters published; 1–{PUBLISHED_PER_PAGE} shown" in first
+    assert f"Public letter number {count - 1}<" in first
+    assert "Public letter number 0<" not in first and 'href="?page=2"' in first
+    second = client.get(index, {"page": "2"}).content.decode()
+    assert "Public letter number 0<" in second and "Page 2 of 2" in second
+    # Past the last page, or not a number: the last page, or the first.
+    assert "Page 2 of 2" in client.get(index, {"page": "99"}).content.decode()
+    assert "Page 1 of 2" in client.get(index, {"page": "x"}).content.decode()
+    # With the cache warm, a page costs a fixed few queries, not one per letter.
+    with CaptureQueriesContext(connection) as again:
+        client.get(index, {"page": "2"})
+    assert len(again.captured_queries) <= 3
+
+    make_letter(status="published", published_at=timezone.now(), subject="Just published")
+    assert f"{count + 1} letters published" in client.get(index).content.decode()
