@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator, RegexValidator
 from django.db import connection, models, transaction
 from django.db.models import Count, F, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce, NullIf
+from django.db.models.functions import Coalesce, NullIf, Upper
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import pgettext_lazy
@@ -410,6 +410,9 @@ class Letter(models.Model):
             # The tracker sorted by letter date walks letters in date order (and
             # backwards, PostgreSQL only: see migration tracker_sort_indexes).
             models.Index(fields=["date", "id"], name="letter_date_idx"),
+            # A reference typed in any case (the tracker's letter filter, a new
+            # letter's check): without it, a scan of every letter.
+            models.Index(Upper("reference"), name="letter_reference_upper_idx"),
         ]
         constraints = [
             MaxLengthConstraint(
@@ -1010,6 +1013,8 @@ class Recommendation(models.Model):
         ]
         indexes = [
             models.Index(fields=["government", "id"], name="rec_government_idx"),
+            # "Repeats" names a recommendation by its reference, in any case.
+            models.Index(Upper("reference"), name="rec_reference_upper_idx"),
             models.Index(fields=["third_state"], name="rec_third_state_idx"),
             models.Index(fields=["section", "order"], name="rec_section_order_idx"),
             # -- follow-up tracker: one index per tracker filter and sort --

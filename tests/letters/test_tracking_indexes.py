@@ -79,3 +79,12 @@ def test_each_tracker_sort_and_filter_reads_an_index(filled):
     # A page far in: its ids from an index in the order asked, not a sort of all rows.
     deep = plan(filled, "", offset=4950)  # page 100 of 200
     assert "Seq Scan on letters_recommendation" not in deep and not full_sorts(deep), deep
+
+
+def test_a_reference_typed_in_any_case_is_found_by_an_index(filled):
+    from letters.models import Letter
+
+    letter = Letter.objects.filter(reference__iexact="b-00042").order_by().explain()
+    assert "letter_reference_upper_idx" in letter, letter
+    rec = Recommendation.objects.filter(reference__iexact="b-00042-r07").order_by().explain()
+    assert "rec_reference_upper_idx" in rec, rec
