@@ -138,8 +138,8 @@ class _Kept:
     good as the shared one; it saves a database query per block with the database
     cache. Only text, numbers and tuples of them (rendered blocks, counts, option
     lists): a reader cannot change them in place.
-    Kept no longer than the shared cache keeps it (TIMEOUT), so a lost token
-    change heals here too.
+    Kept for TIMEOUT from when this process read it, so a lost token change heals
+    here too (within two TIMEOUTs of the write).
     """
 
     def __init__(self, entries: int, largest: int) -> None:
