@@ -119,11 +119,11 @@ def recommendation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if recording:  # a form with its errors is nobody else's page
         body = _recommendation_body(request, context)
     else:
-        # The same for everyone with the same rights until the next tracking write
-        # (letters.tracking_cache); the section is not one of those, so its heading
-        # is in the key. The empty form's date is today's, which the key holds too.
+        # The same for everyone with the same rights until the next write it shows
+        # (letters.tracking_cache: its section's too). The empty form's date is
+        # today's, which the key holds too.
         rights = (form is not None, context["can_correct"], context["is_following"])
-        key = "\n".join(str(value) for value in (rec.pk, rec.section.heading, *rights))
+        key = "\n".join(str(value) for value in (rec.pk, *rights))
         body = tracking_cache.cached_by_key(
             "recommendation page", key, lambda: _recommendation_body(request, context)
         )
