@@ -75,6 +75,21 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
+def database_cache(settings):
+    """The database cache production uses, in its own table: its queries can be counted."""
+    from django.core.cache import caches
+    from django.core.management import call_command
+
+    table = "test_database_cache"
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": table}
+    }
+    call_command("createcachetable", verbosity=0)
+    yield table
+    caches["default"].clear()
+
+
+@pytest.fixture
 def drafter(db):
     return factories.make_user("dana", role="Drafter")
 

@@ -327,30 +327,17 @@ def test_a_live_link_s_page_is_refused_once_its_address_used_up_its_limit(client
 
 
 def test_with_the_database_cache_reading_a_page_checks_the_limits_in_one_read(
-    client, circulating, settings
+    client, circulating, database_cache
 ):
-    from django.core.cache import caches
-    from django.core.management import call_command
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "sign_limits_test",
-        }
-    }
-    call_command("createcachetable", verbosity=0)
-    try:
-        page = sign_url(client, partner(circulating))
-        client.get(page)
-        with CaptureQueriesContext(connection) as read:
-            assert client.get(page).status_code == 200
-        # Both counters in one SELECT; nothing added, counted or culled. (The
-        # letter's text is drawn, not cached, inside the test's transaction.)
-        on_cache = [q["sql"] for q in read.captured_queries if "sign_limits_test" in q["sql"]]
-        assert len(on_cache) == 1
-        assert on_cache[0].startswith("SELECT") and on_cache[0].count(":rl:") == 2
-    finally:
-        caches["default"].clear()
+    page = sign_url(client, partner(circulating))
+    client.get(page)
+    with CaptureQueriesContext(connection) as read:
+        assert client.get(page).status_code == 200
+    # Both counters in one SELECT; nothing added, counted or culled. (The
+    # letter's text is drawn, not cached, inside the test's transaction.)
+    on_cache = [q["sql"] for q in read.captured_queries if database_cache in q["sql"]]
+    assert len(on_cache) == 1
+    assert on_cache[0].startswith("SELECT") and on_cache[0].count(":rl:") == 2
 
 
 def test_answers_on_the_page_count_against_its_limit(client, circulating):

@@ -191,27 +191,14 @@ def test_the_tracker_rows_are_drawn_once_per_query_until_a_write(client, drafter
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_page_reads_the_token_once_from_the_shared_cache(client, drafter, settings):
-    from django.core.cache import caches
-    from django.core.management import call_command
-
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "tracking_cache_test",
-        }
-    }
-    call_command("createcachetable", verbosity=0)
-    try:
-        make_tracked_recommendation(make_letter(status="sent"), response="noted")
-        client.force_login(drafter)
-        for url in (TRACKER, CHARTS, "/", TRACKER):
-            with CaptureQueriesContext(connection) as page:
-                assert client.get(url).status_code == 200
-            token_reads = [q for q in page.captured_queries if "tracking:token" in q["sql"]]
-            assert 1 <= len(token_reads) <= 2, url  # a read, and an add() if none was there
-    finally:
-        caches["default"].clear()
+def test_a_page_reads_the_token_once_from_the_shared_cache(client, drafter, database_cache):
+    make_tracked_recommendation(make_letter(status="sent"), response="noted")
+    client.force_login(drafter)
+    for url in (TRACKER, CHARTS, "/", TRACKER):
+        with CaptureQueriesContext(connection) as page:
+            assert client.get(url).status_code == 200
+        token_reads = [q for q in page.captured_queries if "tracking:token" in q["sql"]]
+        assert 1 <= len(token_reads) <= 2, url  # a read, and an add() if none was there
 
 
 @pytest.mark.django_db(transaction=True)
